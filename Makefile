@@ -1,0 +1,34 @@
+# bookagent: `make run` serves on the embedded defaults; `make test` runs every check.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test lint chaos bench clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Embedded defaults (SQLite, thread pool, template writer) even if a Redis happens to run,
+# unless TASK_BACKEND, DATABASE_URL or BOOKAGENT_WRITER are set by the caller.
+run: setup
+	TASK_BACKEND=$${TASK_BACKEND:-thread} BOOKAGENT_WRITER=$${BOOKAGENT_WRITER:-template} \
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/bookagent serve
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

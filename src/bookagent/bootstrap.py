@@ -1,0 +1,112 @@
+"""The composition root: the one place that knows the concrete classes and wires them together.
+
+`create_app`, the Celery worker, the CLI and the tests all call `build_services(settings)`.
+Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from bookagent.db.session import Database
+from bookagent.domain.ports import QueueHealth
+from bookagent.domain.ports import TaskQueue
+from bookagent.queue.broker import ping_broker
+from bookagent.queue.runner import AsyncRunner
+from bookagent.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class StartableQueue(TaskQueue, Protocol):
+    """A queue backend with a start step (recovery, monitors)."""
+
+    def start(self) -> None:
+        """Begin background work."""
+        ...
+
+
+@dataclass
+class Services:
+    """Everything a request, a task or a command needs, built once per process."""
+
+    settings: Settings
+    db: Database
+    runner: AsyncRunner
+    queue: StartableQueue | None = None
+
+    def require_queue(self) -> StartableQueue:
+        """The task queue; a process built without one (the Celery worker) cannot submit."""
+        if self.queue is None:
+            raise RuntimeError("this process was built without a task queue")
+        return self.queue
+
+    def queue_health(self) -> QueueHealth:
+        """The queue's health, for /api/health."""
+        return self.require_queue().health()
+
+    def close(self, grace_s: float | None = None) -> None:
+        """Stop the queue (waiting up to the grace period) and release connections."""
+        if self.queue is not None:
+            self.queue.shutdown(
+                self.settings.queue.shutdown_grace_s if grace_s is None else grace_s
+            )
+        self.runner.close()
+        self.db.dispose()
+
+
+def build_database(settings: Settings) -> Database:
+    """The Database for the configured URL."""
+    return Database.from_url(
+        settings.database_url,
+        echo=settings.db.echo,
+        busy_timeout_ms=settings.db.sqlite_busy_timeout_ms,
+    )
+
+
+def choose_backend(settings: Settings) -> tuple[str, str | None]:
+    """`celery` or `thread`, and why the thread pool was chosen when `auto` found no broker."""
+    backend = settings.queue.backend
+    if backend != "auto":
+        return backend, None
+    reason = ping_broker(settings.queue.broker_url, settings.queue.broker_ping_timeout_s)
+    if reason is None:
+        return "celery", None
+    return "thread", reason
+
+
+def build_queue(services: Services) -> StartableQueue:
+    """The configured queue backend (not started)."""
+    from bookagent.queue.celery_queue import CeleryTaskQueue
+    from bookagent.queue.thread_queue import ThreadPoolTaskQueue
+
+    settings = services.settings
+    backend, reason = choose_backend(settings)
+    if reason:
+        log.warning("task backend: thread pool (fallback): %s", reason)
+    else:
+        log.info("task backend: %s", backend)
+    pool = ThreadPoolTaskQueue(
+        services, max_workers=settings.queue.thread_pool_max_workers, fallback_reason=reason
+    )
+    if backend == "celery":
+        return CeleryTaskQueue(services, fallback=pool)
+    return pool
+
+
+def build_services(settings: Settings, *, start_queue: bool = True) -> Services:
+    """Build (and by default start) the services of a web or CLI process."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    services = Services(settings=settings, db=build_database(settings), runner=AsyncRunner())
+    services.queue = build_queue(services)
+    if start_queue:
+        services.queue.start()
+    return services
+
+
+def build_worker_services(settings: Settings) -> Services:
+    """The services of a Celery worker process: it runs tasks, it does not submit them."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Services(settings=settings, db=build_database(settings), runner=AsyncRunner())

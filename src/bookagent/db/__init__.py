@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models (one module per aggregate), the session, and migrations."""

@@ -1,0 +1,27 @@
+"""All models, imported here so the metadata is complete for Alembic and `create_all`."""
+
+from bookagent.db.models.autonomous import AutonomousState
+from bookagent.db.models.autonomous import DailyRun
+from bookagent.db.models.autonomous import SchedulerHeartbeat
+from bookagent.db.models.books import Book
+from bookagent.db.models.posts import Post
+from bookagent.db.models.publications import PublicationAttempt
+from bookagent.db.models.publications import RateLimitState
+from bookagent.db.models.reports import Report
+from bookagent.db.models.tasks import TaskRecord
+from bookagent.db.models.users import ApiToken
+from bookagent.db.models.users import User
+
+__all__ = [
+    "ApiToken",
+    "AutonomousState",
+    "Book",
+    "DailyRun",
+    "Post",
+    "PublicationAttempt",
+    "RateLimitState",
+    "Report",
+    "SchedulerHeartbeat",
+    "TaskRecord",
+    "User",
+]

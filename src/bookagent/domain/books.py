@@ -1,0 +1,261 @@
+"""Book profiles: the validated fields, and the operations that create, change and find books."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from typing import Any
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bookagent.db.models import Book
+from bookagent.domain.identity import Caller
+from bookagent.domain.identity import ensure_user
+from bookagent.domain.profile import BookProfile
+from bookagent.domain.profile import Review as ReviewValue
+from bookagent.errors import InvalidInputError
+from bookagent.errors import NotFoundError
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Hashtag = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^#?[^\s#]{1,100}$", max_length=101)
+]
+
+
+class ReviewIn(BaseModel):
+    """A review the author may quote, and its source."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+
+
+class BookLinks(BaseModel):
+    """Retailer and landing-page links; any other named link is kept too."""
+
+    model_config = ConfigDict(extra="allow")
+
+    amazon: AnyHttpUrl | None = None
+    audible: AnyHttpUrl | None = None
+    landing_page: AnyHttpUrl | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The links as plain strings, extra ones validated as http(s) URLs."""
+        out: dict[str, str | None] = {}
+        for name, value in {**self.model_dump(), **(self.model_extra or {})}.items():
+            if value in (None, ""):
+                out[name] = None
+                continue
+            url = str(value)
+            if not url.startswith(("http://", "https://")) or len(url) > 2048:
+                raise InvalidInputError.for_field(f"links.{name}", "must be an http(s) URL")
+            out[name] = url
+        return out
+
+
+class BookFields(BaseModel):
+    """Every field of a book profile; required ones first. Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: ShortText
+    author: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    genre: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    blurb: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    subtitle: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    target_audience: LongText | None = None
+    key_themes: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    ] = Field(default_factory=list, max_length=20)
+    tone: LongText | None = None
+    content_guidelines: LongText | None = None
+    links: BookLinks = Field(default_factory=BookLinks)
+    launch_date: date | None = None
+    price: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    quotes: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    ] = Field(default_factory=list, max_length=50)
+    reviews: list[ReviewIn] = Field(default_factory=list, max_length=50)
+    hashtags: list[Hashtag] = Field(default_factory=list, max_length=30)
+    cover_image_url: AnyHttpUrl | None = None
+    timezone: str = "UTC"
+    human_in_loop: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA timezone name such as Europe/Berlin") from None
+        return value
+
+    @field_validator("launch_date")
+    @classmethod
+    def _plausible_date(cls, value: date | None) -> date | None:
+        if value is not None and not (1900 <= value.year <= 2200):
+            raise ValueError("must be a date between 1900 and 2200")
+        return value
+
+    @field_validator("hashtags")
+    @classmethod
+    def _hash_prefix(cls, value: list[str]) -> list[str]:
+        return [tag if tag.startswith("#") else f"#{tag}" for tag in value]
+
+
+class BookCreate(BookFields):
+    """A new book; `user_id` may be left out when the token names the user."""
+
+    user_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] | None = None
+
+
+def _column_values(fields: BookFields, only: set[str] | None = None) -> dict[str, Any]:
+    data = fields.model_dump(mode="json", exclude={"user_id"})
+    data["links"] = fields.links.as_dict()
+    data["launch_date"] = fields.launch_date
+    names = set(BookFields.model_fields) if only is None else only
+    return {name: data[name] for name in names if name in data}
+
+
+def create_book(session: Session, caller: Caller, fields: BookCreate) -> Book:
+    """Create a book for the caller (or, for an admin, the named user)."""
+    user_id = caller.resolve_user(fields.user_id)
+    ensure_user(session, user_id)
+    book = Book(user_id=user_id, **_column_values(fields))
+    session.add(book)
+    session.flush()
+    return book
+
+
+def get_book(session: Session, caller: Caller, book_id: str) -> Book:
+    """The book with this id, if the caller may see it; NotFoundError otherwise."""
+    book = session.get(Book, book_id)
+    if book is None or not caller.can_act_for(book.user_id):
+        raise NotFoundError(f"No book with id {book_id}.")
+    return book
+
+
+def list_books(session: Session, caller: Caller, user_id: str | None = None) -> list[Book]:
+    """The caller's books (an admin sees all, or one user's when `user_id` is given)."""
+    query = select(Book).order_by(Book.created_at, Book.id)
+    if user_id:
+        caller.resolve_user(user_id)
+        query = query.where(Book.user_id == user_id)
+    elif not caller.is_admin:
+        query = query.where(Book.user_id == caller.user_id)
+    return list(session.scalars(query))
+
+
+def replace_book(session: Session, caller: Caller, book_id: str, fields: BookFields) -> Book:
+    """Replace every field of a book (PUT)."""
+    book = get_book(session, caller, book_id)
+    for name, value in _column_values(fields).items():
+        setattr(book, name, value)
+    session.flush()
+    return book
+
+
+def patch_book(session: Session, caller: Caller, book_id: str, changes: dict[str, Any]) -> Book:
+    """Change some fields of a book (PATCH); the result is validated as a whole."""
+    book = get_book(session, caller, book_id)
+    unknown = set(changes) - set(BookFields.model_fields) - {"user_id"}
+    changes = {k: v for k, v in changes.items() if k not in unknown and k != "user_id"}
+    merged = {**book_to_fields(book), **changes}
+    fields = BookFields.model_validate(merged)
+    for name, value in _column_values(fields, only=set(changes)).items():
+        setattr(book, name, value)
+    session.flush()
+    return book
+
+
+def delete_book(session: Session, caller: Caller, book_id: str) -> None:
+    """Delete a book and everything that hangs off it."""
+    session.delete(get_book(session, caller, book_id))
+    session.flush()
+
+
+def resolve_book(
+    session: Session, caller: Caller, *, user_id: str | None, book_id: str | None
+) -> Book:
+    """The book a request means: the one named, or the user's only book (API.md's rule)."""
+    if book_id:
+        book = get_book(session, caller, book_id)
+        if user_id and book.user_id != user_id:
+            raise NotFoundError(f"No book with id {book_id} for user {user_id}.")
+        return book
+    owner = caller.resolve_user(user_id)
+    books = list(session.scalars(select(Book).where(Book.user_id == owner).limit(2)))
+    if not books:
+        raise NotFoundError(
+            f"User {owner} has no book yet. Create one with POST /api/books "
+            "(title, author, genre, blurb)."
+        )
+    if len(books) > 1:
+        raise InvalidInputError.for_field("book_id", "is required: this user has several books")
+    return books[0]
+
+
+def book_to_fields(book: Book) -> dict[str, Any]:
+    """A book's profile fields as JSON-ready values."""
+    return {
+        "title": book.title,
+        "subtitle": book.subtitle,
+        "author": book.author,
+        "genre": book.genre,
+        "blurb": book.blurb,
+        "target_audience": book.target_audience,
+        "key_themes": list(book.key_themes),
+        "tone": book.tone,
+        "content_guidelines": book.content_guidelines,
+        "links": dict(book.links),
+        "launch_date": book.launch_date.isoformat() if book.launch_date else None,
+        "price": book.price,
+        "quotes": list(book.quotes),
+        "reviews": list(book.reviews),
+        "hashtags": list(book.hashtags),
+        "cover_image_url": book.cover_image_url,
+        "timezone": book.timezone,
+        "human_in_loop": book.human_in_loop,
+    }
+
+
+def book_to_profile(book: Book) -> BookProfile:
+    """The frozen profile the writers and validators work from."""
+    return BookProfile(
+        id=book.id,
+        user_id=book.user_id,
+        title=book.title,
+        subtitle=book.subtitle,
+        author=book.author,
+        genre=book.genre,
+        blurb=book.blurb,
+        target_audience=book.target_audience,
+        key_themes=tuple(book.key_themes),
+        tone=book.tone,
+        content_guidelines=book.content_guidelines,
+        links=dict(book.links),
+        launch_date=book.launch_date,
+        price=book.price,
+        quotes=tuple(book.quotes),
+        reviews=tuple(ReviewValue(r["text"], r.get("source")) for r in book.reviews),
+        hashtags=tuple(book.hashtags),
+        cover_image_url=book.cover_image_url,
+        timezone=book.timezone,
+        human_in_loop=book.human_in_loop,
+    )

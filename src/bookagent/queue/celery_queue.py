@@ -1,0 +1,183 @@
+"""The Celery backend: send tasks by name to Redis; fall back to the thread pool if it drops."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bookagent.domain.ports import QueueHealth
+from bookagent.errors import ServiceUnavailableError
+from bookagent.queue.broker import BrokerMonitor
+from bookagent.queue.celery_app import HARD_LIMIT_MARGIN_S
+from bookagent.queue.celery_app import QUEUE_NAME
+from bookagent.queue.celery_app import make_celery
+from bookagent.queue.records import TaskStore
+from bookagent.queue.thread_queue import ThreadPoolTaskQueue
+from bookagent.tasks.registry import get_spec
+
+if TYPE_CHECKING:
+    from bookagent.bootstrap import Services
+
+log = logging.getLogger(__name__)
+
+BACKEND = "celery"
+
+
+class CeleryTaskQueue:
+    """Sends tasks to Celery workers through Redis; rows are written before sending."""
+
+    backend = BACKEND
+
+    def __init__(self, services: Services, fallback: ThreadPoolTaskQueue) -> None:
+        settings = services.settings
+        self.services = services
+        self.settings = settings
+        self.store = TaskStore(services.db)
+        self.app = make_celery(settings)
+        self.fallback = fallback
+        self.monitor = BrokerMonitor(
+            self.app,
+            settings.queue.broker_url,
+            QUEUE_NAME,
+            ping_timeout_s=min(settings.queue.broker_ping_timeout_s, 1.0),
+            inspect_timeout_s=settings.queue.inspect_timeout_s,
+            inspect_every_s=settings.queue.inspect_cache_s,
+        )
+
+    def start(self) -> None:
+        """Take a first reading, then keep watching the broker and workers."""
+        self.monitor.check_now()
+        self.monitor.start()
+        self.fallback.start()
+
+    def shutdown(self, timeout_s: float) -> None:
+        """Stop the monitor and the fallback pool."""
+        self.monitor.stop()
+        self.fallback.shutdown(timeout_s)
+
+    def submit(
+        self,
+        name: str,
+        kwargs: Mapping[str, Any],
+        *,
+        user_id: str | None,
+        time_limit_s: float | None = None,
+    ) -> str:
+        """Write the row, then send the task; if the broker is down, fall back or answer 503."""
+        spec = get_spec(name)
+        limit = time_limit_s or spec.time_limit_s(self.settings)
+        state = self.monitor.snapshot()
+        if not state.broker_ok:
+            return self._broker_down(name, kwargs, user_id, limit, state.broker_error)
+        task_id = uuid.uuid4().hex
+        self.store.create(
+            task_id,
+            name,
+            kwargs,
+            user_id=user_id,
+            backend=BACKEND,
+            time_limit_s=limit,
+            idempotent=spec.idempotent,
+        )
+        try:
+            self.app.send_task(
+                name,
+                kwargs=dict(kwargs),
+                task_id=task_id,
+                queue=QUEUE_NAME,
+                soft_time_limit=limit,
+                time_limit=limit + HARD_LIMIT_MARGIN_S,
+            )
+        except Exception as exc:  # kombu/redis raise many types; any failure to publish counts
+            log.warning("publish failed task_id=%s: %s", task_id, type(exc).__name__)
+            self.monitor.check_now()
+            if self.settings.queue.on_broker_down == "error":
+                self.store.fail(task_id, "BrokerUnavailable", "The task could not be queued.")
+                raise ServiceUnavailableError(
+                    "The task broker is unavailable; the task was not queued."
+                ) from None
+            self.fallback.adopt(task_id, name, kwargs)
+        return task_id
+
+    def _broker_down(
+        self,
+        name: str,
+        kwargs: Mapping[str, Any],
+        user_id: str | None,
+        limit: float,
+        reason: str | None,
+    ) -> str:
+        if self.settings.queue.on_broker_down == "error":
+            raise ServiceUnavailableError(
+                f"The task broker is unavailable ({reason}); the task was not queued."
+            )
+        log.info("broker down, running %s on the thread pool", name)
+        return self.fallback.submit(name, kwargs, user_id=user_id, time_limit_s=limit)
+
+    def revoke(self, task_id: str, *, terminate: bool) -> None:
+        """Tell the workers (best effort: the row, already flagged, is what holds)."""
+        row = self.store.find(task_id)
+        if row is not None and row.backend != BACKEND:
+            self.fallback.revoke(task_id, terminate=terminate)
+            return
+        if not self.monitor.snapshot().broker_ok:
+            return
+        try:
+            self.app.control.revoke(task_id, terminate=terminate, signal="SIGTERM")
+        except Exception as exc:  # the row check before execution still stops it
+            log.warning("revoke broadcast failed task_id=%s: %s", task_id, type(exc).__name__)
+        if terminate:
+            self.store.mark_revoked(task_id)
+
+    def stats(self) -> dict[str, Any]:
+        """Celery's figures from the monitor's last readings, plus the fallback pool's."""
+        state = self.monitor.snapshot()
+        celery = {
+            "available": state.broker_ok and bool(state.workers),
+            "broker_ok": state.broker_ok,
+            "workers": state.workers,
+            "registered_tasks": state.registered,
+            "reserved_tasks": state.reserved,
+            "scheduled_tasks": state.scheduled,
+            "queue_length": state.queue_length,
+        }
+        return {"backend": BACKEND, "thread_pool": self.fallback.pool_stats(), "celery": celery}
+
+    def health(self) -> QueueHealth:
+        """Degraded when the broker is down or no worker answers."""
+        state = self.monitor.snapshot()
+        try:
+            active: int | None = self.store.count_active()
+        except SQLAlchemyError:
+            active = None  # the database check reports the outage
+        status: dict[str, Any] = {
+            "type": BACKEND if state.broker_ok else "thread_pool",
+            "active_tasks": active,
+        }
+        reason = None
+        if not state.broker_ok:
+            reason = (
+                f"{state.broker_error}; submitting to the thread pool"
+                if self.settings.queue.on_broker_down == "fallback"
+                else state.broker_error
+            )
+        elif not state.workers:
+            reason = "no Celery worker answered"
+        if reason:
+            status["fallback_reason"] = reason
+        return QueueHealth(
+            degraded=reason is not None,
+            broker={"ok": state.broker_ok, "detail": state.broker_error or "redis answers"},
+            workers={
+                "ok": bool(state.workers),
+                "type": BACKEND,
+                "count": len(state.workers),
+                "names": state.workers,
+            },
+            task_queue_status=status,
+        )

@@ -1,0 +1,128 @@
+"""Running one task: claim its row, call its function with a context, record the outcome.
+
+The same code runs on Celery, on the thread pool and inline, so a task behaves the same
+everywhere: a revoked or finished row is skipped, an exception is FAILURE (never SUCCESS), and a
+time limit is FAILURE with `TimeLimitExceeded`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+
+from bookagent.errors import BookAgentError
+from bookagent.logs import task_id_var
+from bookagent.queue.records import TaskStore
+from bookagent.queue.signals import CancellationToken
+from bookagent.queue.signals import TaskCancelled
+from bookagent.queue.signals import TimeLimitExceeded
+from bookagent.tasks.registry import TaskSpec
+
+if TYPE_CHECKING:
+    from bookagent.bootstrap import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TaskContext:
+    """What a task function gets besides its kwargs: services, progress and cancellation."""
+
+    task_id: str
+    services: Services
+    store: TaskStore
+    token: CancellationToken
+    attempt: int
+
+    def progress(self, current: int, total: int, message: str | None = None) -> None:
+        """Report progress (it never moves backwards), then stop here if revoked."""
+        self.store.progress(self.task_id, current, total, message)
+        self.token.raise_if_cancelled()
+
+    def checkpoint(self) -> None:
+        """Stop here if the task was revoked with terminate or ran out of time."""
+        self.token.raise_if_cancelled()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended: the final status, or `skipped` with the reason."""
+
+    status: str
+    reason: str = ""
+
+
+def run_task(
+    services: Services,
+    spec: TaskSpec,
+    task_id: str,
+    kwargs: Mapping[str, Any],
+    *,
+    worker: str,
+    token: CancellationToken | None = None,
+    time_limit_errors: tuple[type[BaseException], ...] = (),
+) -> Outcome:
+    """Claim and run one task; record SUCCESS, FAILURE or REVOKED on its row."""
+    store = TaskStore(services.db)
+    claim = store.claim(task_id, worker)
+    if not claim.run:
+        log.info("task skipped task_id=%s name=%s reason=%s", task_id, spec.name, claim.reason)
+        return Outcome("skipped", claim.reason)
+    if token is None:
+        token = CancellationToken()
+    token.attach(
+        deadline=time.monotonic() + claim.time_limit_s,
+        poll=lambda: store.is_revoked(task_id),
+    )
+    context = TaskContext(task_id, services, store, token, claim.attempts)
+    reset = task_id_var.set(task_id)
+    started = time.monotonic()
+    try:
+        result = spec.fn(context, **kwargs)
+    except TaskCancelled:
+        if token.reason == "shutdown":
+            # The process is stopping: the queue's shutdown marks or re-queues the row.
+            return Outcome("interrupted", "shutdown")
+        store.mark_revoked(task_id)
+        log.info("task revoked while running task_id=%s name=%s", task_id, spec.name)
+        return Outcome("REVOKED")
+    except TimeLimitExceeded:
+        return _time_limit(store, spec, task_id, claim.time_limit_s)
+    except BaseException as exc:
+        if isinstance(exc, time_limit_errors):
+            return _time_limit(store, spec, task_id, claim.time_limit_s)
+        if not isinstance(exc, Exception):
+            # SystemExit / KeyboardInterrupt: the process is going away; recovery will see the row.
+            raise
+        message = exc.message if isinstance(exc, BookAgentError) else str(exc) or repr(exc)
+        store.fail(task_id, type(exc).__name__, message)
+        log.warning(
+            "task failed task_id=%s name=%s error=%s: %s",
+            task_id,
+            spec.name,
+            type(exc).__name__,
+            message,
+        )
+        return Outcome("FAILURE", type(exc).__name__)
+    finally:
+        task_id_var.reset(reset)
+    store.succeed(task_id, result)
+    log.info(
+        "task succeeded task_id=%s name=%s duration_s=%.3f",
+        task_id,
+        spec.name,
+        time.monotonic() - started,
+    )
+    return Outcome("SUCCESS")
+
+
+def _time_limit(store: TaskStore, spec: TaskSpec, task_id: str, limit_s: float) -> Outcome:
+    store.fail(task_id, "TimeLimitExceeded", f"The task exceeded its time limit of {limit_s:g} s.")
+    log.warning(
+        "task time limit exceeded task_id=%s name=%s limit_s=%s", task_id, spec.name, limit_s
+    )
+    return Outcome("FAILURE", "TimeLimitExceeded")

@@ -1,0 +1,66 @@
+"""Task operations for callers: read a task, list active ones, revoke, stats, submit.
+
+Ownership rules live here: a user sees and revokes only their own tasks; an admin sees all and
+is the only one who can revoke another user's task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from typing import Any
+
+from bookagent.db.models.tasks import TaskRecord
+from bookagent.domain.identity import Caller
+from bookagent.errors import NotFoundError
+from bookagent.errors import PermissionDeniedError
+from bookagent.queue.records import TaskStore
+
+if TYPE_CHECKING:
+    from bookagent.bootstrap import Services
+
+
+def get_task(services: Services, caller: Caller, task_id: str) -> TaskRecord:
+    """The task, if the caller may see it (another user's task is 'not found')."""
+    row = TaskStore(services.db).find(task_id)
+    if row is None or not (caller.is_admin or row.user_id == caller.user_id):
+        raise NotFoundError(f"No task with id {task_id}.")
+    return row
+
+
+def list_active(services: Services, caller: Caller, user_id: str | None) -> list[TaskRecord]:
+    """Active tasks: the caller's own, or (admin) everyone's or one user's."""
+    if user_id and not caller.can_act_for(user_id):
+        raise PermissionDeniedError("This token cannot see that user's tasks.")
+    owner = user_id or (None if caller.is_admin else caller.user_id)
+    return TaskStore(services.db).active(owner)
+
+
+def revoke_task(
+    services: Services, caller: Caller, task_id: str, *, terminate: bool
+) -> tuple[TaskRecord, str]:
+    """Flag the row revoked (so it never runs), then tell the backend. 409 if finished."""
+    row = get_task(services, caller, task_id)
+    if not caller.is_admin and row.user_id != caller.user_id:
+        raise PermissionDeniedError("Only an admin can revoke another user's task.")
+    store = TaskStore(services.db)
+    _, previous = store.request_revoke(task_id, terminate=terminate)
+    services.require_queue().revoke(task_id, terminate=terminate)
+    return store.get(task_id), previous
+
+
+def submit_task(
+    services: Services,
+    name: str,
+    kwargs: Mapping[str, Any],
+    *,
+    user_id: str | None,
+    time_limit_s: float | None = None,
+) -> str:
+    """Queue a task on the configured backend and return its id."""
+    return services.require_queue().submit(name, kwargs, user_id=user_id, time_limit_s=time_limit_s)
+
+
+def task_stats(services: Services) -> dict[str, Any]:
+    """Stats for /api/tasks/stats: backend figures and counts from the task rows."""
+    return {**services.require_queue().stats(), "tasks": TaskStore(services.db).stats()}

@@ -1,0 +1,413 @@
+"""The task rows: every state change is a conditional update, so rows never move backwards.
+
+Both backends write through `TaskStore`; the API reads through it. A finished row (SUCCESS,
+FAILURE, REVOKED) is never changed again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+
+from bookagent.db.base import utcnow
+from bookagent.db.models.tasks import ACTIVE_STATUSES
+from bookagent.db.models.tasks import FINISHED_STATUSES
+from bookagent.db.models.tasks import TaskRecord
+from bookagent.db.session import Database
+from bookagent.errors import ConflictError
+from bookagent.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+RUNNING_STATUSES = ("STARTED", "PROGRESS")
+RESULT_PREVIEW_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of trying to start a task: run it, or why not."""
+
+    run: bool
+    reason: str
+    attempts: int = 0
+    time_limit_s: float = 0.0
+
+
+class TaskStore:
+    """Reads and writes task rows with conditional updates."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(
+        self,
+        task_id: str,
+        name: str,
+        kwargs: Mapping[str, Any],
+        *,
+        user_id: str | None,
+        backend: str,
+        time_limit_s: float,
+        idempotent: bool,
+        worker: str | None = None,
+    ) -> None:
+        """Insert a PENDING row."""
+        with self.db.session() as session:
+            session.add(
+                TaskRecord(
+                    id=task_id,
+                    name=name,
+                    status="PENDING",
+                    kwargs=dict(kwargs),
+                    user_id=user_id,
+                    backend=backend,
+                    worker=worker,
+                    time_limit_s=time_limit_s,
+                    idempotent=idempotent,
+                    heartbeat_at=utcnow(),
+                )
+            )
+
+    def find(self, task_id: str) -> TaskRecord | None:
+        """The row, or None."""
+        with self.db.session() as session:
+            return session.get(TaskRecord, task_id)
+
+    def get(self, task_id: str) -> TaskRecord:
+        """The row, or NotFoundError (never Celery's everlasting PENDING)."""
+        row = self.find(task_id)
+        if row is None:
+            raise NotFoundError(f"No task with id {task_id}.")
+        return row
+
+    def set_backend(self, task_id: str, backend: str, worker: str | None) -> None:
+        """Move a PENDING row to another backend (the broker fell over during submit)."""
+        with self.db.session() as session:
+            session.execute(
+                update(TaskRecord)
+                .where(TaskRecord.id == task_id, TaskRecord.status == "PENDING")
+                .values(backend=backend, worker=worker)
+            )
+
+    def claim(self, task_id: str, worker: str) -> Claim:
+        """Mark a task STARTED if it may run: not revoked, not finished, not already running
+        elsewhere unless it is idempotent (a redelivery after a crash)."""
+        now = utcnow()
+        with self.db.session() as session:
+            row = session.get(TaskRecord, task_id)
+            if row is None:
+                return Claim(False, "missing")
+            if row.revoked or row.status == "REVOKED":
+                return Claim(False, "revoked")
+            if row.status in FINISHED_STATUSES:
+                return Claim(False, "finished")
+            if row.status in RUNNING_STATUSES and not row.idempotent:
+                self._finish(
+                    session,
+                    task_id,
+                    "FAILURE",
+                    error=(
+                        "Interrupted",
+                        "The task was interrupted (its worker stopped) and is not safe to repeat.",
+                    ),
+                )
+                return Claim(False, "interrupted")
+            result = session.execute(
+                update(TaskRecord)
+                .where(
+                    TaskRecord.id == task_id,
+                    TaskRecord.status == row.status,
+                    TaskRecord.revoked.is_(False),
+                )
+                .values(
+                    status="STARTED",
+                    started_at=now,
+                    heartbeat_at=now,
+                    worker=worker,
+                    attempts=TaskRecord.attempts + 1,
+                )
+            )
+            if rowcount(result) != 1:
+                return Claim(False, "raced")
+            return Claim(True, "claimed", row.attempts + 1, row.time_limit_s)
+
+    def progress(self, task_id: str, current: int, total: int, message: str | None) -> None:
+        """Record progress; it never moves backwards and never touches a finished row."""
+        with self.db.session() as session:
+            session.execute(
+                update(TaskRecord)
+                .where(
+                    TaskRecord.id == task_id,
+                    TaskRecord.status.in_(RUNNING_STATUSES),
+                    TaskRecord.progress_current <= current,
+                )
+                .values(
+                    status="PROGRESS",
+                    progress_current=current,
+                    progress_total=max(total, current),
+                    progress_message=message,
+                    heartbeat_at=utcnow(),
+                )
+            )
+
+    def succeed(self, task_id: str, result: Mapping[str, Any] | None) -> bool:
+        """Mark SUCCESS, if the task is still running."""
+        with self.db.session() as session:
+            return self._finish(session, task_id, "SUCCESS", result=dict(result or {}))
+
+    def fail(
+        self, task_id: str, error_type: str, message: str, result: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Mark FAILURE with the error, if the task is not finished yet."""
+        with self.db.session() as session:
+            return self._finish(
+                session,
+                task_id,
+                "FAILURE",
+                error=(error_type, message),
+                result=dict(result) if result else None,
+            )
+
+    def mark_revoked(self, task_id: str, result: Mapping[str, Any] | None = None) -> bool:
+        """Mark REVOKED, if the task is not finished yet."""
+        with self.db.session() as session:
+            return self._finish(
+                session, task_id, "REVOKED", result=dict(result) if result else None
+            )
+
+    def _finish(
+        self,
+        session: Any,
+        task_id: str,
+        status: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: tuple[str, str] | None = None,
+    ) -> bool:
+        values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
+        if result is not None:
+            values["result"] = result
+        if error is not None:
+            values["error_type"], values["error_message"] = error[0], error[1][:4000]
+        outcome = session.execute(
+            update(TaskRecord)
+            .where(TaskRecord.id == task_id, TaskRecord.status.notin_(FINISHED_STATUSES))
+            .values(**values)
+        )
+        return rowcount(outcome) == 1
+
+    def request_revoke(self, task_id: str, *, terminate: bool) -> tuple[TaskRecord, str]:
+        """Flag a task revoked. A PENDING one becomes REVOKED at once; 409 if it has finished.
+
+        Returns the row (after the change) and its status before.
+        """
+        with self.db.session() as session:
+            row = session.get(TaskRecord, task_id)
+            if row is None:
+                raise NotFoundError(f"No task with id {task_id}.")
+            previous = row.status
+            if previous in FINISHED_STATUSES:
+                raise ConflictError(f"Task {task_id} has already finished ({previous}).")
+            values: dict[str, Any] = {"revoked": True, "terminate_requested": terminate}
+            if previous in ("PENDING", "RETRY"):
+                values.update(status="REVOKED", finished_at=utcnow())
+            session.execute(
+                update(TaskRecord)
+                .where(TaskRecord.id == task_id, TaskRecord.status.notin_(FINISHED_STATUSES))
+                .values(**values)
+            )
+        return self.get(task_id), previous
+
+    def is_revoked(self, task_id: str) -> bool:
+        """Whether the row says stop: revoked with terminate, or already finished."""
+        with self.db.session() as session:
+            row = session.execute(
+                select(TaskRecord.revoked, TaskRecord.terminate_requested, TaskRecord.status).where(
+                    TaskRecord.id == task_id
+                )
+            ).first()
+        if row is None:
+            return True
+        revoked, terminate, status = row
+        return bool(revoked and terminate) or status in FINISHED_STATUSES
+
+    def touch(self, task_ids: list[str]) -> None:
+        """Refresh the heartbeat of rows a live process still owns."""
+        if not task_ids:
+            return
+        with self.db.session() as session:
+            session.execute(
+                update(TaskRecord)
+                .where(TaskRecord.id.in_(task_ids), TaskRecord.status.in_(ACTIVE_STATUSES))
+                .values(heartbeat_at=utcnow())
+            )
+
+    def active(self, user_id: str | None = None, limit: int = 500) -> list[TaskRecord]:
+        """Rows not finished yet, oldest first; only `user_id`'s when given."""
+        query = select(TaskRecord).where(TaskRecord.status.in_(ACTIVE_STATUSES))
+        if user_id is not None:
+            query = query.where(TaskRecord.user_id == user_id)
+        with self.db.session() as session:
+            return list(session.scalars(query.order_by(TaskRecord.created_at).limit(limit)))
+
+    def count_active(self, backend: str | None = None) -> int:
+        """How many rows are not finished yet (of one backend, when given)."""
+        query = (
+            select(func.count())
+            .select_from(TaskRecord)
+            .where(TaskRecord.status.in_(ACTIVE_STATUSES))
+        )
+        if backend is not None:
+            query = query.where(TaskRecord.backend == backend)
+        with self.db.session() as session:
+            return int(session.scalar(query) or 0)
+
+    def overdue(self, now: datetime, grace_s: float = 10.0) -> list[TaskRecord]:
+        """Running rows past their time limit (plus grace)."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(TaskRecord).where(TaskRecord.status.in_(RUNNING_STATUSES))
+            )
+            return [
+                r
+                for r in rows
+                if r.started_at is not None
+                and r.started_at + timedelta(seconds=r.time_limit_s + grace_s) < now
+            ]
+
+    def stale(self, backend: str, older_than: datetime) -> list[TaskRecord]:
+        """Active rows of a backend whose owner has not sent a heartbeat since `older_than`."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(TaskRecord).where(
+                        TaskRecord.backend == backend,
+                        TaskRecord.status.in_(ACTIVE_STATUSES),
+                        or_(
+                            TaskRecord.heartbeat_at.is_(None),
+                            TaskRecord.heartbeat_at < older_than,
+                        ),
+                    )
+                )
+            )
+
+    def owned_by(self, backend: str, workers: list[str]) -> list[TaskRecord]:
+        """Active rows of a backend owned by one of `workers`."""
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(TaskRecord).where(
+                        and_(
+                            TaskRecord.backend == backend,
+                            TaskRecord.status.in_(ACTIVE_STATUSES),
+                            TaskRecord.worker.in_(workers),
+                        )
+                    )
+                )
+            )
+
+    def active_owners(self, backend: str) -> list[str]:
+        """The distinct owners of a backend's active rows."""
+        with self.db.session() as session:
+            owners = session.scalars(
+                select(TaskRecord.worker)
+                .distinct()
+                .where(TaskRecord.backend == backend, TaskRecord.status.in_(ACTIVE_STATUSES))
+            )
+            return [owner for owner in owners if owner]
+
+    def requeue(self, task_id: str, worker: str) -> bool:
+        """Put an interrupted idempotent row back to PENDING under a new owner."""
+        with self.db.session() as session:
+            outcome = session.execute(
+                update(TaskRecord)
+                .where(
+                    TaskRecord.id == task_id,
+                    TaskRecord.status.in_(ACTIVE_STATUSES),
+                    TaskRecord.revoked.is_(False),
+                )
+                .values(
+                    status="PENDING",
+                    worker=worker,
+                    heartbeat_at=utcnow(),
+                    progress_message="re-queued after an interruption",
+                )
+            )
+            return rowcount(outcome) == 1
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by status, and per name: count, succeeded, failed, average and p95 duration."""
+        with self.db.session() as session:
+            by_status = {
+                status: count
+                for status, count in session.execute(
+                    select(TaskRecord.status, func.count()).group_by(TaskRecord.status)
+                )
+            }
+            by_name: dict[str, dict[str, Any]] = {}
+            for name, status, count in session.execute(
+                select(TaskRecord.name, TaskRecord.status, func.count()).group_by(
+                    TaskRecord.name, TaskRecord.status
+                )
+            ):
+                entry = by_name.setdefault(
+                    name,
+                    {
+                        "count": 0,
+                        "succeeded": 0,
+                        "failed": 0,
+                        "avg_duration_s": None,
+                        "p95_duration_s": None,
+                    },
+                )
+                entry["count"] += count
+                if status == "SUCCESS":
+                    entry["succeeded"] += count
+                elif status == "FAILURE":
+                    entry["failed"] += count
+            for name, entry in by_name.items():
+                durations = self._recent_durations(session, name)
+                if durations:
+                    entry["avg_duration_s"] = round(sum(durations) / len(durations), 4)
+                    entry["p95_duration_s"] = round(percentile(durations, 95), 4)
+        return {"by_status": by_status, "by_name": by_name}
+
+    @staticmethod
+    def _recent_durations(session: Any, name: str, sample: int = 1000) -> list[float]:
+        # The latest finished runs only: a bounded sample keeps stats fast at 100k rows.
+        rows = session.execute(
+            select(TaskRecord.started_at, TaskRecord.finished_at)
+            .where(
+                TaskRecord.name == name,
+                TaskRecord.status.in_(("SUCCESS", "FAILURE")),
+                TaskRecord.started_at.is_not(None),
+                TaskRecord.finished_at.is_not(None),
+            )
+            .order_by(TaskRecord.finished_at.desc())
+            .limit(sample)
+        )
+        return sorted((finished - started).total_seconds() for started, finished in rows)
+
+
+def rowcount(result: Any) -> int:
+    """Rows matched by an UPDATE (typed as a plain Result by SQLAlchemy's session API)."""
+    return int(getattr(result, "rowcount", 0))
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    """The nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]

@@ -1,0 +1,98 @@
+"""Starting the Celery worker and Celery beat (with a Redis lock so only one beat schedules)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+
+import redis
+
+from bookagent.logs import configure_logging
+from bookagent.queue.broker import redact
+from bookagent.queue.celery_app import create_worker_app
+from bookagent.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BEAT_LOCK_KEY = "bookagent:beat-lock"
+BEAT_LOCK_TTL_S = 90
+BEAT_LOCK_RENEW_S = 30
+TICK_EVERY_S = 60.0
+
+
+def run_worker(
+    settings: Settings,
+    *,
+    concurrency: int,
+    loglevel: str,
+    pool: str = "prefork",
+    hostname: str | None = None,
+) -> None:
+    """Run a Celery worker consuming the bookagent queue (blocks until it stops)."""
+    configure_logging(loglevel)
+    app = create_worker_app(settings)
+    argv = [
+        "worker",
+        f"--concurrency={concurrency}",
+        f"--loglevel={loglevel}",
+        f"--pool={pool}",
+        "--queues=bookagent",
+    ]
+    if hostname:
+        argv.append(f"--hostname={hostname}")
+    log.info("starting Celery worker on %s", redact(settings.queue.broker_url))
+    app.worker_main(argv)
+
+
+def acquire_beat_lock(settings: Settings, *, poll_s: float = 10.0) -> redis.lock.Lock:
+    """Wait until this process holds the beat lock; a second beat stays on standby."""
+    client = redis.Redis.from_url(
+        settings.queue.broker_url, socket_timeout=5, socket_connect_timeout=2
+    )
+    lock: redis.lock.Lock = client.lock(BEAT_LOCK_KEY, timeout=BEAT_LOCK_TTL_S,
+                                        thread_local=False)
+    while not lock.acquire(blocking=False):
+        log.info("another beat holds the lock; standing by")
+        time.sleep(poll_s)
+    return lock
+
+
+def keep_beat_lock(lock: redis.lock.Lock, stop: threading.Event) -> threading.Thread:
+    """Renew the lock in the background; if it is lost, exit so two beats never schedule."""
+
+    def _renew() -> None:
+        while not stop.wait(BEAT_LOCK_RENEW_S):
+            try:
+                lock.reacquire()
+            except (redis.RedisError, redis.exceptions.LockError) as exc:
+                log.error(
+                    "beat lock lost (%s); exiting so a single beat remains", type(exc).__name__
+                )
+                os._exit(3)
+
+    thread = threading.Thread(target=_renew, name="bookagent-beat-lock", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_beat(settings: Settings, *, loglevel: str) -> None:
+    """Run Celery beat with the scheduler tick every minute, holding the beat lock."""
+    configure_logging(loglevel)
+    lock = acquire_beat_lock(settings)
+    stop = threading.Event()
+    keep_beat_lock(lock, stop)
+    app = create_worker_app(settings)
+    app.conf.beat_schedule = {
+        "scheduler-tick": {"task": "bookagent.tick_scheduler", "schedule": TICK_EVERY_S},
+    }
+    schedule_file = settings.data_dir / "celerybeat-schedule"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        app.Beat(loglevel=loglevel, schedule=str(schedule_file)).run()
+    finally:
+        stop.set()
+        with contextlib.suppress(redis.exceptions.LockError):
+            lock.release()

@@ -1,0 +1,228 @@
+"""The one typed Settings object, and the only reader of the environment.
+
+Variables are `BOOKAGENT_<GROUP>__<FIELD>` (for example `BOOKAGENT_QUEUE__BACKEND`). The names the
+original service documented (`CELERY_BROKER_URL`, `THREAD_POOL_MAX_WORKERS`, `HOST`, `PORT`,
+`OPENAI_API_KEY`, ...) and the short names in the README (`DATABASE_URL`, `TASK_BACKEND`,
+`BOOKAGENT_WRITER`) keep working: `LEGACY_ENV` maps each to its field. A `BOOKAGENT_` variable wins
+over its legacy alias.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import SecretStr
+from pydantic import ValidationError
+from pydantic import model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings
+from pydantic_settings import PydanticBaseSettingsSource
+from pydantic_settings import SettingsConfigDict
+
+from bookagent.errors import ConfigurationError
+
+DEFAULT_CORS_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
+
+#: Legacy and short variable names, mapped to (group, field) or (field,) of Settings.
+LEGACY_ENV: dict[str, tuple[str, ...]] = {
+    "DATABASE_URL": ("db", "url"),
+    "TASK_BACKEND": ("queue", "backend"),
+    "CELERY_BROKER_URL": ("queue", "broker_url"),
+    "CELERY_RESULT_BACKEND": ("queue", "result_backend"),
+    "CELERY_LOG_LEVEL": ("queue", "log_level"),
+    "CELERY_CONCURRENCY": ("queue", "concurrency"),
+    "THREAD_POOL_MAX_WORKERS": ("queue", "thread_pool_max_workers"),
+    "BOOKAGENT_WRITER": ("writers", "default"),
+    "OPENAI_API_KEY": ("writers", "openai_api_key"),
+    "OPENAI_BASE_URL": ("writers", "openai_base_url"),
+    "OPENAI_MODEL": ("writers", "openai_model"),
+    "ANTHROPIC_API_KEY": ("writers", "anthropic_api_key"),
+    "ANTHROPIC_MODEL": ("writers", "anthropic_model"),
+    "HOST": ("web", "host"),
+    "PORT": ("web", "port"),
+    "CORS_ORIGINS": ("web", "cors_origins"),
+}
+
+
+class DatabaseSettings(BaseModel):
+    """Where the database is; SQLite in the data directory unless `url` says otherwise."""
+
+    url: str | None = None
+    echo: bool = False
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+
+
+class QueueSettings(BaseModel):
+    """How background work runs: Celery on Redis, or the in-process thread pool."""
+
+    backend: Literal["auto", "celery", "thread"] = "auto"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    result_backend: str | None = None
+    log_level: str = "info"
+    concurrency: int = Field(default=4, ge=1, le=256)
+    thread_pool_max_workers: int = Field(default=4, ge=1, le=256)
+    broker_ping_timeout_s: float = Field(default=1.0, gt=0, le=30)
+    # What `submit` does when the broker drops after startup: run on the thread pool, or 503.
+    on_broker_down: Literal["fallback", "error"] = "fallback"
+    shutdown_grace_s: float = Field(default=10.0, ge=0)
+    inspect_timeout_s: float = Field(default=1.0, gt=0, le=10)
+    inspect_cache_s: float = Field(default=5.0, ge=0)
+
+
+class TimeoutSettings(BaseModel):
+    """Route timeouts and task time limits (API.md gives the defaults)."""
+
+    autonomous_start_s: float = Field(default=60, gt=0)
+    autonomous_stop_s: float = Field(default=30, gt=0)
+    autonomous_status_s: float = Field(default=15, gt=0)
+    approve_post_s: float = Field(default=30, gt=0)
+    generate_posts_s: float = Field(default=300, gt=0)
+    daily_task_s: float = Field(default=300, gt=0)
+    weekly_report_task_s: float = Field(default=600, gt=0)
+    generate_task_s: float = Field(default=300, gt=0)
+    default_task_s: float = Field(default=300, gt=0)
+
+
+class WriterSettings(BaseModel):
+    """Which writer generates posts, and how to reach the LLM vendors."""
+
+    default: Literal["template", "openai", "anthropic"] = "template"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    anthropic_api_key: SecretStr | None = None
+    anthropic_model: str = "claude-3-5-haiku-latest"
+    timeout_s: float = Field(default=60, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    monthly_budget_usd: float | None = Field(default=None, ge=0)
+    sync_threshold: int = Field(default=5, ge=0, le=50)
+
+
+class WebSettings(BaseModel):
+    """How the HTTP API listens and whom it lets in."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=5000, ge=1, le=65535)
+    cors_origins: list[str] = Field(default_factory=lambda: list(DEFAULT_CORS_ORIGINS))
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    gunicorn_workers: int = Field(default=2, ge=1, le=64)
+    gunicorn_threads: int = Field(default=8, ge=1, le=256)
+    secret_key: SecretStr | None = None
+
+
+class LegacyEnvSource(PydanticBaseSettingsSource):
+    """Reads the legacy and short variable names of `LEGACY_ENV` into their nested fields."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, path in LEGACY_ENV.items():
+            raw = os.environ.get(name)
+            if raw is None or raw == "":
+                continue
+            value: Any = raw
+            if path == ("web", "cors_origins"):
+                value = [origin.strip() for origin in raw.split(",") if origin.strip()]
+            target = data
+            for part in path[:-1]:
+                target = target.setdefault(part, {})
+            target[path[-1]] = value
+        return data
+
+
+class Settings(BaseSettings):
+    """All of bookagent's configuration, validated once at startup."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BOOKAGENT_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    data_dir: Path = Path("./var")
+    admin_token: SecretStr | None = None
+    log_level: str = "INFO"
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
+    timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
+    writers: WriterSettings = Field(default_factory=WriterSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Init values, then `BOOKAGENT_*`, then legacy names, then defaults."""
+        return (init_settings, env_settings, LegacyEnvSource(settings_cls), file_secret_settings)
+
+    @model_validator(mode="after")
+    def _check_writer_credentials(self) -> Settings:
+        writers = self.writers
+        if (
+            writers.default == "openai"
+            and not _secret(writers.openai_api_key)
+            and not writers.openai_base_url
+        ):
+            raise ValueError(
+                "BOOKAGENT_WRITER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+                "OpenAI-compatible server such as Ollama)"
+            )
+        if writers.default == "anthropic" and not _secret(writers.anthropic_api_key):
+            raise ValueError("BOOKAGENT_WRITER=anthropic needs ANTHROPIC_API_KEY")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL: `db.url`, or a SQLite file in the data directory."""
+        if self.db.url:
+            return _normalize_database_url(self.db.url)
+        return f"sqlite:///{(self.data_dir / 'bookagent.db').resolve()}"
+
+    @property
+    def result_backend_url(self) -> str:
+        """Celery's result backend; task state lives in the database, so this is transport only."""
+        return self.queue.result_backend or self.queue.broker_url
+
+    @property
+    def admin_token_value(self) -> str | None:
+        """The bootstrap admin token, if one is set and not empty."""
+        return _secret(self.admin_token)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    raw = value.get_secret_value().strip() if value is not None else ""
+    return raw or None
+
+
+def _normalize_database_url(url: str) -> str:
+    # Heroku-style and bare postgresql:// URLs go through psycopg 3, the driver we install.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings from the environment, or raise ConfigurationError naming each bad field."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            location = ".".join(str(part) for part in error["loc"]) or "settings"
+            problems.append(f"{location}: {error['msg']}")
+        raise ConfigurationError("Invalid configuration: " + "; ".join(problems)) from None

@@ -1,0 +1,15 @@
+"""The /api blueprint: one module per resource, registered here."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from bookagent.web.api import books
+from bookagent.web.api import health
+from bookagent.web.api import tasks
+
+
+def register_api(app: OpenAPI) -> None:
+    """Register every /api resource on the app."""
+    for module in (health, books, tasks):
+        app.register_api(module.blueprint)

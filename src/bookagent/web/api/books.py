@@ -1,0 +1,90 @@
+"""`/api/books`: the book profile resource (list, create, get, replace, patch, delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask import request
+from flask_openapi3 import APIBlueprint
+from flask_openapi3 import Tag
+
+from bookagent.db.models import Book
+from bookagent.domain import books as ops
+from bookagent.errors import InvalidInputError
+from bookagent.web.api.schemas import BookPath
+from bookagent.web.api.schemas import UserQuery
+from bookagent.web.context import caller
+from bookagent.web.context import services
+from bookagent.web.envelope import iso
+from bookagent.web.envelope import ok
+
+blueprint = APIBlueprint(
+    "books",
+    __name__,
+    url_prefix="/api",
+    abp_tags=[Tag(name="books")],
+    abp_security=[{"bearer": []}],
+)
+
+
+def book_json(book: Book) -> dict[str, Any]:
+    """A book as API.md shows it: id, owner, profile fields and timestamps."""
+    return {
+        "id": book.id,
+        "user_id": book.user_id,
+        **ops.book_to_fields(book),
+        "created_at": iso(book.created_at),
+        "updated_at": iso(book.updated_at),
+    }
+
+
+@blueprint.get("/books")
+def list_books(query: UserQuery) -> Response:
+    """List the caller's books (an admin sees every book, or one user's)."""
+    with services().db.session() as session:
+        rows = ops.list_books(session, caller(), query.user_id)
+        return ok({"books": [book_json(b) for b in rows], "count": len(rows)})
+
+
+@blueprint.post("/books", responses={201: None})
+def create_book(body: ops.BookCreate) -> Response:
+    """Create a book profile."""
+    with services().db.session() as session:
+        book = ops.create_book(session, caller(), body)
+        payload = book_json(book)
+    return ok({"book": payload}, 201, {"Location": f"/api/books/{payload['id']}"})
+
+
+@blueprint.get("/books/<book_id>")
+def get_book(path: BookPath) -> Response:
+    """One book profile."""
+    with services().db.session() as session:
+        return ok({"book": book_json(ops.get_book(session, caller(), path.book_id))})
+
+
+@blueprint.put("/books/<book_id>")
+def replace_book(path: BookPath, body: ops.BookFields) -> Response:
+    """Replace a book profile."""
+    with services().db.session() as session:
+        book = ops.replace_book(session, caller(), path.book_id, body)
+        return ok({"book": book_json(book)})
+
+
+@blueprint.patch("/books/<book_id>")
+def patch_book(path: BookPath) -> Response:
+    """Change some fields of a book profile; the result is validated as a whole."""
+    changes = request.get_json()
+    if not isinstance(changes, dict):
+        raise InvalidInputError.for_field("body", "must be a JSON object")
+    with services().db.session() as session:
+        book = ops.patch_book(session, caller(), path.book_id, changes)
+        return ok({"book": book_json(book)})
+
+
+@blueprint.delete("/books/<book_id>")
+def delete_book(path: BookPath) -> Response:
+    """Delete a book and its posts, runs and reports."""
+    with services().db.session() as session:
+        ops.delete_book(session, caller(), path.book_id)
+    return ok({"deleted": True, "book_id": path.book_id})

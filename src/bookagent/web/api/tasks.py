@@ -1,0 +1,163 @@
+"""Task management: status, active list, revoke, stats and the diagnostics task."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from typing import Any
+
+from flask import Response
+from flask_openapi3 import APIBlueprint
+from flask_openapi3 import Tag
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+
+from bookagent.db.models.tasks import TaskRecord
+from bookagent.errors import PermissionDeniedError
+from bookagent.queue import operations as ops
+from bookagent.web.api.schemas import Identifier
+from bookagent.web.api.schemas import UserQuery
+from bookagent.web.context import caller
+from bookagent.web.context import services
+from bookagent.web.envelope import iso
+from bookagent.web.envelope import ok
+
+blueprint = APIBlueprint(
+    "tasks",
+    __name__,
+    url_prefix="/api",
+    abp_tags=[Tag(name="tasks")],
+    abp_security=[{"bearer": []}],
+)
+
+
+class TaskPath(BaseModel):
+    """A task id in the path."""
+
+    task_id: Identifier
+
+
+class RevokeBody(BaseModel):
+    """Revoke options: `terminate` stops a running task too."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    terminate: bool = False
+
+
+class DiagnosticsBody(BaseModel):
+    """A diagnostics run: N steps of a given length, optionally failing at the end."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    steps: Annotated[int, Field(ge=1, le=1000)] = 5
+    step_seconds: Annotated[float, Field(ge=0, le=60)] = 0.5
+    fail: bool = False
+
+
+def progress_json(row: TaskRecord) -> dict[str, Any]:
+    """Progress as API.md gives it; a successful task reads 100%."""
+    total, current = row.progress_total, row.progress_current
+    if row.status == "SUCCESS":
+        percent = 100.0
+    else:
+        percent = round(100.0 * current / total, 1) if total else 0.0
+    return {"current": current, "total": total, "percent": percent, "message": row.progress_message}
+
+
+def task_json(row: TaskRecord) -> dict[str, Any]:
+    """A task's status document (API.md's task-status shape)."""
+    body: dict[str, Any] = {
+        "task_id": row.id,
+        "name": row.name,
+        "status": row.status,
+        "progress": progress_json(row),
+        "backend": row.backend,
+        "user_id": row.user_id,
+        "attempts": row.attempts,
+        "revoked": row.revoked,
+        "created_at": iso(row.created_at),
+        "started_at": iso(row.started_at),
+        "finished_at": iso(row.finished_at),
+    }
+    if row.result is not None:
+        body["result"] = row.result
+    if row.status == "FAILURE" or row.error_type:
+        body["error"] = {"type": row.error_type, "message": row.error_message}
+    return body
+
+
+def active_json(row: TaskRecord) -> dict[str, Any]:
+    """An active task without its arguments (they could hold secrets)."""
+    return {
+        "task_id": row.id,
+        "name": row.name,
+        "type": row.backend,
+        "status": row.status,
+        "progress": progress_json(row),
+        "worker": row.worker,
+        "started_at": iso(row.started_at),
+        "created_at": iso(row.created_at),
+        "user_id": row.user_id,
+    }
+
+
+def queued(status: str, task_id: str, message: str, **extra: Any) -> Response:
+    """202 with the task id and a Location header pointing at its status."""
+    return ok(
+        {"status": status, "task_id": task_id, "message": message, **extra},
+        202,
+        {"Location": f"/api/task-status/{task_id}"},
+    )
+
+
+@blueprint.get("/task-status/<task_id>")
+def task_status(path: TaskPath) -> Response:
+    """A task's status, progress, result or error (404 for an unknown id)."""
+    return ok(task_json(ops.get_task(services(), caller(), path.task_id)))
+
+
+@blueprint.get("/tasks/active")
+def active_tasks(query: UserQuery) -> Response:
+    """Tasks not finished yet; a user sees their own, an admin everyone's."""
+    rows = ops.list_active(services(), caller(), query.user_id)
+    return ok({"active_tasks": [active_json(r) for r in rows], "count": len(rows)})
+
+
+@blueprint.post("/tasks/revoke/<task_id>")
+def revoke_task(path: TaskPath, body: RevokeBody) -> Response:
+    """Revoke a task: a pending one never runs; with terminate, a running one stops."""
+    row, previous = ops.revoke_task(services(), caller(), path.task_id, terminate=body.terminate)
+    running = previous in ("STARTED", "PROGRESS")
+    return ok(
+        {
+            "result": {
+                "task_id": row.id,
+                "revoked": True,
+                "status": "revoked",
+                "terminated": bool(body.terminate and running),
+                "previous_status": previous,
+            }
+        }
+    )
+
+
+@blueprint.get("/tasks/stats")
+def task_stats() -> Response:
+    """Queue statistics (answers within 2 s: worker figures come from a cache)."""
+    return ok(ops.task_stats(services()))
+
+
+@blueprint.post("/tasks/diagnostics")
+def diagnostics(body: DiagnosticsBody) -> Response:
+    """Queue a diagnostics task (admin only; anyone in local mode)."""
+    who = caller()
+    if not who.is_admin:
+        raise PermissionDeniedError("Only an admin token can run diagnostics.")
+    task_id = ops.submit_task(
+        services(),
+        "bookagent.run_diagnostics",
+        {"steps": body.steps, "step_seconds": body.step_seconds, "fail": body.fail},
+        user_id=who.user_id,
+    )
+    return queued("diagnostics_queued", task_id, f"Running {body.steps} diagnostic steps.")

@@ -1,0 +1,98 @@
+"""The Flask app factory: wires the services, auth, CORS, body checks, errors and blueprints."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from flask import Flask
+from flask import Request
+from flask import g
+from flask import request
+from flask_cors import CORS
+from flask_openapi3 import Info
+from flask_openapi3 import OpenAPI
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import UnsupportedMediaType
+
+from bookagent import __version__
+from bookagent.bootstrap import Services
+from bookagent.bootstrap import build_services
+from bookagent.logs import configure_logging
+from bookagent.logs import request_id_var
+from bookagent.settings import Settings
+from bookagent.settings import load_settings
+from bookagent.web.api import register_api
+from bookagent.web.auth import install_auth
+from bookagent.web.context import EXTENSION_KEY
+from bookagent.web.errors import register_error_handlers
+from bookagent.web.errors import validation_error_response
+
+log = logging.getLogger(__name__)
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class ApiRequest(Request):
+    """A request whose missing JSON body reads as `{}` (clients may POST with no body)."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        if not self.get_data(cache=True):
+            return {}
+        return super().get_json(force=force, silent=silent, cache=cache)
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        raise BadRequest(
+            f"The request body is not valid JSON: {e}"
+            if e
+            else "The request body is not valid JSON."
+        )
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> OpenAPI:
+    """Build the app. Tests pass their own `services`; everyone else gets the configured ones."""
+    settings = services.settings if services is not None else (settings or load_settings())
+    configure_logging(settings.log_level)
+    services = services or build_services(settings)
+
+    app = OpenAPI(
+        __name__,
+        info=Info(title="bookagent", version=__version__),
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
+        doc_prefix="/api",
+        doc_url="/openapi.json",
+        validation_error_status=422,
+        validation_error_callback=validation_error_response,
+    )
+    app.request_class = ApiRequest
+    app.config["MAX_CONTENT_LENGTH"] = settings.web.max_body_bytes
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION_KEY] = services
+    CORS(app, resources={r"/api/*": {"origins": settings.web.cors_origins}})
+
+    _install_request_hooks(app)
+    install_auth(app)
+    register_error_handlers(app)
+    register_api(app)
+    return app
+
+
+def _install_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _tag_and_check_body() -> None:
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        request_id_var.set(g.request_id)
+        if request.method in BODY_METHODS and request.path.startswith("/api"):
+            if request.content_length and request.content_length > app.config["MAX_CONTENT_LENGTH"]:
+                return None  # werkzeug raises 413 when the body is read
+            if request.get_data(cache=True) and not request.is_json:
+                raise UnsupportedMediaType()
+            request.get_json()  # malformed JSON raises 400 here, before any view runs
+        return None
+
+    @app.after_request
+    def _echo_request_id(response: Any) -> Any:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response

@@ -1,0 +1,75 @@
+"""Production serving: gunicorn with gthread workers, each building its own app after fork."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bookagent.bootstrap import build_database
+from bookagent.bootstrap import build_services
+from bookagent.db import migrate
+from bookagent.logs import configure_logging
+from bookagent.settings import Settings
+from bookagent.web.auth import check_listen_address
+
+log = logging.getLogger(__name__)
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn, configured from Settings instead of a config file."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from bookagent.web.app import create_app
+
+        return create_app(services=build_services(self.settings))
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    # SIGTERM: stop taking tasks, wait the grace period, then mark what remains.
+    app = getattr(worker, "wsgi", None)
+    services = getattr(app, "extensions", {}).get("bookagent") if app is not None else None
+    if services is not None:
+        services.close()
+
+
+def run_server(
+    settings: Settings, *, host: str, port: int, workers: int, threads: int, migrate: bool = True
+) -> None:
+    """Migrate (by default), check the listen address, then run gunicorn."""
+    configure_logging(settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if migrate:
+        migrate_schema(settings)
+    database = build_database(settings)
+    try:
+        check_listen_address(host, settings, database)
+    finally:
+        database.dispose()
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 120,
+        "graceful_timeout": int(settings.queue.shutdown_grace_s) + 5,
+        "accesslog": "-",
+        "worker_exit": _worker_exit,
+    }
+    log.info("serving on http://%s:%s (%s workers x %s threads)", host, port, workers, threads)
+    GunicornServer(settings, options).run()
+
+
+def migrate_schema(settings: Settings) -> None:
+    """Bring the schema up to date."""
+    migrate.upgrade(settings.database_url)

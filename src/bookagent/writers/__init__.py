@@ -1,0 +1,1 @@
+"""Content writers: the offline template writer and the LLM writers behind one port."""
