@@ -26,6 +26,9 @@ from pydantic_settings import SettingsConfigDict
 
 from bookagent.errors import ConfigurationError
 
+# A task's hard time limit is its soft limit plus this, so the soft one can end it cleanly.
+HARD_LIMIT_MARGIN_S = 5.0
+
 DEFAULT_CORS_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
 
 #: Legacy and short variable names, mapped to (group, field) or (field,) of Settings.
@@ -72,6 +75,8 @@ class QueueSettings(BaseModel):
     shutdown_grace_s: float = Field(default=10.0, ge=0)
     inspect_timeout_s: float = Field(default=1.0, gt=0, le=10)
     inspect_cache_s: float = Field(default=5.0, ge=0)
+    # Redis redelivers an unacked task after this long; None means "longest hard limit + 60 s".
+    visibility_timeout_s: float | None = Field(default=None, gt=0)
 
 
 class TimeoutSettings(BaseModel):
@@ -184,6 +189,27 @@ class Settings(BaseSettings):
         if writers.default == "anthropic" and not _secret(writers.anthropic_api_key):
             raise ValueError("BOOKAGENT_WRITER=anthropic needs ANTHROPIC_API_KEY")
         return self
+
+    @model_validator(mode="after")
+    def _check_visibility_timeout(self) -> Settings:
+        longest = self.longest_hard_limit_s
+        chosen = self.queue.visibility_timeout_s
+        if chosen is not None and chosen <= longest:
+            raise ValueError(
+                f"queue.visibility_timeout_s ({chosen:g}) must be longer than the longest task "
+                f"hard limit ({longest:g} s), or Redis would hand a running task to a second worker"
+            )
+        return self
+
+    @property
+    def longest_hard_limit_s(self) -> float:
+        """The longest hard time limit any task can have (soft limit plus a margin)."""
+        return max(float(v) for v in self.timeouts.model_dump().values()) + HARD_LIMIT_MARGIN_S
+
+    @property
+    def visibility_timeout_s(self) -> float:
+        """How long Redis waits before redelivering an unacked task."""
+        return self.queue.visibility_timeout_s or self.longest_hard_limit_s + 60
 
     @property
     def database_url(self) -> str:

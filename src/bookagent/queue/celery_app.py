@@ -7,6 +7,7 @@ name in `bookagent.tasks.registry.TASKS` and runs it through `run_task`, like th
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -27,18 +28,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "bookagent"
-# A hard limit leaves the soft one room to end the task cleanly and record FAILURE first.
-HARD_LIMIT_MARGIN_S = 5.0
 
 
 class TaskFailedError(Exception):
     """Raised by a Celery task body after its row was marked FAILURE, so Celery sees it too."""
-
-
-def longest_hard_limit_s(settings: Settings) -> float:
-    """The longest hard time limit any task can have."""
-    limits = settings.timeouts.model_dump().values()
-    return max(float(v) for v in limits) + HARD_LIMIT_MARGIN_S
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -64,7 +57,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # Redis redelivers an unacked message after this long, so it must outlast the
             # longest hard time limit or a long task would run twice.
             # https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html
-            "visibility_timeout": int(longest_hard_limit_s(settings) + 60),
+            "visibility_timeout": settings.visibility_timeout_s,
             # Sweep for abandoned messages every 10 s (kombu's default is ~100 s).
             "unacked_restore_interval": 10,
             "unacked_restore_throttle": 1,
@@ -102,7 +95,7 @@ def _task_body(spec: TaskSpec, services: Callable[[], Services]) -> Callable[...
             spec,
             self.request.id,
             kwargs,
-            worker=str(self.request.hostname or "celery"),
+            worker=f"{self.request.hostname or 'celery'}/{os.getpid()}",
             time_limit_errors=(SoftTimeLimitExceeded,),
         )
         if outcome.status == "FAILURE":

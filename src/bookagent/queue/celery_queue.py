@@ -13,11 +13,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from bookagent.domain.ports import QueueHealth
 from bookagent.errors import ServiceUnavailableError
 from bookagent.queue.broker import BrokerMonitor
-from bookagent.queue.celery_app import HARD_LIMIT_MARGIN_S
 from bookagent.queue.celery_app import QUEUE_NAME
 from bookagent.queue.celery_app import make_celery
 from bookagent.queue.records import TaskStore
 from bookagent.queue.thread_queue import ThreadPoolTaskQueue
+from bookagent.settings import HARD_LIMIT_MARGIN_S
 from bookagent.tasks.registry import get_spec
 
 if TYPE_CHECKING:

@@ -52,8 +52,7 @@ def acquire_beat_lock(settings: Settings, *, poll_s: float = 10.0) -> redis.lock
     client = redis.Redis.from_url(
         settings.queue.broker_url, socket_timeout=5, socket_connect_timeout=2
     )
-    lock: redis.lock.Lock = client.lock(BEAT_LOCK_KEY, timeout=BEAT_LOCK_TTL_S,
-                                        thread_local=False)
+    lock: redis.lock.Lock = client.lock(BEAT_LOCK_KEY, timeout=BEAT_LOCK_TTL_S, thread_local=False)
     while not lock.acquire(blocking=False):
         log.info("another beat holds the lock; standing by")
         time.sleep(poll_s)
