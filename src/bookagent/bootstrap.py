@@ -13,9 +13,12 @@ from typing import Protocol
 from bookagent.db.session import Database
 from bookagent.domain.ports import QueueHealth
 from bookagent.domain.ports import TaskQueue
+from bookagent.platforms import PlatformRules
+from bookagent.platforms import get_rules
 from bookagent.queue.broker import ping_broker
 from bookagent.queue.runner import AsyncRunner
 from bookagent.settings import Settings
+from bookagent.writers.registry import WriterRegistry
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,12 @@ class Services:
     settings: Settings
     db: Database
     runner: AsyncRunner
+    writers: WriterRegistry
     queue: StartableQueue | None = None
+
+    def rules(self, platform: str) -> PlatformRules:
+        """The rules of a platform, with the configured overrides applied."""
+        return get_rules(platform, self.settings.platforms)
 
     def require_queue(self) -> StartableQueue:
         """The task queue; a process built without one (the Celery worker) cannot submit."""
@@ -99,7 +107,12 @@ def build_queue(services: Services) -> StartableQueue:
 def build_services(settings: Settings, *, start_queue: bool = True) -> Services:
     """Build (and by default start) the services of a web or CLI process."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = Services(settings=settings, db=build_database(settings), runner=AsyncRunner())
+    services = Services(
+        settings=settings,
+        db=build_database(settings),
+        runner=AsyncRunner(),
+        writers=WriterRegistry(settings),
+    )
     services.queue = build_queue(services)
     if start_queue:
         services.queue.start()
@@ -109,4 +122,9 @@ def build_services(settings: Settings, *, start_queue: bool = True) -> Services:
 def build_worker_services(settings: Settings) -> Services:
     """The services of a Celery worker process: it runs tasks, it does not submit them."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Services(settings=settings, db=build_database(settings), runner=AsyncRunner())
+    return Services(
+        settings=settings,
+        db=build_database(settings),
+        runner=AsyncRunner(),
+        writers=WriterRegistry(settings),
+    )

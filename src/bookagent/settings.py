@@ -161,6 +161,8 @@ class Settings(BaseSettings):
     timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     writers: WriterSettings = Field(default_factory=WriterSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    # Per-platform overrides of the limits data, e.g. BOOKAGENT_PLATFORMS__MASTODON__MAX_LENGTH.
+    platforms: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(

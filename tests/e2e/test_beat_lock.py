@@ -15,8 +15,9 @@ from tests.support.redis_server import PrivateRedis
 pytestmark = pytest.mark.redis
 
 
-def test_second_beat_stands_by_until_the_lock_is_free(make_settings: SettingsFactory,
-                                                      tmp_path: Path) -> None:
+def test_second_beat_stands_by_until_the_lock_is_free(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
     server = PrivateRedis(tmp_path / "redis")
     server.start()
     try:

@@ -277,3 +277,23 @@ def test_killed_worker_task_comes_back_after_restart(
     body = wait_status(client, task_id, "SUCCESS", "FAILURE", timeout_s=90)
     assert body["status"] == "SUCCESS"
     assert TaskStore(services.db).get(task_id).attempts == 2
+
+
+def test_twelve_posts_are_generated_as_a_task(
+    client: FlaskClient, backend: str, worker: CeleryWorker | None, book_payload: dict[str, Any]
+) -> None:
+    assert client.post("/api/books", json=book_payload).status_code == 201
+    response = client.post(
+        "/api/generate-posts",
+        json={
+            "user_id": "alice",
+            "platforms": ["twitter", "instagram", "mastodon"],
+            "count_per_platform": 4,
+        },
+    )
+    assert response.status_code == 202
+    body = wait_status(client, response.get_json()["task_id"], "SUCCESS", "FAILURE")
+    assert body["status"] == "SUCCESS", body.get("error")
+    assert body["backend"] == ("celery" if backend == "celery" else "thread_pool")
+    assert body["result"]["count"] == 12
+    assert client.get("/api/posts?limit=100").get_json()["count"] == 12

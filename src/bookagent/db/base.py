@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC
 from datetime import datetime
 from typing import Any
+from typing import ClassVar
 
 from sqlalchemy import JSON
 from sqlalchemy import DateTime
@@ -49,7 +50,7 @@ class Base(DeclarativeBase):
     """The base of every model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: dict[Any, Any] = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
         dict[str, Any]: JSON(),
         list[str]: JSON(),

@@ -13,6 +13,7 @@ from typing import Any
 from bookagent.errors import InvalidInputError
 from bookagent.settings import Settings
 from bookagent.tasks import diagnostics
+from bookagent.tasks import generation
 from bookagent.tasks import scheduling
 
 TaskFunction = Callable[..., dict[str, Any]]
@@ -38,6 +39,12 @@ TASKS: dict[str, TaskSpec] = {
         TaskSpec("bookagent.run_diagnostics", diagnostics.run_diagnostics, idempotent=True),
         TaskSpec("bookagent.run_noop", diagnostics.run_noop, idempotent=True),
         TaskSpec("bookagent.tick_scheduler", scheduling.tick_scheduler, idempotent=True),
+        TaskSpec(
+            "bookagent.generate_posts",
+            generation.generate_posts,
+            idempotent=True,
+            time_limit_setting="generate_task_s",
+        ),
     )
 }
 

@@ -19,8 +19,7 @@ from tests.conftest import SettingsFactory
 from tests.support.polling import wait_until
 
 
-def test_a_slow_route_answers_504_and_its_work_is_cancelled(make_settings: SettingsFactory
-                                                             ) -> None:
+def test_a_slow_route_answers_504_and_its_work_is_cancelled(make_settings: SettingsFactory) -> None:
     from bookagent.bootstrap import build_services
 
     services = build_services(make_settings(timeouts={"approve_post_s": 0.3}))
@@ -43,8 +42,11 @@ def test_a_slow_route_answers_504_and_its_work_is_cancelled(make_settings: Setti
         response = app.test_client().post("/api/_slow")
         assert response.status_code == 504
         assert response.get_json() == {
-            "success": False, "error": "Operation timed out after 0.3 seconds",
-            "code": "timeout", "details": [], "timeout_s": 0.3,
+            "success": False,
+            "error": "Operation timed out after 0.3 seconds",
+            "code": "timeout",
+            "details": [],
+            "timeout_s": 0.3,
         }
         wait_until(stopped.is_set, 5, what="the route's work to be cancelled")
     finally:

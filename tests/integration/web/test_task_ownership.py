@@ -16,23 +16,30 @@ def token(services: Services, user: str | None, admin: bool = False) -> dict[str
 
 
 def test_tasks_are_scoped_to_their_user(client: FlaskClient, services: Services) -> None:
-    alice, bob, admin = token(services, "alice"), token(services, "bob"), token(services, None,
-                                                                               True)
+    alice, bob, admin = (
+        token(services, "alice"),
+        token(services, "bob"),
+        token(services, None, True),
+    )
     assert client.post("/api/tasks/diagnostics", json={}, headers=alice).status_code == 403
     queue = services.require_queue()
-    alices = queue.submit("bookagent.run_diagnostics", {"steps": 100, "step_seconds": 0.05},
-                          user_id="alice")
+    alices = queue.submit(
+        "bookagent.run_diagnostics", {"steps": 100, "step_seconds": 0.05}, user_id="alice"
+    )
     assert client.get(f"/api/task-status/{alices}", headers=alice).status_code == 200
     assert client.get(f"/api/task-status/{alices}", headers=bob).status_code == 404
     assert client.post(f"/api/tasks/revoke/{alices}", json={}, headers=bob).status_code == 404
     assert client.get("/api/tasks/active", headers=bob).get_json()["count"] == 0
     assert client.get("/api/tasks/active?user_id=alice", headers=bob).status_code == 403
-    wait_until(lambda: client.get("/api/tasks/active", headers=alice).get_json()["count"] == 1,
-               5, what="alice's active task")
+    wait_until(
+        lambda: client.get("/api/tasks/active", headers=alice).get_json()["count"] == 1,
+        5,
+        what="alice's active task",
+    )
     assert client.get("/api/tasks/active", headers=admin).get_json()["count"] == 1
-    revoked = client.post(f"/api/tasks/revoke/{alices}", json={"terminate": True},
-                          headers=admin)
+    revoked = client.post(f"/api/tasks/revoke/{alices}", json={"terminate": True}, headers=admin)
     assert revoked.status_code == 200
-    diag = client.post("/api/tasks/diagnostics", json={"steps": 1, "step_seconds": 0},
-                       headers=admin)
+    diag = client.post(
+        "/api/tasks/diagnostics", json={"steps": 1, "step_seconds": 0}, headers=admin
+    )
     assert diag.status_code == 202

@@ -6,10 +6,11 @@ from flask_openapi3 import OpenAPI
 
 from bookagent.web.api import books
 from bookagent.web.api import health
+from bookagent.web.api import posts
 from bookagent.web.api import tasks
 
 
 def register_api(app: OpenAPI) -> None:
     """Register every /api resource on the app."""
-    for module in (health, books, tasks):
+    for module in (health, books, tasks, posts):
         app.register_api(module.blueprint)

@@ -1,0 +1,647 @@
+"""Queue benchmark: our task API and queue against plain Celery, on both task backends.
+
+Run `python -m benchmarks.queue` (about 3 minutes) or `python -m benchmarks.queue --quick`
+(under a minute); `--json PATH` also writes the figures. For the Celery backend and the
+thread-pool backend it measures, each against a baseline measured in the same run:
+
+1. submit throughput: `POST /api/tasks/diagnostics` against a bare Flask route that only calls
+   `apply_async` on a plain Celery app;
+2. status throughput: `GET /api/task-status/<id>` against a bare route returning
+   `AsyncResult(id).state`;
+3. submit-to-SUCCESS latency of a no-op task (p50, p99): `submit("bookagent.run_noop")` and
+   polling its row, against `apply_async` on a plain Celery worker and polling its state.
+
+Every HTTP side is one gunicorn gthread worker (a child process) driven by the same httpx client
+(N threads, keep-alive). The script makes and removes everything it uses: a Redis database
+index, a PostgreSQL database, a SQLite file, the servers and the workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import redis
+from celery import Celery
+from rich.console import Console
+
+from benchmarks import raw_celery_app
+from benchmarks.harness import BIN
+from benchmarks.harness import Child
+from benchmarks.harness import Children
+from benchmarks.harness import Figure
+from benchmarks.harness import LoadResult
+from benchmarks.harness import RequestFn
+from benchmarks.harness import child_env
+from benchmarks.harness import free_port
+from benchmarks.harness import gunicorn_args
+from benchmarks.harness import interleave
+from benchmarks.harness import machine_info
+from benchmarks.harness import machine_line
+from benchmarks.harness import percentile
+from benchmarks.harness import print_table
+from benchmarks.harness import run_load
+from benchmarks.harness import sigterm_as_interrupt
+from benchmarks.harness import wait_for_http
+from benchmarks.harness import write_json
+from bookagent.bootstrap import Services
+from bookagent.bootstrap import build_services
+from bookagent.db import migrate
+from bookagent.queue.records import TaskStore
+from bookagent.settings import Settings
+
+DIAGNOSTICS_BODY = {"steps": 1, "step_seconds": 0}
+SUBMIT_TARGET = 0.6
+STATUS_TARGET = 0.6
+LATENCY_TARGET = 2.0
+POLL_S = 0.002
+TASK_TIMEOUT_S = 20.0
+WORKER_CONCURRENCY = 2
+FINISHED_BADLY = ("FAILURE", "REVOKED")
+BARE_LABEL = "bare Flask+Celery"
+RAW_LABEL = "raw Celery worker"
+
+log_console = Console(stderr=True)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much work each measurement does."""
+
+    requests: int
+    concurrency: int
+    latency_tasks: int
+    rounds: int
+    warmup_requests: int
+    warmup_tasks: int
+    server_threads: int
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Plan:
+        """The default or `--quick` plan, with any explicit overrides."""
+        quick = bool(args.quick)
+        return cls(
+            requests=args.requests or (300 if quick else 2000),
+            concurrency=args.concurrency,
+            latency_tasks=args.latency_tasks or (50 if quick else 200),
+            rounds=args.rounds or (2 if quick else 4),
+            warmup_requests=40 if quick else 100,
+            warmup_tasks=6 if quick else 10,
+            server_threads=args.server_threads,
+        )
+
+
+def log(message: str) -> None:
+    """A progress line on stderr (the table goes to stdout)."""
+    log_console.log(message)
+
+
+# -- the scratch infrastructure ----------------------------------------------------------------
+
+
+def flush_redis(url: str) -> None:
+    """Empty the benchmark's Redis database index."""
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def create_postgres_database(admin_url: str) -> tuple[str, str]:
+    """Create `bookagent_bench_<hex>` beside `admin_url`'s database: (name, SQLAlchemy URL)."""
+    name = f"bookagent_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    return name, f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def drop_postgres_database(admin_url: str, name: str) -> None:
+    """Drop the benchmark database, even with connections still open."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Where the two backends keep their state for this run."""
+
+    workdir: Path
+    redis_url: str
+    postgres_url: str
+    sqlite_url: str
+
+    def ours_env(self, backend: str) -> dict[str, str]:
+        """The environment of our server or worker for `backend` (`celery` or `thread`)."""
+        database_url = self.postgres_url if backend == "celery" else self.sqlite_url
+        return child_env(
+            BOOKAGENT_DATA_DIR=str(self.workdir / backend),
+            BOOKAGENT_LOG_LEVEL="WARNING",
+            DATABASE_URL=database_url,
+            TASK_BACKEND=backend,
+            CELERY_BROKER_URL=self.redis_url,
+            CELERY_LOG_LEVEL="warning",
+            CELERY_CONCURRENCY=str(WORKER_CONCURRENCY),
+        )
+
+    def settings(self, backend: str) -> Settings:
+        """Settings for building our services in this process."""
+        return Settings(
+            data_dir=self.workdir / f"inproc-{backend}",
+            log_level="WARNING",
+            admin_token=None,
+            db={"url": self.postgres_url if backend == "celery" else self.sqlite_url},
+            queue={"backend": backend, "broker_url": self.redis_url},
+        )
+
+
+# -- servers and workers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    """A gunicorn server we started, and its base URL."""
+
+    child: Child
+    url: str
+
+
+def start_server(
+    children: Children, name: str, target: str, env: dict[str, str], threads: int
+) -> Server:
+    """Start gunicorn for `target` on a free port (readiness is checked by `wait_ready`)."""
+    port = free_port()
+    child = children.start(name, gunicorn_args(target, port, threads=threads), env)
+    return Server(child, f"http://127.0.0.1:{port}")
+
+
+def wait_ready(server: Server, probe: str) -> None:
+    """Wait until the server answers `probe`."""
+    wait_for_http(server.url + probe, server.child)
+
+
+def start_worker(children: Children, name: str, args: list[str], env: dict[str, str]) -> Child:
+    """Start a Celery worker (readiness is checked by `wait_worker`)."""
+    return children.start(name, args, env)
+
+
+def wait_worker(app: Celery, child: Child, hostname_prefix: str, timeout_s: float = 60.0) -> None:
+    """Wait until a worker whose node name starts with `hostname_prefix` answers a ping."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        child.check_alive()
+        replies = app.control.inspect(timeout=0.5).ping() or {}
+        if any(node.startswith(hostname_prefix) for node in replies):
+            return
+    raise TimeoutError(f"{child.name} did not answer a ping:\n{child.log_tail()}")
+
+
+# -- throughput --------------------------------------------------------------------------------
+
+
+@dataclass
+class Pair:
+    """Our side and the baseline side of one throughput comparison."""
+
+    ours: LoadResult
+    bare: LoadResult
+
+
+def compare_load(
+    plan: Plan,
+    ours_url: str,
+    ours_request: RequestFn,
+    ours_status: int,
+    bare_url: str,
+    bare_request: RequestFn,
+    bare_status: int,
+) -> Pair:
+    """Warm both servers up, then run `plan.requests` per side in interleaved rounds."""
+    for url, request, status in (
+        (ours_url, ours_request, ours_status),
+        (bare_url, bare_request, bare_status),
+    ):
+        run_load(
+            url, request, total=plan.warmup_requests, concurrency=plan.concurrency, expect=status
+        )
+    pair = Pair(LoadResult(), LoadResult())
+    per_round = max(plan.requests // plan.rounds, plan.concurrency)
+
+    def ours_round(_: int) -> None:
+        run_load(
+            ours_url,
+            ours_request,
+            total=per_round,
+            concurrency=plan.concurrency,
+            expect=ours_status,
+            into=pair.ours,
+        )
+
+    def bare_round(_: int) -> None:
+        run_load(
+            bare_url,
+            bare_request,
+            total=per_round,
+            concurrency=plan.concurrency,
+            expect=bare_status,
+            into=pair.bare,
+        )
+
+    interleave(plan.rounds, [ours_round, bare_round])
+    return pair
+
+
+def submitter(path: str, ids: list[str]) -> RequestFn:
+    """A request function that POSTs the diagnostics body to `path` and keeps the task ids."""
+
+    def request(client: httpx.Client, _: int) -> httpx.Response:
+        response = client.post(path, json=DIAGNOSTICS_BODY)
+        if response.status_code == 202:
+            ids.append(response.json()["task_id"])
+        return response
+
+    return request
+
+
+def status_reader(prefix: str, ids: list[str]) -> RequestFn:
+    """A request function that GETs `<prefix><id>` over the known ids, in turn."""
+
+    def request(client: httpx.Client, i: int) -> httpx.Response:
+        return client.get(prefix + ids[i % len(ids)])
+
+    return request
+
+
+def throughput_figure(backend: str, name: str, pair: Pair, target: float) -> Figure:
+    """A req/s figure, with the run details in its notes."""
+    return Figure(
+        backend=backend,
+        name=name,
+        unit="req/s",
+        ours=pair.ours.rate,
+        baseline=pair.bare.rate,
+        baseline_label=BARE_LABEL,
+        target=target,
+        bound="min",
+        notes={"ours": load_notes(pair.ours), "baseline": load_notes(pair.bare)},
+    )
+
+
+def load_notes(result: LoadResult) -> dict[str, Any]:
+    """What a load run did, for the JSON output and the footnotes."""
+    return {
+        "requests": result.requests,
+        "seconds": round(result.seconds, 3),
+        "errors": result.errors,
+        "first_error": result.first_error,
+        "client_cpu_cores": round(result.client_cpu_s / result.seconds, 2) if result.seconds else 0,
+    }
+
+
+# -- latency -----------------------------------------------------------------------------------
+
+Probe = Callable[[], float]
+
+
+def wait_until(read_status: Callable[[], str | None], started: float, what: str) -> float:
+    """Poll `read_status` every POLL_S until SUCCESS; the seconds since `started`."""
+    while True:
+        status = read_status()
+        if status == "SUCCESS":
+            return time.perf_counter() - started
+        if status in FINISHED_BADLY:
+            raise RuntimeError(f"{what} ended {status}")
+        if time.perf_counter() - started > TASK_TIMEOUT_S:
+            raise TimeoutError(f"{what} not finished after {TASK_TIMEOUT_S:g}s (last: {status})")
+        time.sleep(POLL_S)
+
+
+def ours_probe(services: Services) -> Probe:
+    """Submit `bookagent.run_noop` through our queue and poll its row until SUCCESS."""
+    queue = services.require_queue()
+    store = TaskStore(services.db)
+
+    def probe() -> float:
+        started = time.perf_counter()
+        task_id = queue.submit("bookagent.run_noop", {}, user_id=None)
+
+        def status() -> str | None:
+            row = store.find(task_id)
+            return row.status if row is not None else None
+
+        return wait_until(status, started, f"bookagent.run_noop {task_id}")
+
+    return probe
+
+
+def raw_probe(app: Celery) -> Probe:
+    """`apply_async` the raw no-op task and poll its state in the result backend."""
+    noop = app.tasks[raw_celery_app.NOOP_TASK]
+
+    def probe() -> float:
+        started = time.perf_counter()
+        result = noop.apply_async()
+        return wait_until(lambda: str(result.state), started, f"raw.noop {result.id}")
+
+    return probe
+
+
+def measure_latency(plan: Plan, probes: dict[str, Probe]) -> dict[str, list[float]]:
+    """Warm each probe up, then take `plan.latency_tasks` samples each, interleaved in blocks."""
+    samples: dict[str, list[float]] = {name: [] for name in probes}
+    for probe in probes.values():
+        for _ in range(plan.warmup_tasks):
+            probe()
+    per_block = max(plan.latency_tasks // plan.rounds, 1)
+
+    def block(name: str) -> Callable[[int], None]:
+        def run(_: int) -> None:
+            samples[name].extend(probes[name]() for _ in range(per_block))
+
+        return run
+
+    interleave(plan.rounds, [block(name) for name in probes])
+    return samples
+
+
+def latency_figures(
+    backend: str, ours: list[float], raw: list[float], baseline_label: str
+) -> list[Figure]:
+    """p50 and p99 figures in milliseconds."""
+    figures = []
+    for pct in (50, 99):
+        figures.append(
+            Figure(
+                backend=backend,
+                name=f"no-op submit→SUCCESS p{pct}",
+                unit="ms",
+                ours=percentile(ours, pct) * 1000,
+                baseline=percentile(raw, pct) * 1000,
+                baseline_label=baseline_label,
+                target=LATENCY_TARGET,
+                bound="max",
+                notes={"samples_ours": len(ours), "samples_baseline": len(raw)},
+            )
+        )
+    return figures
+
+
+def latency_summary(values: list[float]) -> dict[str, float]:
+    """Milliseconds: min, mean, p50, p90, p99, max."""
+    ms = [v * 1000 for v in values]
+    return {
+        "n": len(ms),
+        "min": round(min(ms), 3),
+        "mean": round(sum(ms) / len(ms), 3),
+        "p50": round(percentile(ms, 50), 3),
+        "p90": round(percentile(ms, 90), 3),
+        "p99": round(percentile(ms, 99), 3),
+        "max": round(max(ms), 3),
+    }
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, Any]]:
+    """Set everything up, measure, and tear everything down (whatever happens)."""
+    figures: list[Figure] = []
+    details: dict[str, Any] = {}
+    with ExitStack() as cleanup:
+        workdir = Path(tempfile.mkdtemp(prefix="bookagent-bench-"))
+        if args.keep_logs:
+            log(f"logs kept in {workdir / 'logs'}")
+        else:
+            cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+
+        flush_redis(args.redis_url)
+        cleanup.callback(flush_redis, args.redis_url)
+        pg_name, postgres_url = create_postgres_database(args.postgres_url)
+        cleanup.callback(drop_postgres_database, args.postgres_url, pg_name)
+        sqlite_path = workdir / "thread" / "bookagent.db"
+        sqlite_path.parent.mkdir(parents=True)
+        stack = Stack(workdir, args.redis_url, postgres_url, f"sqlite:///{sqlite_path}")
+        log(f"migrating {pg_name} and {sqlite_path.name}")
+        migrate.upgrade(stack.postgres_url)
+        migrate.upgrade(stack.sqlite_url)
+
+        children = cleanup.enter_context(Children(workdir / "logs"))
+        raw_env = child_env(BENCH_REDIS_URL=stack.redis_url)
+        threads = plan.server_threads
+        log("starting servers: ours (celery), ours (thread), bare Flask+Celery")
+        servers = {
+            "celery": start_server(
+                children,
+                "ours-celery",
+                "bookagent.web.app:create_app()",
+                stack.ours_env("celery"),
+                threads,
+            ),
+            "thread": start_server(
+                children,
+                "ours-thread",
+                "bookagent.web.app:create_app()",
+                stack.ours_env("thread"),
+                threads,
+            ),
+        }
+        bare = start_server(
+            children, "bare", "benchmarks.raw_celery_app:create_bare_app()", raw_env, threads
+        )
+        for server in servers.values():
+            wait_ready(server, "/api/task-status/0")
+        wait_ready(bare, "/bare/status/0")
+
+        ids: dict[str, list[str]] = {}
+        bare_ids: list[str] = []
+        for backend, server in servers.items():
+            log(f"submit throughput, {backend}: {plan.requests} requests per side")
+            ids[backend] = []
+            pair = compare_load(
+                plan,
+                server.url,
+                submitter("/api/tasks/diagnostics", ids[backend]),
+                202,
+                bare.url,
+                submitter("/bare/submit", bare_ids),
+                202,
+            )
+            figures.append(throughput_figure(backend, "submit POST", pair, SUBMIT_TARGET))
+
+        # The bare status route should read results that exist, as ours reads rows that exist.
+        raw_app = raw_celery_app.make_raw_app(stack.redis_url)
+        cleanup.callback(raw_app.close)
+        for task_id in bare_ids:
+            raw_app.backend.store_result(task_id, None, "SUCCESS")
+
+        for backend, server in servers.items():
+            log(f"status throughput, {backend}: {plan.requests} requests per side")
+            pair = compare_load(
+                plan,
+                server.url,
+                status_reader("/api/task-status/", ids[backend]),
+                200,
+                bare.url,
+                status_reader("/bare/status/", bare_ids),
+                200,
+            )
+            figures.append(throughput_figure(backend, "status GET", pair, STATUS_TARGET))
+
+        log("stopping servers; emptying the queues")
+        for server in [*servers.values(), bare]:
+            children.stop(server.child)
+        flush_redis(stack.redis_url)
+
+        log("starting workers: ours (bookagent worker) and raw Celery")
+        tag = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        ours_worker = start_worker(
+            children,
+            "ours-worker",
+            [str(BIN / "bookagent"), "worker", f"--hostname=bench-ours-{tag}@%h"],
+            stack.ours_env("celery"),
+        )
+        raw_worker = start_worker(
+            children,
+            "raw-worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "benchmarks.raw_celery_app:app",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={WORKER_CONCURRENCY}",
+                f"--queues={raw_celery_app.RAW_QUEUE}",
+                "--loglevel=WARNING",
+                f"--hostname=bench-raw-{tag}@%h",
+            ],
+            raw_env,
+        )
+        wait_worker(raw_app, ours_worker, f"bench-ours-{tag}@")
+        wait_worker(raw_app, raw_worker, f"bench-raw-{tag}@")
+
+        celery_services = build_services(stack.settings("celery"))
+        cleanup.callback(celery_services.close, 1.0)
+        thread_services = build_services(stack.settings("thread"))
+        cleanup.callback(thread_services.close, 1.0)
+        log(f"latency: {plan.latency_tasks} no-op tasks per side")
+        samples = measure_latency(
+            plan,
+            {
+                "celery": ours_probe(celery_services),
+                "raw": raw_probe(raw_app),
+                "thread": ours_probe(thread_services),
+            },
+        )
+        figures += latency_figures("celery", samples["celery"], samples["raw"], RAW_LABEL)
+        figures += latency_figures(
+            "thread", samples["thread"], samples["raw"], f"{RAW_LABEL} (same samples)"
+        )
+        details["latency_ms"] = {name: latency_summary(v) for name, v in samples.items()}
+        log("done; cleaning up")
+    figures.sort(key=lambda f: f.backend != "celery")  # stable: submit, status, latency
+    return figures, details
+
+
+def footnotes(plan: Plan, figures: list[Figure]) -> list[str]:
+    """How the figures were taken, and anything that went wrong while taking them."""
+    lines = [
+        f"HTTP: each side is gunicorn gthread (1 worker x {plan.server_threads} threads) on "
+        f"127.0.0.1; client httpx, {plan.concurrency} threads with keep-alive, {plan.requests} "
+        f"requests per side in {plan.rounds} interleaved rounds; ratio = ours / baseline.",
+        "ours: local mode (no API tokens); celery: PostgreSQL + Redis, thread: SQLite; "
+        "submit body {steps: 1, step_seconds: 0}.",
+        f"latency: {plan.latency_tasks} sequential no-op tasks per side, polled every "
+        f"{POLL_S * 1000:g} ms (ours: the task row; raw: AsyncResult.state); both workers "
+        f"prefork -c {WORKER_CONCURRENCY}. The thread backend's baseline is the same raw Celery "
+        "samples as the celery rows.",
+    ]
+    for fig in figures:
+        if fig.unit != "req/s":
+            continue
+        for side in ("ours", "baseline"):
+            note = fig.notes[side]
+            line = (
+                f"{fig.backend} {fig.name} {side}: {note['requests']} req in {note['seconds']} s, "
+                f"client CPU {note['client_cpu_cores']} cores, {note['errors']} errors"
+            )
+            if note["first_error"]:
+                line += f" (first: {note['first_error'][:160]})"
+            lines.append(line)
+    return lines
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.queue", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run (300 requests, 50 tasks)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
+    parser.add_argument("--requests", type=int, help="requests per side (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
+    parser.add_argument("--latency-tasks", type=int, help="no-op tasks per side (default 200)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 4, quick 2)")
+    parser.add_argument(
+        "--server-threads", type=int, default=8, help="gunicorn threads per server (default 8)"
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=raw_celery_app.DEFAULT_REDIS_URL,
+        help="a Redis database index the run may FLUSHDB (default %(default)s)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="a PostgreSQL database to connect to while creating and dropping the benchmark one",
+    )
+    parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table; 130 if interrupted."""
+    args = parse_args(argv)
+    plan = Plan.from_args(args)
+    info = machine_info()
+    started = time.monotonic()
+    try:
+        with sigterm_as_interrupt():
+            figures, details = run(plan, args)
+    except KeyboardInterrupt:
+        log("interrupted; servers, workers and scratch databases were cleaned up")
+        return 130
+    elapsed = time.monotonic() - started
+    print_table(
+        "bookagent queue benchmark" + (" (--quick)" if args.quick else ""),
+        f"{machine_line(info)} | run took {elapsed:.0f} s",
+        figures,
+        footnotes(plan, figures),
+    )
+    if args.json:
+        write_json(
+            args.json,
+            {
+                "machine": info,
+                "plan": vars(plan),
+                "elapsed_s": round(elapsed, 1),
+                "figures": [f.to_json() for f in figures],
+                **details,
+            },
+        )
+        log(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

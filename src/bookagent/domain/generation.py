@@ -1,0 +1,276 @@
+"""Generation: plan the drafts of a batch, write them concurrently, gate each one, store it.
+
+A batch of N drafts runs under a bounded semaphore, so with a slow LLM it takes about as long as
+the slowest few calls, not the sum. Each draft passes `check_draft` (length in the platform's
+unit on the final text, hashtags, grounding, dedupe); a failing draft is rewritten with the
+reasons as feedback, and after `MAX_ATTEMPTS` it is dropped with the reason recorded. Posts of a
+task are keyed by `(task_id, index)`, so a redelivered task never stores one twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bookagent.db.models import Post
+from bookagent.domain.ports import ContentWriter
+from bookagent.domain.ports import Draft
+from bookagent.domain.ports import WriteConstraints
+from bookagent.domain.posts import content_hash
+from bookagent.domain.profile import BookProfile
+from bookagent.domain.validation import Grounding
+from bookagent.domain.validation import ValidationReport
+from bookagent.domain.validation import check_draft
+from bookagent.errors import BudgetExceededError
+from bookagent.errors import ProviderError
+from bookagent.platforms import PlatformRules
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+DEFAULT_POST_TYPES: tuple[str, ...] = (
+    "hook_question",
+    "theme_spotlight",
+    "author_quote",
+    "review_highlight",
+    "behind_the_scenes",
+    "reader_question",
+    "launch_countdown",
+    "retailer_cta",
+    "fun_fact",
+    "excerpt_teaser",
+)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One draft to write: its index in the batch, platform, post type and seed."""
+
+    index: int
+    platform: str
+    post_type: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A draft that passed the gate."""
+
+    slot: Slot
+    draft: Draft
+    report: ValidationReport
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A slot whose drafts all failed; `reason` is what the last one failed on."""
+
+    slot: Slot
+    reason: str
+
+
+Outcome = Accepted | Rejected
+
+
+def plan_slots(
+    platforms: Sequence[str], count_per_platform: int, post_types: Sequence[str] | None, seed: int
+) -> list[Slot]:
+    """The batch's drafts, interleaved by platform, cycling through the post types."""
+    types = tuple(post_types) if post_types else DEFAULT_POST_TYPES
+    slots: list[Slot] = []
+    for round_ in range(count_per_platform):
+        for offset, platform in enumerate(platforms):
+            index = len(slots)
+            post_type = types[(seed + round_ + offset) % len(types)]
+            slots.append(Slot(index, platform, post_type, seed * 1000 + index))
+    return slots
+
+
+@dataclass
+class BatchState:
+    """Accepted texts per platform, shared by the batch's coroutines (one event loop thread)."""
+
+    recent: dict[str, list[str]]
+    done: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+async def write_one(
+    writer: ContentWriter,
+    book: BookProfile,
+    rules: PlatformRules,
+    slot: Slot,
+    state: BatchState,
+    grounding: Grounding,
+) -> Outcome:
+    """Write, gate and (if needed) rewrite one draft."""
+    feedback: tuple[str, ...] = ()
+    reason = "no draft was written"
+    for attempt in range(MAX_ATTEMPTS):
+        constraints = WriteConstraints(
+            platform=rules.name,
+            post_type=slot.post_type,
+            max_length=rules.max_length,
+            length_unit=rules.unit,
+            hashtags_min=rules.hashtags_min,
+            hashtags_max=rules.hashtags_max,
+            seed=slot.seed,
+            attempt=attempt,
+            feedback=feedback,
+            avoid=tuple(state.recent.get(rules.name, [])[-20:]),
+        )
+        draft = await writer.write(book, constraints)
+        # Checked after the await, against everything accepted so far (no other coroutine runs
+        # between this check and the append below), so two drafts of one batch cannot collide.
+        report = check_draft(
+            book, rules, draft.content, recent=state.recent.get(rules.name, ()), grounding=grounding
+        )
+        if report.ok:
+            state.recent.setdefault(rules.name, []).append(draft.content)
+            return Accepted(slot, draft, report, attempt + 1)
+        feedback = tuple(v.message for v in report.violations)
+        reason = "; ".join(feedback)
+    return Rejected(slot, reason)
+
+
+async def write_batch(
+    writer: ContentWriter,
+    book: BookProfile,
+    slots: Sequence[Slot],
+    rules: Mapping[str, PlatformRules],
+    recent: Mapping[str, Sequence[str]],
+    *,
+    concurrency: int,
+    on_outcome: Callable[[Outcome, int], None],
+) -> list[Outcome]:
+    """Write every slot concurrently (at most `concurrency` at once); report each as it ends.
+
+    `on_outcome(outcome, done)` runs on the event loop thread after each slot; it stores the post
+    and reports progress, and may raise to stop the batch (a revoke), which cancels the rest.
+    """
+    state = BatchState(recent={k: list(v) for k, v in recent.items()})
+    grounding = Grounding.from_book(book)
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def run(slot: Slot) -> Outcome:
+        async with semaphore:
+            try:
+                outcome: Outcome = await write_one(
+                    writer, book, rules[slot.platform], slot, state, grounding
+                )
+            except ProviderError as exc:
+                outcome = Rejected(slot, f"{type(exc).__name__}: {exc.message}")
+        state.done += 1
+        state.outcomes.append(outcome)
+        on_outcome(outcome, state.done)
+        return outcome
+
+    tasks = [asyncio.ensure_future(run(slot)) for slot in slots]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+    return sorted(state.outcomes, key=lambda o: o.slot.index)
+
+
+def store_post(
+    session: Session, book: BookProfile, accepted: Accepted, *, task_id: str | None, seed: int
+) -> Post | None:
+    """Insert the accepted draft as a pending post; None if this task stored it already."""
+    slot, draft, report = accepted.slot, accepted.draft, accepted.report
+    if task_id is not None:
+        existing = session.scalar(
+            select(Post).where(Post.task_id == task_id, Post.task_index == slot.index)
+        )
+        if existing is not None:
+            return None
+    post = Post(
+        book_id=book.id,
+        user_id=book.user_id,
+        platform=draft.platform,
+        post_type=draft.post_type,
+        content=draft.content,
+        content_hash=content_hash(draft.content),
+        hashtags=list(draft.hashtags),
+        links=list(draft.links),
+        status="pending_approval",
+        measured_length=report.measured_length,
+        limit=report.limit,
+        provider=draft.provider,
+        model=draft.model,
+        prompt_hash=draft.prompt_hash,
+        cost_usd=draft.cost_usd,
+        task_id=task_id,
+        task_index=slot.index if task_id is not None else None,
+        generation_metadata={
+            "writer": draft.provider,
+            "model": draft.model,
+            "prompt_hash": draft.prompt_hash,
+            "input_tokens": draft.input_tokens,
+            "output_tokens": draft.output_tokens,
+            "cost_usd": draft.cost_usd,
+            "attempts": accepted.attempts,
+            "seed": seed,
+            "requested_post_type": slot.post_type,
+            "validation": report.to_dict(),
+            **{k: v for k, v in draft.metadata.items() if k != "validation"},
+        },
+    )
+    session.add(post)
+    session.flush()
+    return post
+
+
+def stored_indexes(session: Session, task_id: str) -> set[int]:
+    """The slot indexes a task has stored already (a redelivered task skips them)."""
+    rows = session.scalars(select(Post.task_index).where(Post.task_id == task_id))
+    return {int(i) for i in rows if i is not None}
+
+
+def month_start(now: datetime) -> datetime:
+    """The first instant of `now`'s month, UTC."""
+    return now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def budget_status(session: Session, budget_usd: float | None, now: datetime) -> dict[str, Any]:
+    """This month's AI spend against the budget (None means unlimited)."""
+    spent = float(
+        session.scalar(
+            select(func.coalesce(func.sum(Post.cost_usd), 0.0)).where(
+                Post.created_at >= month_start(now)
+            )
+        )
+        or 0.0
+    )
+    return {
+        "monthly_budget_usd": budget_usd,
+        "spent_usd": round(spent, 6),
+        "remaining_usd": None if budget_usd is None else round(max(budget_usd - spent, 0), 6),
+        "exhausted": budget_usd is not None and spent >= budget_usd,
+        "period_start": month_start(now).isoformat(),
+    }
+
+
+def ensure_budget(session: Session, budget_usd: float | None, now: datetime) -> None:
+    """Raise BudgetExceededError (429) with `budget_status` when this month's budget is spent."""
+    status = budget_status(session, budget_usd, now)
+    if status["exhausted"]:
+        raise BudgetExceededError(
+            f"The AI budget of {budget_usd:.2f} USD for this month is used up "
+            f"({status['spent_usd']:.2f} USD spent).",
+            extra={"budget_status": status},
+        )

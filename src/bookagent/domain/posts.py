@@ -1,0 +1,297 @@
+"""Posts: their JSON shape, their queries, and the approval workflow's conditional updates.
+
+Every state change is one conditional UPDATE (`... WHERE status = 'pending_approval'`), so of
+many concurrent approvals of one post exactly one wins and the rest get ConflictError.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from bookagent.db.models import Book
+from bookagent.db.models import Post
+from bookagent.domain.books import book_to_profile
+from bookagent.domain.identity import Caller
+from bookagent.domain.validation import check_draft
+from bookagent.errors import ConflictError
+from bookagent.errors import FieldError
+from bookagent.errors import InvalidInputError
+from bookagent.errors import NotFoundError
+from bookagent.platforms import PlatformRules
+from bookagent.platforms import extract_hashtags
+from bookagent.platforms import extract_urls
+
+PENDING = "pending_approval"
+RECENT_WINDOW = timedelta(days=30)
+RECENT_LIMIT = 200
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of a post's text: the key the publishing ledger de-duplicates on."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def post_to_dict(post: Post) -> dict[str, Any]:
+    """A post as API.md's Post object."""
+    return {
+        "id": post.id,
+        "book_id": post.book_id,
+        "user_id": post.user_id,
+        "platform": post.platform,
+        "post_type": post.post_type,
+        "content": post.content,
+        "hashtags": list(post.hashtags),
+        "links": list(post.links),
+        "status": post.status,
+        "measured_length": post.measured_length,
+        "limit": post.limit,
+        "provider": post.provider,
+        "model": post.model,
+        "prompt_hash": post.prompt_hash,
+        "created_at": _iso(post.created_at),
+        "approved_at": _iso(post.approved_at),
+        "approved_by": post.approved_by,
+        "scheduled_time": _iso(post.scheduled_time),
+        "published_at": _iso(post.published_at),
+        "published_url": post.published_url,
+        "remote_id": post.remote_id,
+        "rejection_reason": post.rejection_reason,
+        "failure_reason": post.failure_reason,
+        "generation_metadata": dict(post.generation_metadata),
+    }
+
+
+def get_post(session: Session, caller: Caller, post_id: str) -> Post:
+    """The post, if the caller may see it; NotFoundError otherwise."""
+    post = session.get(Post, post_id)
+    if post is None or not caller.can_act_for(post.user_id):
+        raise NotFoundError(f"No post with id {post_id}.")
+    return post
+
+
+def recent_texts(session: Session, book_id: str, platform: str, now: datetime) -> list[str]:
+    """Texts of the book's recent posts on a platform (not rejected), for the dedupe check."""
+    rows = session.scalars(
+        select(Post.content)
+        .where(
+            Post.book_id == book_id,
+            Post.platform == platform,
+            Post.status != "rejected",
+            Post.created_at >= now - RECENT_WINDOW,
+        )
+        .order_by(Post.created_at.desc())
+        .limit(RECENT_LIMIT)
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of posts and the cursor of the next one (None at the end)."""
+
+    posts: list[Post]
+    next_cursor: str | None
+
+
+def _encode_cursor(post: Post) -> str:
+    raw = json.dumps([post.created_at.isoformat(), post.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, post_id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(created), str(post_id)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError.for_field("cursor", "is not a cursor this API returned") from exc
+
+
+@dataclass(frozen=True)
+class PostFilter:
+    """Filters for listing posts; every field is optional."""
+
+    user_id: str | None = None
+    book_id: str | None = None
+    status: str | None = None
+    platform: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def list_posts(
+    session: Session, caller: Caller, filters: PostFilter, *, limit: int, cursor: str | None
+) -> Page:
+    """Posts oldest first, filtered and paginated by an opaque cursor."""
+    query = select(Post)
+    owner = filters.user_id or (None if caller.is_admin else caller.user_id)
+    if owner is not None:
+        caller.resolve_user(owner)
+        query = query.where(Post.user_id == owner)
+    for column, value in (
+        (Post.book_id, filters.book_id),
+        (Post.status, filters.status),
+        (Post.platform, filters.platform),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.created_from is not None:
+        query = query.where(Post.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        query = query.where(Post.created_at < filters.created_to)
+    if cursor:
+        created, post_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(Post.created_at > created, and_(Post.created_at == created, Post.id > post_id))
+        )
+    rows = list(session.scalars(query.order_by(Post.created_at, Post.id).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, _encode_cursor(rows[-1]) if more and rows else None)
+
+
+def _transition(
+    session: Session, post_id: str, from_statuses: Sequence[str], values: dict[str, Any]
+) -> None:
+    outcome = session.execute(
+        update(Post).where(Post.id == post_id, Post.status.in_(from_statuses)).values(**values)
+    )
+    if int(getattr(outcome, "rowcount", 0)) != 1:
+        current = session.scalar(select(Post.status).where(Post.id == post_id))
+        raise ConflictError(
+            f"Post {post_id} is {current}; only a post in {', '.join(from_statuses)} can be "
+            "changed this way."
+        )
+
+
+def revalidate(
+    session: Session, post: Post, content: str, rules: PlatformRules, now: datetime
+) -> dict[str, Any]:
+    """Validate edited text like a new draft; InvalidInputError naming `content` if it fails."""
+    book = session.get(Book, post.book_id)
+    assert book is not None  # posts cascade with their book
+    recent = [
+        t for t in recent_texts(session, post.book_id, post.platform, now) if t != post.content
+    ]
+    report = check_draft(book_to_profile(book), rules, content, recent=recent)
+    if not report.ok:
+        reasons = "; ".join(v.message for v in report.violations)
+        raise InvalidInputError(
+            f"content: {reasons}",
+            details=[FieldError("content", v.message) for v in report.violations],
+            extra={"validation": report.to_dict()},
+        )
+    return {
+        "content": content,
+        "content_hash": content_hash(content),
+        "measured_length": report.measured_length,
+        "limit": report.limit,
+        "hashtags": list(dict.fromkeys(f"#{t}" for t in extract_hashtags(content))),
+        "links": list(dict.fromkeys(extract_urls(content))),
+        "generation_metadata": {
+            **post.generation_metadata,
+            "validation": report.to_dict(),
+            "edited": True,
+        },
+    }
+
+
+def to_utc(value: datetime, timezone_name: str) -> datetime:
+    """An aware UTC time; a naive one is read in the book's timezone (what the author means)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(timezone_name))
+    return value.astimezone(ZoneInfo("UTC"))
+
+
+def approve_post(
+    session: Session,
+    caller: Caller,
+    post_id: str,
+    *,
+    rules: PlatformRules,
+    now: datetime,
+    scheduled_time: datetime | None = None,
+    content: str | None = None,
+) -> Post:
+    """Approve a pending post (editing it first if `content` is given); 409 if not pending."""
+    post = get_post(session, caller, post_id)
+    if post.status != PENDING:
+        raise ConflictError(
+            f"Post {post_id} is {post.status}; only a pending post can be approved."
+        )
+    values: dict[str, Any] = {
+        "status": "approved",
+        "approved_at": now,
+        "approved_by": caller.user_id or "admin",
+    }
+    if content is not None and content != post.content:
+        values.update(revalidate(session, post, content, rules, now))
+    if scheduled_time is not None:
+        book = session.get(Book, post.book_id)
+        when = to_utc(scheduled_time, book.timezone if book else "UTC")
+        if when <= now:
+            raise InvalidInputError.for_field("scheduled_time", "must be in the future")
+        values.update(status="scheduled", scheduled_time=when)
+    _transition(session, post_id, [PENDING], values)
+    session.refresh(post)
+    return post
+
+
+def reject_post(session: Session, caller: Caller, post_id: str, reason: str | None) -> Post:
+    """Reject a pending post, keeping the reason; 409 if it is not pending."""
+    get_post(session, caller, post_id)
+    _transition(
+        session,
+        post_id,
+        [PENDING],
+        {"status": "rejected", "rejection_reason": reason or "rejected by the author"},
+    )
+    post = get_post(session, caller, post_id)
+    session.refresh(post)
+    return post
+
+
+def edit_post(
+    session: Session,
+    caller: Caller,
+    post_id: str,
+    content: str,
+    *,
+    rules: PlatformRules,
+    now: datetime,
+) -> Post:
+    """Edit a pending post's text; re-validated like a new draft."""
+    post = get_post(session, caller, post_id)
+    if post.status != PENDING:
+        raise ConflictError(f"Post {post_id} is {post.status}; only a pending post can be edited.")
+    values = revalidate(session, post, content, rules, now)
+    _transition(session, post_id, [PENDING], values)
+    session.refresh(post)
+    return post
+
+
+def delete_post(session: Session, caller: Caller, post_id: str) -> None:
+    """Delete a post; one being published right now cannot be deleted (409)."""
+    post = get_post(session, caller, post_id)
+    if post.status == "publishing":
+        raise ConflictError(f"Post {post_id} is being published; try again when it is done.")
+    session.delete(post)
+    session.flush()

@@ -1,0 +1,31 @@
+"""Platform rules and text measurement: limits per platform, counting in each platform's unit."""
+
+from __future__ import annotations
+
+from bookagent.platforms.escape import escape_linkedin_little
+from bookagent.platforms.measure import count_bytes
+from bookagent.platforms.measure import count_graphemes
+from bookagent.platforms.measure import extract_hashtags
+from bookagent.platforms.measure import extract_urls
+from bookagent.platforms.measure import measure
+from bookagent.platforms.rules import SUPPORTED_PLATFORMS
+from bookagent.platforms.rules import UNITS
+from bookagent.platforms.rules import PlatformRules
+from bookagent.platforms.rules import Unit
+from bookagent.platforms.rules import get_rules
+from bookagent.platforms.rules import normalize_platform
+
+__all__ = [
+    "SUPPORTED_PLATFORMS",
+    "UNITS",
+    "PlatformRules",
+    "Unit",
+    "count_bytes",
+    "count_graphemes",
+    "escape_linkedin_little",
+    "extract_hashtags",
+    "extract_urls",
+    "get_rules",
+    "measure",
+    "normalize_platform",
+]

@@ -1,0 +1,293 @@
+"""Generating posts, the approval queue, and the post resource."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Annotated
+from typing import Any
+from typing import Literal
+
+from flask import Response
+from flask_openapi3 import APIBlueprint
+from flask_openapi3 import Tag
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import field_validator
+
+from bookagent.db.base import utcnow
+from bookagent.domain import generation
+from bookagent.domain import posts as ops
+from bookagent.domain.books import resolve_book
+from bookagent.errors import InvalidInputError
+from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.platforms import normalize_platform
+from bookagent.queue.operations import submit_task
+from bookagent.tasks.generation import generate
+from bookagent.web.api.schemas import Identifier
+from bookagent.web.api.tasks import queued
+from bookagent.web.context import caller
+from bookagent.web.context import services
+from bookagent.web.envelope import ok
+from bookagent.web.timeouts import timed_route
+
+blueprint = APIBlueprint(
+    "posts",
+    __name__,
+    url_prefix="/api",
+    abp_tags=[Tag(name="posts")],
+    abp_security=[{"bearer": []}],
+)
+
+PostStatus = Literal[
+    "pending_approval",
+    "approved",
+    "scheduled",
+    "publishing",
+    "published",
+    "failed",
+    "unconfirmed",
+    "rejected",
+]
+Content = Annotated[str, StringConstraints(min_length=1, max_length=70000)]
+
+
+class GenerateBody(BaseModel):
+    """What to generate: platforms, how many per platform, and optionally types and writer."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    user_id: Identifier | None = None
+    app_id: str | None = None
+    book_id: Identifier | None = None
+    platforms: list[str] = Field(
+        default_factory=lambda: ["twitter", "facebook"],
+        min_length=1,
+        max_length=len(SUPPORTED_PLATFORMS) + 1,
+    )
+    count_per_platform: int = Field(default=1, ge=1, le=50)
+    run_async: bool = Field(default=False, alias="async")
+    post_types: list[str] | None = Field(default=None, max_length=10)
+    provider: Literal["template", "openai", "anthropic"] | None = None
+    seed: int | None = Field(default=None, ge=0, le=2**31)
+
+    @field_validator("platforms")
+    @classmethod
+    def _known_platforms(cls, value: list[str]) -> list[str]:
+        names = []
+        for name in value:
+            try:
+                names.append(normalize_platform(name))
+            except InvalidInputError as exc:
+                raise ValueError(exc.details[0].message if exc.details else exc.message) from None
+        return list(dict.fromkeys(names))
+
+    @field_validator("post_types")
+    @classmethod
+    def _known_post_types(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        unknown = [t for t in value if t not in generation.DEFAULT_POST_TYPES]
+        if unknown:
+            raise ValueError(
+                f"unknown post types {unknown}; use any of "
+                f"{', '.join(generation.DEFAULT_POST_TYPES)}"
+            )
+        return list(dict.fromkeys(value))
+
+
+class ApproveBody(BaseModel):
+    """Approve a pending post, optionally editing it and fixing its time."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    post_id: Identifier
+    user_id: Identifier | None = None
+    scheduled_time: datetime | None = None
+    content: Content | None = None
+
+
+class RejectBody(BaseModel):
+    """Reject a pending post, with an optional reason."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    post_id: Identifier
+    user_id: Identifier | None = None
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class PageQuery(BaseModel):
+    """Pagination."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
+    book_id: Identifier | None = None
+
+
+class PostsQuery(PageQuery):
+    """Filters for listing posts."""
+
+    user_id: Identifier | None = None
+    status: PostStatus | None = None
+    platform: str | None = None
+    created_from: datetime | None = Field(default=None, alias="from")
+    created_to: datetime | None = Field(default=None, alias="to")
+
+    @field_validator("platform")
+    @classmethod
+    def _platform(cls, value: str | None) -> str | None:
+        return GenerateBody._known_platforms([value])[0] if value else None
+
+
+class UserPath(BaseModel):
+    """A user id in the path."""
+
+    user_id: Identifier
+
+
+class PostPath(BaseModel):
+    """A post id in the path."""
+
+    post_id: Identifier
+
+
+class EditBody(BaseModel):
+    """New text for a pending post."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    content: Content
+
+
+@blueprint.post("/generate-posts")
+def generate_posts(body: GenerateBody) -> Response:
+    """Generate posts: small batches now (200), larger or `async` ones as a task (202)."""
+    svc, who = services(), caller()
+    with svc.db.session() as session:
+        book = resolve_book(session, who, user_id=body.user_id, book_id=body.book_id)
+        book_id, owner = book.id, book.user_id
+        generation.ensure_budget(session, svc.settings.writers.monthly_budget_usd, utcnow())
+    svc.writers.get(body.provider)  # 422 now if the writer is not configured
+    total = body.count_per_platform * len(body.platforms)
+    params: dict[str, Any] = {
+        "book_id": book_id,
+        "platforms": body.platforms,
+        "count_per_platform": body.count_per_platform,
+        "post_types": body.post_types,
+        "provider": body.provider,
+        "seed": body.seed if body.seed is not None else secrets.randbelow(2**31),
+    }
+    if total <= svc.settings.writers.sync_threshold and not body.run_async:
+        result = generate(svc, timeout_s=svc.settings.timeouts.generate_posts_s, **params)
+        return ok(
+            {
+                "posts_generated": result["count"],
+                "posts": result["posts"],
+                "rejected": result["rejected"],
+            }
+        )
+    task_id = submit_task(svc, "bookagent.generate_posts", params, user_id=owner)
+    return queued(
+        "content_generation_queued",
+        task_id,
+        f"Generating {total} posts in background. Check task status for results.",
+    )
+
+
+@blueprint.post("/approve-post")
+@timed_route("approve_post_s")
+def approve_post(body: ApproveBody) -> Response:
+    """Approve a pending post (409 if it is not pending)."""
+    svc = services()
+    with svc.db.session() as session:
+        post = ops.get_post(session, caller(), body.post_id)
+        post = ops.approve_post(
+            session,
+            caller(),
+            body.post_id,
+            rules=svc.rules(post.platform),
+            now=utcnow(),
+            scheduled_time=body.scheduled_time,
+            content=body.content,
+        )
+        data = ops.post_to_dict(post)
+    return ok(
+        {
+            "status": "approved_and_scheduled" if data["scheduled_time"] else "approved",
+            "post_id": data["id"],
+            "scheduled_time": data["scheduled_time"],
+            "post": data,
+        }
+    )
+
+
+@blueprint.post("/reject-post")
+def reject_post(body: RejectBody) -> Response:
+    """Reject a pending post (404 unknown, 409 not pending)."""
+    with services().db.session() as session:
+        post = ops.reject_post(session, caller(), body.post_id, body.reason)
+        return ok({"message": "Post rejected successfully", "post": ops.post_to_dict(post)})
+
+
+@blueprint.get("/pending-posts/<user_id>")
+def pending_posts(path: UserPath, query: PageQuery) -> Response:
+    """A user's posts waiting for approval, oldest first."""
+    filters = ops.PostFilter(user_id=path.user_id, book_id=query.book_id, status=ops.PENDING)
+    with services().db.session() as session:
+        page = ops.list_posts(session, caller(), filters, limit=query.limit, cursor=query.cursor)
+        posts = [ops.post_to_dict(p) for p in page.posts]
+    return ok({"posts": posts, "count": len(posts), "next_cursor": page.next_cursor})
+
+
+@blueprint.get("/posts")
+def list_posts(query: PostsQuery) -> Response:
+    """Posts, filtered by status, platform, book and creation time, oldest first."""
+    filters = ops.PostFilter(
+        user_id=query.user_id,
+        book_id=query.book_id,
+        status=query.status,
+        platform=query.platform,
+        created_from=query.created_from,
+        created_to=query.created_to,
+    )
+    with services().db.session() as session:
+        page = ops.list_posts(session, caller(), filters, limit=query.limit, cursor=query.cursor)
+        posts = [ops.post_to_dict(p) for p in page.posts]
+    return ok({"posts": posts, "count": len(posts), "next_cursor": page.next_cursor})
+
+
+@blueprint.get("/posts/<post_id>")
+def get_post(path: PostPath) -> Response:
+    """One post."""
+    with services().db.session() as session:
+        return ok({"post": ops.post_to_dict(ops.get_post(session, caller(), path.post_id))})
+
+
+@blueprint.patch("/posts/<post_id>")
+def edit_post(path: PostPath, body: EditBody) -> Response:
+    """Edit a pending post's text; it is re-validated (422 naming `content` if it fails)."""
+    svc = services()
+    with svc.db.session() as session:
+        post = ops.get_post(session, caller(), path.post_id)
+        post = ops.edit_post(
+            session,
+            caller(),
+            path.post_id,
+            body.content,
+            rules=svc.rules(post.platform),
+            now=utcnow(),
+        )
+        return ok({"post": ops.post_to_dict(post)})
+
+
+@blueprint.delete("/posts/<post_id>")
+def delete_post(path: PostPath) -> Response:
+    """Delete a post (409 while it is being published)."""
+    with services().db.session() as session:
+        ops.delete_post(session, caller(), path.post_id)
+    return ok({"deleted": True, "post_id": path.post_id})

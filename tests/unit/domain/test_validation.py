@@ -1,0 +1,220 @@
+"""check_draft: every violation code, and clean posts passing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from bookagent.domain.profile import BookProfile
+from bookagent.domain.profile import Review
+from bookagent.domain.validation import Grounding
+from bookagent.domain.validation import ValidationReport
+from bookagent.domain.validation import check_draft
+from bookagent.domain.validation import dedupe_key
+from bookagent.domain.validation import find_near_duplicate
+from bookagent.domain.validation import split_sentences
+from bookagent.platforms import get_rules
+
+BOOK = BookProfile(
+    id="book-1",
+    user_id="user-1",
+    title="The Salt Road",
+    subtitle="A Novel of the Dry Sea",
+    author="Mara Quell",
+    genre="literary fantasy",
+    blurb="A smuggler crosses a desert of salt to pay a debt she never owed. The desert has "
+    "other plans.",
+    key_themes=("found family", "grief"),
+    content_guidelines="Mention that it was shortlisted for the Ember Prize.",
+    links={"amazon": "https://www.amazon.com/dp/B0SALT", "kobo": None},
+    launch_date=date(2027, 3, 1),
+    price="$4.99",
+    quotes=("The desert remembers every footstep you take.",),
+    reviews=(Review("A stunning debut, lyrical and fierce. Five stars.", "Kirkus"),),
+    hashtags=("#SaltRoad",),
+)
+TWITTER = get_rules("twitter")
+
+
+def codes(
+    content: str, book: BookProfile = BOOK, platform: str = "twitter", recent: Sequence[str] = ()
+) -> list[str]:
+    report = check_draft(book, get_rules(platform), content, recent=recent)
+    return list(report.codes)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Meet The Salt Road by Mara Quell. #SaltRoad",
+        "“The desert remembers every footstep you take.” — Mara Quell #SaltRoad",
+        'Kirkus: "A stunning debut, lyrical and fierce." #Books',
+        "Launch day: March 1, 2027. Get it for $4.99 https://www.amazon.com/dp/B0SALT #SaltRoad",
+        "Out 1 March 2027 (2027-03-01), only 4.99 USD. #SaltRoad",
+        "Readers say ★★★★★ and 5/5. Shortlisted, too. #SaltRoad",
+        "He said “go now” and left. #SaltRoad",
+    ],
+)
+def test_grounded_posts_pass(content: str) -> None:
+    report = check_draft(BOOK, TWITTER, content)
+    assert report.ok, report.violations
+    assert report.violations == ()
+
+
+def test_the_report_measures_the_final_text_and_serializes() -> None:
+    report = check_draft(BOOK, TWITTER, "A line 日本 https://example.com/very/long/path #SaltRoad")
+    assert report == ValidationReport(True, 7 + 4 + 1 + 23 + 10, 280, (), "weighted", None)
+    assert report.to_dict() == {
+        "ok": True,
+        "measured_length": 45,
+        "limit": 280,
+        "unit": "weighted",
+        "measured_bytes": None,
+        "violations": [],
+    }
+
+
+def test_empty_post() -> None:
+    assert "empty" in codes("   \n ", platform="facebook")
+
+
+def test_too_long_counts_hashtags_and_links() -> None:
+    body = "word " * 50  # 250
+    assert codes(body + "#SaltRoad") == []
+    assert codes(body + "https://example.com #SaltRoad") == ["too_long"]
+
+
+def test_too_many_bytes_on_bluesky() -> None:
+    report = check_draft(BOOK, get_rules("bluesky"), "👨‍👩‍👧‍👦" * 150)
+    assert report.codes == ("too_many_bytes",)
+    assert report.measured_length == 150
+    assert report.measured_bytes == 3750
+    assert report.to_dict()["violations"][0]["code"] == "too_many_bytes"
+
+
+def test_hashtag_counts() -> None:
+    assert codes("Meet The Salt Road.") == ["too_few_hashtags"]
+    assert codes("Meet it. #A #B #C #D #E #F") == ["too_many_hashtags"]
+    assert codes("Meet it. #SaltRoad #Books", platform="threads") == ["too_many_hashtags"]
+    assert codes("Meet it. #SaltRoad #Books C# #2024", platform="threads") == ["too_many_hashtags"]
+    assert codes("Meet it. #SaltRoad C# #2024", platform="threads") == []
+
+
+def test_too_many_links_on_threads() -> None:
+    links = " ".join(f"https://example.com/{i}" for i in range(6))
+    assert codes(links, platform="threads") == ["too_many_links"]
+    assert codes(links, platform="facebook") == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "“The desert forgets every single footstep.” #SaltRoad",
+        '"An instant classic of the genre" says everyone. #SaltRoad',
+        "«Nothing ever grows in the salt» #SaltRoad",
+        "“The desert remembers every footstep you take, and then it eats you.” #SaltRoad",
+    ],
+)
+def test_invented_quotations_are_ungrounded(content: str) -> None:
+    assert codes(content) == ["ungrounded_quote"]
+
+
+def test_near_verbatim_quotation_passes() -> None:
+    assert codes("“The desert remembers every footstep you take” #SaltRoad") == []
+    assert codes("“the desert remembers every foot-step you take...” #SaltRoad") == []
+
+
+@pytest.mark.parametrize(
+    "content", ["Now $3.99! #SaltRoad", "Only €4.99 #SaltRoad", "Get it for free today #SaltRoad"]
+)
+def test_prices_must_match_the_profile(content: str) -> None:
+    assert codes(content) == ["ungrounded_price"]
+
+
+def test_any_price_is_ungrounded_without_a_profile_price() -> None:
+    assert codes("Just $4.99. #SaltRoad", book=replace(BOOK, price=None)) == ["ungrounded_price"]
+
+
+def test_free_is_grounded_when_the_book_is_free() -> None:
+    free = replace(BOOK, price="Free on launch week")
+    assert codes("FREE this week! #SaltRoad", book=free) == []
+    assert codes("Feel free to share. #SaltRoad") == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["Out March 2! #SaltRoad", "Out 2026-03-01 #SaltRoad", "Out 1st April 2027 #SaltRoad"],
+)
+def test_dates_must_be_the_launch_date(content: str) -> None:
+    assert codes(content) == ["ungrounded_date"]
+
+
+def test_any_date_is_ungrounded_without_a_launch_date() -> None:
+    book = replace(BOOK, launch_date=None)
+    assert codes("Out March 1. #SaltRoad", book=book) == ["ungrounded_date"]
+
+
+@pytest.mark.parametrize("content", ["★★★★ says Kirkus #SaltRoad", "4/5 #SaltRoad", "10/10 #A"])
+def test_ratings_must_appear_in_a_review(content: str) -> None:
+    assert codes(content) == ["ungrounded_rating"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "The bestselling debut. #SaltRoad",
+        "An award-winning novel. #SaltRoad",
+        "The #1 fantasy of the year. #SaltRoad",
+        "A New York Times pick. #SaltRoad",
+    ],
+)
+def test_marketing_claims_must_appear_in_the_profile(content: str) -> None:
+    assert codes(content) == ["ungrounded_claim"]
+
+
+def test_claims_in_the_profile_are_grounded() -> None:
+    book = replace(BOOK, blurb="The award-winning bestseller.")
+    assert codes("Award winning and a best-seller. #SaltRoad", book=book) == []
+
+
+def test_verbatim_author_material_is_grounded_even_with_numbers() -> None:
+    book = replace(
+        BOOK, title="The $5 Bride of May 3", quotes=('He was 6" tall, "not a day less"',)
+    )
+    content = 'Meet The $5 Bride of May 3: “He was 6" tall, "not a day less"” #SaltRoad'
+    assert codes(content, book=book) == []
+
+
+def test_near_duplicate_of_a_recent_post() -> None:
+    recent = ["Meet The Salt Road by Mara Quell, out now! https://a.example.com #SaltRoad #Books"]
+    assert codes("meet the salt road by mara quell - out now #Fantasy", recent=recent) == [
+        "near_duplicate"
+    ]
+    assert codes("What would you risk for grief? #SaltRoad", recent=recent) == []
+
+
+def test_dedupe_threshold_is_inclusive() -> None:
+    match = find_near_duplicate("a b c d", ["a b c e"], threshold=0)
+    assert match is not None
+    assert find_near_duplicate("a b c d", ["a b c e"], threshold=match[1]) == ("a b c e", match[1])
+    assert find_near_duplicate("a b c d", ["a b c e"], threshold=match[1] + 0.01) is None
+
+
+def test_dedupe_key_strips_urls_hashtags_and_punctuation() -> None:
+    assert dedupe_key("Hello, World! https://x.example.com/a #Tag") == "hello world"
+
+
+def test_split_sentences() -> None:
+    assert split_sentences("One. Two!  Three? Four… five") == ["One.", "Two!", "Three?", "Four…",
+                                                                 "five"]  # fmt: skip
+
+
+def test_a_precomputed_grounding_gives_the_same_report() -> None:
+    content = "Now $3.99, out March 2, a bestseller. #SaltRoad"
+    grounding = Grounding.from_book(BOOK)
+    assert check_draft(BOOK, TWITTER, content, grounding=grounding) == check_draft(
+        BOOK, TWITTER, content
+    )

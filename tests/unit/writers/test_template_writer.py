@@ -1,0 +1,226 @@
+"""TemplateWriter: deterministic, varied, within limits, grounded, and honest about fallbacks."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from bookagent.domain.ports import ContentWriter
+from bookagent.domain.ports import Draft
+from bookagent.domain.ports import WriteConstraints
+from bookagent.domain.profile import BookProfile
+from bookagent.domain.profile import Review
+from bookagent.domain.validation import check_draft
+from bookagent.domain.validation import find_near_duplicate
+from bookagent.errors import InvalidInputError
+from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.platforms import extract_urls
+from bookagent.platforms import get_rules
+from bookagent.platforms import measure
+from bookagent.writers.template import POST_TYPES
+from bookagent.writers.template import TemplateWriter
+from bookagent.writers.template import draft_entities
+
+BOOK = BookProfile(
+    id="book-1",
+    user_id="user-1",
+    title="The Salt Road",
+    subtitle="A Novel of the Dry Sea",
+    author="Mara Quell",
+    genre="literary fantasy",
+    blurb="A smuggler crosses a desert of salt to pay a debt she never owed. The desert has "
+    "other plans. Nothing out there is what it seems!",
+    target_audience="adult fantasy readers",
+    key_themes=("found family", "grief", "the cost of loyalty"),
+    links={"amazon": "https://www.amazon.com/dp/B0SALTROAD", "site": "https://maraquell.com/salt"},
+    launch_date=date(2027, 3, 1),
+    price="$4.99",
+    quotes=("The desert remembers every footstep you take.", "Salt keeps what the sea forgets."),
+    reviews=(
+        Review("A stunning debut, lyrical and fierce. Five stars from me.", "Kirkus"),
+        Review("I could not put it down."),
+    ),
+    hashtags=("#SaltRoad", "FantasyBooks"),
+)
+SPARSE = BookProfile(
+    id="book-2", user_id="user-1", title="Quiet", author="A. N. Other", genre="poetry", blurb=""
+)
+WRITER = TemplateWriter()
+
+
+def constraints(platform: str, post_type: str, **changes: object) -> WriteConstraints:
+    rules = get_rules(platform)
+    base = WriteConstraints(
+        platform=platform,
+        post_type=post_type,
+        max_length=rules.max_length,
+        length_unit=rules.unit,
+        hashtags_min=rules.hashtags_min,
+        hashtags_max=rules.hashtags_max,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def write(book: BookProfile, c: WriteConstraints) -> Draft:
+    return asyncio.run(WRITER.write(book, c))
+
+
+def test_template_writer_implements_the_port() -> None:
+    writer: ContentWriter = WRITER
+    assert (writer.name, writer.model) == ("template", "template-v1")
+
+
+def test_same_seed_and_attempt_give_the_same_draft() -> None:
+    c = constraints("twitter", "hook_question", seed=42)
+    assert write(BOOK, c) == write(BOOK, c)
+    assert write(BOOK, c).content != write(BOOK, replace(c, attempt=1)).content
+
+
+@pytest.mark.parametrize("platform", SUPPORTED_PLATFORMS)
+def test_at_least_200_distinct_valid_posts_per_platform(platform: str) -> None:
+    rules = get_rules(platform)
+    contents = set()
+    for seed in range(240):
+        draft = write(BOOK, constraints(platform, POST_TYPES[seed % len(POST_TYPES)], seed=seed))
+        assert check_draft(BOOK, rules, draft.content).ok, draft.content
+        contents.add(draft.content)
+    assert len(contents) >= 200
+
+
+@pytest.mark.parametrize("platform", ["twitter", "instagram", "bluesky", "threads"])
+@pytest.mark.parametrize("post_type", POST_TYPES)
+def test_every_post_type_is_written_without_fallback(platform: str, post_type: str) -> None:
+    draft = write(BOOK, constraints(platform, post_type, seed=3))
+    assert draft.post_type == post_type
+    assert draft.metadata["fallback_reason"] is None
+    assert draft.metadata["validation"]["ok"] is True
+    assert draft.platform == platform
+    assert (draft.provider, draft.model) == ("template", "template-v1")
+    assert len(draft.prompt_hash) == 64
+    assert draft_entities(draft.content) == (draft.hashtags, draft.links)
+    assert measure(platform, draft.content) <= get_rules(platform).max_length
+
+
+def test_quotes_and_reviews_are_used_verbatim() -> None:
+    for seed in range(20):
+        quote = write(BOOK, constraints("facebook", "author_quote", seed=seed)).content
+        assert any(q in quote for q in BOOK.quotes)
+        review = write(BOOK, constraints("facebook", "review_highlight", seed=seed)).content
+        assert any(r.text in review for r in BOOK.reviews)
+
+
+def test_links_are_clickable_where_the_platform_allows_and_in_bio_elsewhere() -> None:
+    for seed in range(10):
+        tweet = write(BOOK, constraints("x", "retailer_cta", seed=seed))
+        assert tweet.platform == "twitter"
+        assert tweet.links and set(tweet.links) <= set(BOOK.link_urls().values())
+        caption = write(BOOK, constraints("instagram", "retailer_cta", seed=seed))
+        assert not extract_urls(caption.content, bare_domains=True)
+        assert "bio" in caption.content
+
+
+def test_hashtags_stay_within_the_platform_range() -> None:
+    for seed in range(30):
+        post = write(BOOK, constraints("threads", POST_TYPES[seed % 10], seed=seed))
+        assert len(post.hashtags) <= 1
+        post = write(BOOK, constraints("mastodon", POST_TYPES[seed % 10], seed=seed))
+        assert 1 <= len(post.hashtags) <= 5
+
+
+def test_tight_limits_drop_optional_parts_instead_of_truncating() -> None:
+    for seed in range(30):
+        c = constraints("twitter", POST_TYPES[seed % 10], seed=seed, max_length=90)
+        draft = write(BOOK, c)
+        assert measure("twitter", draft.content) <= 90
+        assert draft.metadata["validation"]["ok"] is True
+        assert "…" not in draft.content
+
+
+def test_sparse_profile_falls_back_and_says_why() -> None:
+    draft = write(SPARSE, constraints("mastodon", "author_quote"))
+    assert draft.post_type == "hook_question"
+    assert draft.metadata["requested_post_type"] == "author_quote"
+    assert "quotes" in draft.metadata["fallback_reason"]
+    for post_type in POST_TYPES:
+        draft = write(SPARSE, constraints("twitter", post_type, seed=1))
+        assert check_draft(SPARSE, get_rules("twitter"), draft.content).ok
+        if post_type in {"hook_question", "behind_the_scenes", "reader_question"}:
+            assert draft.metadata["fallback_reason"] is None
+
+
+def test_launch_countdown_without_a_date_falls_back_to_a_retailer_post() -> None:
+    draft = write(replace(BOOK, launch_date=None), constraints("facebook", "launch_countdown"))
+    assert draft.post_type == "retailer_cta"
+    assert "launch date" in draft.metadata["fallback_reason"]
+
+
+def test_avoid_steers_away_from_near_duplicates() -> None:
+    c = constraints("bluesky", "theme_spotlight", seed=5)
+    first = write(BOOK, c)
+    second = write(BOOK, replace(c, avoid=(first.content,)))
+    assert find_near_duplicate(second.content, [first.content]) is None
+
+
+def test_unknown_post_type_is_invalid_input() -> None:
+    with pytest.raises(InvalidInputError, match="post_type"):
+        write(BOOK, constraints("twitter", "meme"))
+
+
+_TEXT = st.text(min_size=1, max_size=40).filter(str.strip)
+_WORDS = st.lists(
+    st.sampled_from(["salt", "road", "night", "über", "日本", "🌊", "sea", "Ω", "the", "of"])
+    | _TEXT,
+    min_size=1,
+    max_size=12,
+).map(" ".join)
+_BLURB = st.lists(_WORDS.map(lambda s: s + "."), max_size=5).map(" ".join) | st.text(max_size=400)
+_PRICE = st.none() | st.sampled_from(["$4.99", "Free", "€3", "2,99 €", "4.99 USD"]) | _TEXT
+_URL = st.from_regex(r"https://[a-z]{1,12}\.(com|org|net)/[a-z0-9/_-]{0,60}", fullmatch=True)
+
+
+@st.composite
+def books(draw: st.DrawFn) -> BookProfile:
+    """Book profiles with unicode everywhere and every optional field sometimes missing."""
+    return BookProfile(
+        id=draw(st.text(min_size=1, max_size=8)),
+        user_id="u",
+        title=draw(_WORDS | _TEXT),
+        subtitle=draw(st.none() | _WORDS),
+        author=draw(_WORDS | _TEXT),
+        genre=draw(_WORDS | _TEXT),
+        blurb=draw(_BLURB),
+        target_audience=draw(st.none() | _WORDS),
+        key_themes=tuple(draw(st.lists(_WORDS | _TEXT, max_size=4))),
+        links=draw(st.dictionaries(st.sampled_from(["amazon", "site", "kobo"]), st.none() | _URL)),
+        launch_date=draw(st.none() | st.dates(date(2000, 1, 1), date(2100, 12, 31))),
+        price=draw(_PRICE),
+        quotes=tuple(draw(st.lists(_WORDS | _TEXT, max_size=3))),
+        reviews=tuple(
+            Review(text, source)
+            for text, source in draw(st.lists(st.tuples(_WORDS, st.none() | _TEXT), max_size=3))
+        ),
+        hashtags=tuple(draw(st.lists(_TEXT, max_size=4))),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    book=books(),
+    platform=st.sampled_from([*SUPPORTED_PLATFORMS, "x"]),
+    post_type=st.sampled_from(POST_TYPES),
+    seed=st.integers(0, 2**32),
+    attempt=st.integers(0, 3),
+)
+def test_every_draft_passes_check_draft(
+    book: BookProfile, platform: str, post_type: str, seed: int, attempt: int
+) -> None:
+    draft = write(book, constraints(platform, post_type, seed=seed, attempt=attempt))
+    report = check_draft(book, get_rules(platform), draft.content)
+    assert report.ok, (report.violations, draft.content)
