@@ -59,6 +59,8 @@ from benchmarks.harness import write_json
 from bookagent.bootstrap import Services
 from bookagent.bootstrap import build_services
 from bookagent.db import migrate
+from bookagent.db.session import Database
+from bookagent.logs import configure_logging
 from bookagent.queue.records import TaskStore
 from bookagent.settings import Settings
 
@@ -220,48 +222,66 @@ class Pair:
     bare: LoadResult
 
 
-def compare_load(
-    plan: Plan,
-    ours_url: str,
-    ours_request: RequestFn,
-    ours_status: int,
-    bare_url: str,
-    bare_request: RequestFn,
-    bare_status: int,
-) -> Pair:
+def settled() -> None:
+    """Nothing to wait for after a round."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """One server under load: where it is, what to ask it and what it must answer."""
+
+    url: str
+    request: RequestFn
+    expect: int
+    #: Called after each of this side's rounds, off the clock: work the server still does in the
+    #: background (the thread pool running submitted tasks) must not slow the other side down.
+    settle: Callable[[], None] = settled
+
+
+def compare_load(plan: Plan, ours: Side, bare: Side) -> Pair:
     """Warm both servers up, then run `plan.requests` per side in interleaved rounds."""
-    for url, request, status in (
-        (ours_url, ours_request, ours_status),
-        (bare_url, bare_request, bare_status),
-    ):
+    for side in (ours, bare):
         run_load(
-            url, request, total=plan.warmup_requests, concurrency=plan.concurrency, expect=status
+            side.url,
+            side.request,
+            total=plan.warmup_requests,
+            concurrency=plan.concurrency,
+            expect=side.expect,
         )
+        side.settle()
     pair = Pair(LoadResult(), LoadResult())
     per_round = max(plan.requests // plan.rounds, plan.concurrency)
 
-    def ours_round(_: int) -> None:
-        run_load(
-            ours_url,
-            ours_request,
-            total=per_round,
-            concurrency=plan.concurrency,
-            expect=ours_status,
-            into=pair.ours,
-        )
+    def round_of(side: Side, into: LoadResult) -> Callable[[int], None]:
+        def run_round(_: int) -> None:
+            run_load(
+                side.url,
+                side.request,
+                total=per_round,
+                concurrency=plan.concurrency,
+                expect=side.expect,
+                into=into,
+            )
+            side.settle()
 
-    def bare_round(_: int) -> None:
-        run_load(
-            bare_url,
-            bare_request,
-            total=per_round,
-            concurrency=plan.concurrency,
-            expect=bare_status,
-            into=pair.bare,
-        )
+        return run_round
 
-    interleave(plan.rounds, [ours_round, bare_round])
+    interleave(plan.rounds, [round_of(ours, pair.ours), round_of(bare, pair.bare)])
     return pair
+
+
+def drainer(db: Database, timeout_s: float = 120.0) -> Callable[[], None]:
+    """Wait until no task row in `db` is still pending or running."""
+    store = TaskStore(db)
+
+    def drain() -> None:
+        deadline = time.monotonic() + timeout_s
+        while store.count_active() > 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"tasks still active after {timeout_s:g}s")
+            time.sleep(0.05)
+
+    return drain
 
 
 def submitter(path: str, ids: list[str]) -> RequestFn:
@@ -420,6 +440,7 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, A
     """Set everything up, measure, and tear everything down (whatever happens)."""
     figures: list[Figure] = []
     details: dict[str, Any] = {}
+    configure_logging("WARNING")  # our in-process services log only what goes wrong
     with ExitStack() as cleanup:
         workdir = Path(tempfile.mkdtemp(prefix="bookagent-bench-"))
         if args.keep_logs:
@@ -465,6 +486,10 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, A
             wait_ready(server, "/api/task-status/0")
         wait_ready(bare, "/bare/status/0")
 
+        # Submitted diagnostics run at once on the thread backend, inside its server.
+        thread_db = Database.from_url(stack.sqlite_url)
+        cleanup.callback(thread_db.dispose)
+        settle = {"celery": settled, "thread": drainer(thread_db)}
         ids: dict[str, list[str]] = {}
         bare_ids: list[str] = []
         for backend, server in servers.items():
@@ -472,12 +497,13 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, A
             ids[backend] = []
             pair = compare_load(
                 plan,
-                server.url,
-                submitter("/api/tasks/diagnostics", ids[backend]),
-                202,
-                bare.url,
-                submitter("/bare/submit", bare_ids),
-                202,
+                Side(
+                    server.url,
+                    submitter("/api/tasks/diagnostics", ids[backend]),
+                    202,
+                    settle[backend],
+                ),
+                Side(bare.url, submitter("/bare/submit", bare_ids), 202),
             )
             figures.append(throughput_figure(backend, "submit POST", pair, SUBMIT_TARGET))
 
@@ -491,12 +517,8 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, A
             log(f"status throughput, {backend}: {plan.requests} requests per side")
             pair = compare_load(
                 plan,
-                server.url,
-                status_reader("/api/task-status/", ids[backend]),
-                200,
-                bare.url,
-                status_reader("/bare/status/", bare_ids),
-                200,
+                Side(server.url, status_reader("/api/task-status/", ids[backend]), 200),
+                Side(bare.url, status_reader("/bare/status/", bare_ids), 200),
             )
             figures.append(throughput_figure(backend, "status GET", pair, STATUS_TARGET))
 

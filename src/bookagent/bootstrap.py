@@ -15,8 +15,10 @@ from bookagent.domain.ports import QueueHealth
 from bookagent.domain.ports import TaskQueue
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import get_rules
+from bookagent.publishers.registry import PublisherRegistry
 from bookagent.queue.broker import ping_broker
 from bookagent.queue.runner import AsyncRunner
+from bookagent.queue.scheduler import InProcessScheduler
 from bookagent.settings import Settings
 from bookagent.writers.registry import WriterRegistry
 
@@ -39,7 +41,9 @@ class Services:
     db: Database
     runner: AsyncRunner
     writers: WriterRegistry
+    publishers: PublisherRegistry
     queue: StartableQueue | None = None
+    scheduler: InProcessScheduler | None = None
 
     def rules(self, platform: str) -> PlatformRules:
         """The rules of a platform, with the configured overrides applied."""
@@ -57,6 +61,8 @@ class Services:
 
     def close(self, grace_s: float | None = None) -> None:
         """Stop the queue (waiting up to the grace period) and release connections."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
         if self.queue is not None:
             self.queue.shutdown(
                 self.settings.queue.shutdown_grace_s if grace_s is None else grace_s
@@ -105,26 +111,39 @@ def build_queue(services: Services) -> StartableQueue:
 
 
 def build_services(settings: Settings, *, start_queue: bool = True) -> Services:
-    """Build (and by default start) the services of a web or CLI process."""
+    """Build (and by default start) the services of a web or CLI process.
+
+    On the thread-pool backend the in-process scheduler starts too; with Celery, `bookagent beat`
+    does the scheduling.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = Services(
-        settings=settings,
-        db=build_database(settings),
-        runner=AsyncRunner(),
-        writers=WriterRegistry(settings),
-    )
+    services = _base_services(settings)
     services.queue = build_queue(services)
     if start_queue:
         services.queue.start()
+        if services.queue.backend == "thread_pool":
+            services.scheduler = InProcessScheduler(
+                services, services.queue, interval_s=settings.queue.scheduler_interval_s
+            )
+            services.scheduler.start()
     return services
 
 
 def build_worker_services(settings: Settings) -> Services:
-    """The services of a Celery worker process: it runs tasks, it does not submit them."""
+    """The services of a Celery worker process: it runs tasks and may queue follow-up ones."""
+    from bookagent.queue.celery_queue import CeleryTaskQueue
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    services = _base_services(settings)
+    services.queue = CeleryTaskQueue(services, fallback=None, watch=False)
+    return services
+
+
+def _base_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         db=build_database(settings),
         runner=AsyncRunner(),
         writers=WriterRegistry(settings),
+        publishers=PublisherRegistry(settings),
     )

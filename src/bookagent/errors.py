@@ -13,6 +13,7 @@
     └── ProviderError
         ├── ProviderUnavailable
         ├── ProviderRejected
+        ├── PublishOutcomeUnknown
         └── RateLimited
 
 Nothing here knows about HTTP: `bookagent.web.errors` owns the one map from these classes to
@@ -131,6 +132,12 @@ class ProviderRejected(ProviderError):
     """The provider rejected the request."""
 
     code = "provider_rejected"
+
+
+class PublishOutcomeUnknown(ProviderError):
+    """The request reached the platform, but whether it created the post is unknown."""
+
+    code = "publish_outcome_unknown"
 
 
 class RateLimited(ProviderError):

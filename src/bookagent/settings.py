@@ -75,6 +75,8 @@ class QueueSettings(BaseModel):
     shutdown_grace_s: float = Field(default=10.0, ge=0)
     inspect_timeout_s: float = Field(default=1.0, gt=0, le=10)
     inspect_cache_s: float = Field(default=5.0, ge=0)
+    # How often the scheduler ticks (Celery beat, or the in-process scheduler thread).
+    scheduler_interval_s: float = Field(default=60.0, ge=0.5, le=3600)
     # Redis redelivers an unacked task after this long; None means "longest hard limit + 60 s".
     visibility_timeout_s: float | None = Field(default=None, gt=0)
 
@@ -107,6 +109,31 @@ class WriterSettings(BaseModel):
     concurrency: int = Field(default=8, ge=1, le=64)
     monthly_budget_usd: float | None = Field(default=None, ge=0)
     sync_threshold: int = Field(default=5, ge=0, le=50)
+
+
+class PublisherSettings(BaseModel):
+    """Where posts go: the outbox (dry run) by default, or the real platforms and a webhook."""
+
+    dry_run: bool = False
+    dry_run_platforms: list[str] = Field(default_factory=list)
+    outbox_dir: Path | None = None
+    timeout_s: float = Field(default=15.0, gt=0, le=120)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    retry_backoff_s: float = Field(default=60.0, ge=0)
+    # A post left "publishing" this long (its worker died mid-request) becomes unconfirmed.
+    stale_publishing_s: float = Field(default=300.0, gt=0)
+    mastodon_base_url: str | None = None
+    mastodon_access_token: SecretStr | None = None
+    bluesky_service: str = "https://bsky.social"
+    bluesky_handle: str | None = None
+    bluesky_app_password: SecretStr | None = None
+    x_base_url: str = "https://api.x.com"
+    x_user_token: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_platforms: list[str] = Field(
+        default_factory=lambda: ["facebook", "instagram", "pinterest", "threads", "linkedin"]
+    )
 
 
 class WebSettings(BaseModel):
@@ -161,6 +188,7 @@ class Settings(BaseSettings):
     timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     writers: WriterSettings = Field(default_factory=WriterSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    publishers: PublisherSettings = Field(default_factory=PublisherSettings)
     # Per-platform overrides of the limits data, e.g. BOOKAGENT_PLATFORMS__MASTODON__MAX_LENGTH.
     platforms: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

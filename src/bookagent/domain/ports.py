@@ -128,3 +128,89 @@ class TaskQueue(Protocol):
     def shutdown(self, timeout_s: float) -> None:
         """Stop taking work, wait up to `timeout_s`, then mark what remains."""
         ...
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """What a publisher needs to post one text: no database rows cross this boundary."""
+
+    post_id: str
+    book_id: str
+    platform: str
+    content: str
+    content_hash: str
+    hashtags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    scheduled_time: datetime | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What the platform answered to a successful publish."""
+
+    remote_id: str | None
+    url: str | None
+    status_code: int | None = None
+    response_excerpt: str | None = None
+
+
+@dataclass(frozen=True)
+class PublisherCapabilities:
+    """What a publisher can do beyond `publish`.
+
+    `idempotency_key`: the platform honours our key, so a retry after an unknown outcome cannot
+    duplicate. `lookup`: `find_published` can tell whether a post went out. `metrics`: engagement
+    figures are available.
+    """
+
+    idempotency_key: bool = False
+    lookup: bool = False
+    metrics: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of a bounded, real call to the platform (test-platform)."""
+
+    ok: bool
+    message: str
+
+
+class Publisher(Protocol):
+    """Delivers posts to one platform (or to the outbox), translating vendor errors at its edge.
+
+    `publish` raises: ProviderUnavailable when the request provably did not arrive (safe to
+    retry); PublishOutcomeUnknown when it was sent but the outcome is unknown (timeout after
+    sending, dropped connection, 5xx); RateLimited with `retry_after_s`; ProviderRejected when
+    the platform refused it (4xx: do not retry).
+    """
+
+    name: str
+    account: str
+
+    def limits(self) -> Mapping[str, Any]:
+        """Live or configured limits (e.g. Mastodon's max_characters), for the validator."""
+        ...
+
+    def capabilities(self) -> PublisherCapabilities:
+        """What this publisher supports."""
+        ...
+
+    async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
+        """Publish one post."""
+        ...
+
+    async def find_published(
+        self, request: PublishRequest, idempotency_key: str
+    ) -> PublishResult | None:
+        """The post if the platform shows it was published, else None (needs `lookup`)."""
+        ...
+
+    async def check(self) -> CheckResult:
+        """Make a real, cheap call that proves the credentials work."""
+        ...
+
+    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
+        """Engagement figures for a published post, where the platform offers them."""
+        ...

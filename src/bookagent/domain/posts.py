@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_
+from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bookagent.db.models import Book
 from bookagent.db.models import Post
+from bookagent.domain.autonomous import assign_slot
 from bookagent.domain.books import book_to_profile
 from bookagent.domain.identity import Caller
 from bookagent.domain.validation import check_draft
@@ -38,6 +40,7 @@ from bookagent.platforms import extract_urls
 PENDING = "pending_approval"
 RECENT_WINDOW = timedelta(days=30)
 RECENT_LIMIT = 200
+SCHEDULE_STATUSES = ("scheduled", "publishing", "published", "failed", "unconfirmed")
 
 
 def content_hash(text: str) -> str:
@@ -76,6 +79,7 @@ def post_to_dict(post: Post) -> dict[str, Any]:
         "rejection_reason": post.rejection_reason,
         "failure_reason": post.failure_reason,
         "generation_metadata": dict(post.generation_metadata),
+        "metrics": dict(post.metrics),
     }
 
 
@@ -249,7 +253,9 @@ def approve_post(
         when = to_utc(scheduled_time, book.timezone if book else "UTC")
         if when <= now:
             raise InvalidInputError.for_field("scheduled_time", "must be in the future")
-        values.update(status="scheduled", scheduled_time=when)
+    else:
+        when = assign_slot(session, post, now)
+    values.update(status="scheduled", scheduled_time=when)
     _transition(session, post_id, [PENDING], values)
     session.refresh(post)
     return post
@@ -295,3 +301,44 @@ def delete_post(session: Session, caller: Caller, post_id: str) -> None:
         raise ConflictError(f"Post {post_id} is being published; try again when it is done.")
     session.delete(post)
     session.flush()
+
+
+def schedule_rows(
+    session: Session,
+    caller: Caller,
+    *,
+    user_id: str | None,
+    book_id: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Scheduled and published posts in a window, by time: what is planned and what went out."""
+    when = func.coalesce(Post.published_at, Post.scheduled_time)
+    query = select(Post).where(Post.status.in_(SCHEDULE_STATUSES), when.is_not(None))
+    owner = user_id or (None if caller.is_admin else caller.user_id)
+    if owner is not None:
+        caller.resolve_user(owner)
+        query = query.where(Post.user_id == owner)
+    if book_id is not None:
+        query = query.where(Post.book_id == book_id)
+    if start is not None:
+        query = query.where(when >= start)
+    if end is not None:
+        query = query.where(when < end)
+    rows = []
+    for post in session.scalars(query.order_by(when, Post.id).limit(limit)):
+        rows.append(
+            {
+                "post_id": post.id,
+                "book_id": post.book_id,
+                "platform": post.platform,
+                "status": post.status,
+                "scheduled_time": _iso(post.scheduled_time),
+                "published_at": _iso(post.published_at),
+                "published_url": post.published_url,
+                "content": post.content,
+                "failure_reason": post.failure_reason,
+            }
+        )
+    return rows

@@ -33,13 +33,18 @@ class CeleryTaskQueue:
 
     backend = BACKEND
 
-    def __init__(self, services: Services, fallback: ThreadPoolTaskQueue) -> None:
+    def __init__(
+        self, services: Services, fallback: ThreadPoolTaskQueue | None, *, watch: bool = True
+    ) -> None:
         settings = services.settings
         self.services = services
         self.settings = settings
         self.store = TaskStore(services.db)
         self.app = make_celery(settings)
         self.fallback = fallback
+        # A worker submits follow-up tasks from inside a task: its broker is up by definition,
+        # so it does not watch it (and has no thread pool to fall back to).
+        self.watch = watch
         self.monitor = BrokerMonitor(
             self.app,
             settings.queue.broker_url,
@@ -51,14 +56,17 @@ class CeleryTaskQueue:
 
     def start(self) -> None:
         """Take a first reading, then keep watching the broker and workers."""
-        self.monitor.check_now()
-        self.monitor.start()
-        self.fallback.start()
+        if self.watch:
+            self.monitor.check_now()
+            self.monitor.start()
+        if self.fallback is not None:
+            self.fallback.start()
 
     def shutdown(self, timeout_s: float) -> None:
         """Stop the monitor and the fallback pool."""
         self.monitor.stop()
-        self.fallback.shutdown(timeout_s)
+        if self.fallback is not None:
+            self.fallback.shutdown(timeout_s)
 
     def submit(
         self,
@@ -72,7 +80,7 @@ class CeleryTaskQueue:
         spec = get_spec(name)
         limit = time_limit_s or spec.time_limit_s(self.settings)
         state = self.monitor.snapshot()
-        if not state.broker_ok:
+        if self.watch and not state.broker_ok:
             return self._broker_down(name, kwargs, user_id, limit, state.broker_error)
         task_id = uuid.uuid4().hex
         self.store.create(
@@ -96,7 +104,7 @@ class CeleryTaskQueue:
         except Exception as exc:  # kombu/redis raise many types; any failure to publish counts
             log.warning("publish failed task_id=%s: %s", task_id, type(exc).__name__)
             self.monitor.check_now()
-            if self.settings.queue.on_broker_down == "error":
+            if self.settings.queue.on_broker_down == "error" or self.fallback is None:
                 self.store.fail(task_id, "BrokerUnavailable", "The task could not be queued.")
                 raise ServiceUnavailableError(
                     "The task broker is unavailable; the task was not queued."
@@ -112,7 +120,7 @@ class CeleryTaskQueue:
         limit: float,
         reason: str | None,
     ) -> str:
-        if self.settings.queue.on_broker_down == "error":
+        if self.settings.queue.on_broker_down == "error" or self.fallback is None:
             raise ServiceUnavailableError(
                 f"The task broker is unavailable ({reason}); the task was not queued."
             )
@@ -123,7 +131,8 @@ class CeleryTaskQueue:
         """Tell the workers (best effort: the row, already flagged, is what holds)."""
         row = self.store.find(task_id)
         if row is not None and row.backend != BACKEND:
-            self.fallback.revoke(task_id, terminate=terminate)
+            if self.fallback is not None:
+                self.fallback.revoke(task_id, terminate=terminate)
             return
         if not self.monitor.snapshot().broker_ok:
             return
@@ -146,7 +155,8 @@ class CeleryTaskQueue:
             "scheduled_tasks": state.scheduled,
             "queue_length": state.queue_length,
         }
-        return {"backend": BACKEND, "thread_pool": self.fallback.pool_stats(), "celery": celery}
+        pool = self.fallback.pool_stats() if self.fallback is not None else {}
+        return {"backend": BACKEND, "thread_pool": pool, "celery": celery}
 
     def health(self) -> QueueHealth:
         """Degraded when the broker is down or no worker answers."""

@@ -261,8 +261,8 @@ class TaskStore:
         with self.db.session() as session:
             return list(session.scalars(query.order_by(TaskRecord.created_at).limit(limit)))
 
-    def count_active(self, backend: str | None = None) -> int:
-        """How many rows are not finished yet (of one backend, when given)."""
+    def count_active(self, backend: str | None = None, name: str | None = None) -> int:
+        """How many rows are not finished yet (of one backend or task name, when given)."""
         query = (
             select(func.count())
             .select_from(TaskRecord)
@@ -270,6 +270,8 @@ class TaskStore:
         )
         if backend is not None:
             query = query.where(TaskRecord.backend == backend)
+        if name is not None:
+            query = query.where(TaskRecord.name == name)
         with self.db.session() as session:
             return int(session.scalar(query) or 0)
 

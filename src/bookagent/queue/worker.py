@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 BEAT_LOCK_KEY = "bookagent:beat-lock"
 BEAT_LOCK_TTL_S = 90
 BEAT_LOCK_RENEW_S = 30
-TICK_EVERY_S = 60.0
 
 
 def run_worker(
@@ -85,7 +84,10 @@ def run_beat(settings: Settings, *, loglevel: str) -> None:
     keep_beat_lock(lock, stop)
     app = create_worker_app(settings)
     app.conf.beat_schedule = {
-        "scheduler-tick": {"task": "bookagent.tick_scheduler", "schedule": TICK_EVERY_S},
+        "scheduler-tick": {
+            "task": "bookagent.tick_scheduler",
+            "schedule": settings.queue.scheduler_interval_s,
+        },
     }
     schedule_file = settings.data_dir / "celerybeat-schedule"
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
 
+from sqlalchemy import select
+
 from bookagent.db.base import utcnow
 from bookagent.db.models import Book
+from bookagent.db.models import Post
 from bookagent.domain import generation
 from bookagent.domain.books import book_to_profile
 from bookagent.domain.posts import post_to_dict
@@ -97,10 +100,6 @@ def generate(
 
 
 def _all_posts_of(services: Services, task_id: str) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from bookagent.db.models import Post
-
     with services.db.session() as session:
         rows = session.scalars(
             select(Post).where(Post.task_id == task_id).order_by(Post.task_index)

@@ -12,8 +12,11 @@ from typing import Any
 
 from bookagent.errors import InvalidInputError
 from bookagent.settings import Settings
+from bookagent.tasks import daily
 from bookagent.tasks import diagnostics
 from bookagent.tasks import generation
+from bookagent.tasks import publishing
+from bookagent.tasks import reports
 from bookagent.tasks import scheduling
 
 TaskFunction = Callable[..., dict[str, Any]]
@@ -44,6 +47,19 @@ TASKS: dict[str, TaskSpec] = {
             generation.generate_posts,
             idempotent=True,
             time_limit_setting="generate_task_s",
+        ),
+        TaskSpec("bookagent.publish_due", publishing.publish_due, idempotent=True),
+        TaskSpec(
+            "bookagent.run_daily",
+            daily.run_daily,
+            idempotent=True,
+            time_limit_setting="daily_task_s",
+        ),
+        TaskSpec(
+            "bookagent.generate_weekly_report",
+            reports.generate_weekly_report,
+            idempotent=True,
+            time_limit_setting="weekly_report_task_s",
         ),
     )
 }

@@ -13,10 +13,13 @@ import dataclasses
 import hashlib
 import random
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from functools import lru_cache
 from string import Formatter
 
 from bookagent.domain.ports import Draft
@@ -168,6 +171,7 @@ _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", 
 _COMBINATIONS_TRIED = 24
 
 
+@cache
 def _fields(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in Formatter().parse(template) if name)
 
@@ -286,19 +290,51 @@ def hashtag_candidates(book: BookProfile, grounding: Grounding) -> tuple[str, ..
     return tuple(result)
 
 
+@dataclass(frozen=True)
+class _Material:
+    """What the writer derives from one profile before writing: facts, grounding, hashtags."""
+
+    facts: _Facts
+    grounding: Grounding
+    tags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, book: BookProfile) -> _Material:
+        grounding = Grounding.from_book(book)
+        return cls(_Facts.of(book), grounding, hashtag_candidates(book, grounding))
+
+
 class TemplateWriter:
     """Writes posts offline from phrase templates; deterministic per seed and attempt."""
 
     name = "template"
     model = "template-v1"
+    #: Profiles whose material is kept; deriving it costs more than writing a post.
+    material_cache_size = 64
+
+    def __init__(self) -> None:
+        # Keyed by the profile's repr, which holds its id and every field: an edited profile
+        # is a new key, so cached material never outlives the words it was derived from.
+        self._material: dict[str, _Material] = {}
+        self._lock = threading.Lock()
+
+    def _material_for(self, book: BookProfile) -> _Material:
+        key = repr(book)
+        material = self._material.get(key)
+        if material is None:
+            material = _Material.of(book)
+            with self._lock:
+                while len(self._material) >= self.material_cache_size:
+                    del self._material[next(iter(self._material))]
+                self._material[key] = material
+        return material
 
     async def write(self, book: BookProfile, constraints: WriteConstraints) -> Draft:
         """Write one draft that fits `constraints` and passes `check_draft`, if any can."""
         rules = _rules_for(constraints)
-        facts = _Facts.of(book)
+        material = self._material_for(book)
+        facts, grounding, tags = material.facts, material.grounding, material.tags
         post_type, reason = _resolve(facts, constraints.post_type)
-        grounding = Grounding.from_book(book)
-        tags = hashtag_candidates(book, grounding)
         key = [book.id, rules.name, constraints.post_type, constraints.seed, constraints.attempt]
         rng = random.Random("|".join(map(str, [*key, *constraints.feedback])))
         tried = 0
@@ -407,14 +443,22 @@ def _choose_tags(tags: tuple[str, ...], count: int, rng: random.Random) -> tuple
 
 
 def _rules_for(constraints: WriteConstraints) -> PlatformRules:
-    rules = get_rules(constraints.platform)
-    unit = next((u for u in UNITS if u == constraints.length_unit), rules.unit)
+    c = constraints
+    return _limited_rules(c.platform, c.max_length, c.length_unit, c.hashtags_min, c.hashtags_max)
+
+
+@lru_cache(maxsize=256)
+def _limited_rules(
+    platform: str, max_length: int, length_unit: str, hashtags_min: int, hashtags_max: int
+) -> PlatformRules:
+    rules = get_rules(platform)
+    unit = next((u for u in UNITS if u == length_unit), rules.unit)
     return dataclasses.replace(
         rules,
-        max_length=constraints.max_length,
+        max_length=max_length,
         unit=unit,
-        hashtags_min=constraints.hashtags_min,
-        hashtags_max=constraints.hashtags_max,
+        hashtags_min=hashtags_min,
+        hashtags_max=hashtags_max,
     )
 
 

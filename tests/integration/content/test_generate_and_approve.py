@@ -134,8 +134,9 @@ def test_approve_reject_and_pending(client: FlaskClient, book: dict[str, Any]) -
     first, second, third = posts[0]["id"], posts[1]["id"], posts[2]["id"]
 
     approved = client.post("/api/approve-post", json={"post_id": first}).get_json()
-    assert approved["status"] == "approved" and approved["scheduled_time"] is None
-    assert approved["post"]["status"] == "approved" and approved["post"]["approved_at"]
+    # No time given: the post takes the next free slot (API.md).
+    assert approved["status"] == "approved_and_scheduled" and approved["scheduled_time"]
+    assert approved["post"]["status"] == "scheduled" and approved["post"]["approved_at"]
     assert client.post("/api/approve-post", json={"post_id": first}).status_code == 409
     assert client.post("/api/reject-post", json={"post_id": first}).status_code == 409
 

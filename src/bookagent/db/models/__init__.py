@@ -3,6 +3,7 @@
 from bookagent.db.models.autonomous import AutonomousState
 from bookagent.db.models.autonomous import DailyRun
 from bookagent.db.models.autonomous import SchedulerHeartbeat
+from bookagent.db.models.autonomous import SchedulerOutage
 from bookagent.db.models.books import Book
 from bookagent.db.models.posts import Post
 from bookagent.db.models.publications import PublicationAttempt
@@ -22,6 +23,7 @@ __all__ = [
     "RateLimitState",
     "Report",
     "SchedulerHeartbeat",
+    "SchedulerOutage",
     "TaskRecord",
     "User",
 ]

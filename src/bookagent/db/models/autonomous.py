@@ -58,3 +58,14 @@ class SchedulerHeartbeat(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     backend: Mapped[str] = mapped_column(String(16))
     last_tick_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SchedulerOutage(Base):
+    """A gap between two scheduler ticks longer than allowed: the scheduler was down."""
+
+    __tablename__ = "scheduler_outages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    scheduler: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime] = mapped_column(index=True)

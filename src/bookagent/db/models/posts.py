@@ -71,3 +71,5 @@ class Post(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
     generation_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    metrics_updated_at: Mapped[datetime | None]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
+from bookagent.web.api import autonomous
 from bookagent.web.api import books
 from bookagent.web.api import health
+from bookagent.web.api import platforms
 from bookagent.web.api import posts
+from bookagent.web.api import reports
 from bookagent.web.api import tasks
 
 
 def register_api(app: OpenAPI) -> None:
     """Register every /api resource on the app."""
-    for module in (health, books, tasks, posts):
+    for module in (health, books, tasks, posts, autonomous, platforms, reports):
         app.register_api(module.blueprint)

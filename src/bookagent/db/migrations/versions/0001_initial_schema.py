@@ -36,6 +36,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduler_heartbeats")),
     )
     op.create_table(
+        "scheduler_outages",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("scheduler", sa.String(length=64), nullable=False),
+        sa.Column("started_at", bookagent.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", bookagent.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduler_outages")),
+    )
+    with op.batch_alter_table("scheduler_outages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_scheduler_outages_ended_at"), ["ended_at"], unique=False
+        )
+
+    op.create_table(
         "tasks",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=128), nullable=False),
@@ -189,6 +202,10 @@ def upgrade() -> None:
         sa.Column("failure_reason", sa.Text(), nullable=True),
         sa.Column("publish_attempts", sa.Integer(), nullable=False),
         sa.Column("generation_metadata", sa.JSON(), nullable=False),
+        sa.Column("metrics", sa.JSON(), nullable=False),
+        sa.Column(
+            "metrics_updated_at", bookagent.db.base.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.ForeignKeyConstraint(
             ["book_id"], ["books.id"], name=op.f("fk_posts_book_id_books"), ondelete="CASCADE"
         ),
@@ -292,6 +309,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tasks_name_status")
 
     op.drop_table("tasks")
+    with op.batch_alter_table("scheduler_outages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_scheduler_outages_ended_at"))
+
+    op.drop_table("scheduler_outages")
     op.drop_table("scheduler_heartbeats")
     op.drop_table("rate_limit_states")
     # ### end Alembic commands ###

@@ -1,0 +1,528 @@
+"""Generation benchmark: how fast drafts are written and gated, alone and in a batch.
+
+Run `python -m benchmarks.generation` (about half a minute), `--quick` (a shorter throughput
+run) or `--full` (also measures the sequential batch instead of estimating it, +40 s); `--json
+PATH` also writes the figures. It measures:
+
+1. the template writer's validated posts per second on one core: `TemplateWriter.write` then
+   `check_draft`, as `bookagent.domain.generation.write_one` does (constraints from
+   `get_rules(platform)`, `avoid` and `recent` = the platform's last 20 accepted texts), over the
+   8 platforms and the 10 post types, with the process pinned to CPU 0;
+2. the wall time of a 20-post `write_batch` whose writer takes 2 s per draft, at several
+   concurrencies, against the sequential time (20 × 2 s, or measured with `--full`); and the
+   same batch through the real `OpenAIWriter` and SDK against a loopback fake server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import math
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterator
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+from typing import Literal
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.harness import format_value
+from benchmarks.harness import machine_info
+from benchmarks.harness import machine_line
+from benchmarks.harness import write_json
+from bookagent.domain.generation import Accepted
+from bookagent.domain.generation import Outcome
+from bookagent.domain.generation import plan_slots
+from bookagent.domain.generation import write_batch
+from bookagent.domain.ports import ContentWriter
+from bookagent.domain.ports import Draft
+from bookagent.domain.ports import WriteConstraints
+from bookagent.domain.profile import BookProfile
+from bookagent.domain.profile import Review
+from bookagent.domain.validation import Grounding
+from bookagent.domain.validation import check_draft
+from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.platforms import PlatformRules
+from bookagent.platforms import get_rules
+from bookagent.settings import Settings
+from bookagent.writers.openai import OpenAIWriter
+from bookagent.writers.template import POST_TYPES
+from bookagent.writers.template import TemplateWriter
+
+THROUGHPUT_TARGET = 2000.0
+SPEEDUP_TARGET = 8.0
+WRITER_LATENCY_S = 2.0
+BATCH_SIZE = 20
+RECENT_KEPT = 20
+PINNED_CPU = 0
+# The canonical platforms (`x` is an alias of `twitter`, not a platform of its own).
+PLATFORMS: tuple[str, ...] = tuple(p for p in SUPPORTED_PLATFORMS if p != "x")
+
+# A complete profile, like the one the tests use (tests/conftest.py `BOOK`).
+BOOK = BookProfile(
+    id="bench-book",
+    user_id="alice",
+    title="The Lighthouse Keeper",
+    author="A. Writer",
+    genre="literary fiction",
+    blurb="A keeper of a remote lighthouse finds a message in a bottle from her late husband.",
+    target_audience="readers of quiet, character-driven fiction",
+    key_themes=("grief", "the sea"),
+    tone="warm, wry",
+    links={
+        "amazon": "https://www.amazon.com/dp/B000000000",
+        "audible": None,
+        "landing_page": "https://example.com/lighthouse",
+    },
+    launch_date=date(2027, 3, 1),
+    price="4.99 USD",
+    quotes=("The sea keeps what it is given, and returns what it must.",),
+    reviews=(Review("A luminous, aching novel.", "Book Review Weekly"),),
+    hashtags=("#BookTok", "LiteraryFiction"),
+    timezone="Europe/Berlin",
+)
+
+log_console = Console(stderr=True)
+
+
+def log(message: str) -> None:
+    """A progress line on stderr (the table goes to stdout)."""
+    log_console.log(message)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: our figure, its baseline (if any) and the target it must meet.
+
+    With a baseline, the verdict compares `ratio` (baseline / ours for times, so higher is
+    better) with the target; without one, `ours` itself must reach the target.
+    """
+
+    name: str
+    unit: str
+    ours: float
+    target: float
+    target_text: str
+    baseline: float | None = None
+    baseline_label: str = ""
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        """baseline / ours (a speed-up), or None for an absolute target."""
+        if self.baseline is None:
+            return None
+        return self.baseline / self.ours if self.ours else math.nan
+
+    @property
+    def verdict(self) -> Literal["PASS", "MISS"]:
+        """PASS or MISS (never an assertion: a noisy machine only reports)."""
+        value = self.ours if self.ratio is None else self.ratio
+        return "PASS" if not math.isnan(value) and value >= self.target else "MISS"
+
+    def to_json(self) -> dict[str, Any]:
+        """The row with its derived values, for `--json`."""
+        ratio = self.ratio
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "ours": round(self.ours, 4),
+            "baseline": self.baseline,
+            "baseline_label": self.baseline_label or None,
+            "ratio": None if ratio is None or math.isnan(ratio) else round(ratio, 4),
+            "target": self.target,
+            "verdict": self.verdict,
+            "notes": self.notes,
+        }
+
+
+def print_rows(title: str, header: str, rows: Sequence[Row], footnotes: Sequence[str]) -> None:
+    """Print the rows as a rich table, with a header line above and footnotes below."""
+    console = Console(width=max(Console().width, 140))
+    console.print(f"[bold]{title}[/bold]")
+    console.print(header)
+    table = Table()
+    for column, justify in (
+        ("figure", "left"),
+        ("ours", "right"),
+        ("baseline", "right"),
+        ("ratio", "right"),
+        ("target", "right"),
+        ("verdict", "center"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        style = "green" if row.verdict == "PASS" else "red"
+        ratio = row.ratio
+        table.add_row(
+            f"{row.name} ({row.unit})"
+            + (f" vs {row.baseline_label}" if row.baseline_label else ""),
+            format_value(row.ours),
+            "—" if row.baseline is None else format_value(row.baseline),
+            "—" if ratio is None else f"{ratio:.2f}×",
+            row.target_text,
+            f"[{style}]{row.verdict}[/{style}]",
+        )
+    console.print(table)
+    for note in footnotes:
+        console.print(f"  {note}")
+
+
+# -- figure 1: template writer throughput ------------------------------------------------------
+
+
+def constraints_for(
+    rules: PlatformRules, post_type: str, seed: int, avoid: Sequence[str], attempt: int = 0
+) -> WriteConstraints:
+    """The constraints `write_one` builds for one slot."""
+    return WriteConstraints(
+        platform=rules.name,
+        post_type=post_type,
+        max_length=rules.max_length,
+        length_unit=rules.unit,
+        hashtags_min=rules.hashtags_min,
+        hashtags_max=rules.hashtags_max,
+        seed=seed,
+        attempt=attempt,
+        avoid=tuple(avoid),
+    )
+
+
+@dataclass
+class Throughput:
+    """Posts written and accepted, and the seconds spent, in total and per platform."""
+
+    written: int = 0
+    accepted: int = 0
+    seconds: float = 0.0
+    per_platform_s: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    per_platform_n: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        """Validated (accepted) posts per second."""
+        return self.accepted / self.seconds if self.seconds else 0.0
+
+    def platform_rates(self) -> dict[str, float]:
+        """Posts per second on each platform."""
+        return {
+            name: round(self.per_platform_n[name] / seconds, 1)
+            for name, seconds in self.per_platform_s.items()
+            if seconds
+        }
+
+
+async def write_and_check(
+    writer: ContentWriter, duration_s: float, first_seed: int, into: Throughput
+) -> int:
+    """Write post after post for `duration_s`, cycling platforms and post types; the next seed.
+
+    Each post is written then gated with `check_draft` against the platform's last 20 accepted
+    texts, exactly as the pipeline does; accepted texts join that list.
+    """
+    rules = {name: get_rules(name) for name in PLATFORMS}
+    grounding = Grounding.from_book(BOOK)
+    recent: dict[str, list[str]] = {name: [] for name in PLATFORMS}
+    seed = first_seed
+    clock = time.perf_counter
+    started = clock()
+    while clock() - started < duration_s:
+        for platform in PLATFORMS:
+            platform_rules, kept = rules[platform], recent[platform]
+            t0 = clock()
+            for post_type in POST_TYPES:
+                seed += 1
+                draft = await writer.write(
+                    BOOK, constraints_for(platform_rules, post_type, seed, kept)
+                )
+                report = check_draft(
+                    BOOK, platform_rules, draft.content, recent=kept, grounding=grounding
+                )
+                into.written += 1
+                if report.ok:
+                    into.accepted += 1
+                    kept.append(draft.content)
+                    del kept[:-RECENT_KEPT]
+            into.per_platform_s[platform] += clock() - t0
+            into.per_platform_n[platform] += len(POST_TYPES)
+    into.seconds += clock() - started
+    return seed
+
+
+@contextmanager
+def pinned_to_one_core(cpu: int) -> Iterator[bool]:
+    """Run the block on CPU `cpu` only (yields False where affinity is not supported)."""
+    if not hasattr(os, "sched_setaffinity"):
+        yield False
+        return
+    previous = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield True
+    finally:
+        os.sched_setaffinity(0, previous)
+
+
+def measure_throughput(duration_s: float, warmup_s: float) -> tuple[Row, dict[str, Any]]:
+    """Figure 1: the template writer's validated posts per second on one core."""
+    writer = TemplateWriter()  # one long-lived instance, as the writer registry keeps
+    with pinned_to_one_core(PINNED_CPU) as pinned:
+        seed = asyncio.run(write_and_check(writer, warmup_s, 0, Throughput()))
+        result = Throughput()
+        asyncio.run(write_and_check(writer, duration_s, seed, result))
+    per_platform = result.platform_rates()
+    slowest = min(per_platform, key=per_platform.__getitem__)
+    notes = {
+        "written": result.written,
+        "accepted": result.accepted,
+        "seconds": round(result.seconds, 3),
+        "pinned_cpu": PINNED_CPU if pinned else None,
+        "posts_per_s_by_platform": per_platform,
+        "slowest_platform": slowest,
+    }
+    row = Row(
+        name="template writer: validated posts/s, one core",
+        unit="posts/s",
+        ours=result.rate,
+        target=THROUGHPUT_TARGET,
+        target_text=f"≥ {THROUGHPUT_TARGET:,.0f}/s",
+        notes=notes,
+    )
+    return row, notes
+
+
+# -- figure 2: a batch against a slow writer ----------------------------------------------------
+
+
+class SlowTemplateWriter:
+    """The template writer behind a fixed delay: an LLM's latency without its network."""
+
+    name = "slow-template"
+    model = "template-v1"
+
+    def __init__(self, latency_s: float) -> None:
+        self.latency_s = latency_s
+        self._inner = TemplateWriter()
+
+    async def write(self, book: BookProfile, constraints: WriteConstraints) -> Draft:
+        """Wait `latency_s`, then write a (valid) template draft."""
+        await asyncio.sleep(self.latency_s)
+        return await self._inner.write(book, constraints)
+
+
+def batch_slots() -> tuple[list[Any], dict[str, PlatformRules]]:
+    """20 slots over every platform, and the rules for them, as `generate_posts` plans them."""
+    per_platform = math.ceil(BATCH_SIZE / len(PLATFORMS))
+    slots = plan_slots(PLATFORMS, per_platform, None, seed=7)[:BATCH_SIZE]
+    return slots, {name: get_rules(name) for name in PLATFORMS}
+
+
+async def run_batch(writer: ContentWriter, concurrency: int) -> tuple[float, list[Outcome]]:
+    """Seconds of wall time for one 20-post `write_batch`, and its outcomes."""
+    slots, rules = batch_slots()
+    started = time.perf_counter()
+    outcomes = await write_batch(
+        writer, BOOK, slots, rules, {}, concurrency=concurrency, on_outcome=lambda _o, _d: None
+    )
+    return time.perf_counter() - started, outcomes
+
+
+def batch_row(
+    label: str, seconds: float, outcomes: Sequence[Outcome], sequential_s: float, measured: bool
+) -> Row:
+    """A batch figure: its wall time beside the sequential time."""
+    accepted = sum(isinstance(o, Accepted) for o in outcomes)
+    calls = sum(o.attempts for o in outcomes if isinstance(o, Accepted))
+    return Row(
+        name=f"{BATCH_SIZE}-post batch, {label}",
+        unit="s",
+        ours=seconds,
+        target=SPEEDUP_TARGET,
+        target_text=f"≥ {SPEEDUP_TARGET:.0f}×",
+        baseline=sequential_s,
+        baseline_label="sequential" + ("" if measured else " (est.)"),
+        notes={"accepted": accepted, "writer_calls_of_accepted": calls, "slots": len(outcomes)},
+    )
+
+
+def measure_batches(concurrencies: Sequence[int], measure_sequential: bool) -> list[Row]:
+    """Figure 2 with the slow template writer, at each concurrency (and optionally at 1)."""
+    writer = SlowTemplateWriter(WRITER_LATENCY_S)
+    sequential_s = BATCH_SIZE * WRITER_LATENCY_S
+    if measure_sequential:
+        log(f"sequential batch (concurrency 1, about {sequential_s:.0f} s)")
+        sequential_s, _ = asyncio.run(run_batch(writer, 1))
+    rows = []
+    for concurrency in concurrencies:
+        log(f"batch at concurrency {concurrency}")
+        seconds, outcomes = asyncio.run(run_batch(writer, concurrency))
+        label = f"{WRITER_LATENCY_S:g} s writer, concurrency {concurrency}"
+        rows.append(batch_row(label, seconds, outcomes, sequential_s, measure_sequential))
+    return rows
+
+
+def grounded_replies(count: int) -> list[str]:
+    """`count` distinct texts that pass `check_draft` on every platform and differ enough from
+    each other that the batch's dedupe keeps them all: the fake model's replies."""
+    writer = TemplateWriter()
+    all_rules = [get_rules(name) for name in PLATFORMS]
+    strict = get_rules("twitter")
+    replies: list[str] = []
+    for seed in itertools.count():
+        if len(replies) >= count:
+            break
+        c = constraints_for(strict, POST_TYPES[seed % len(POST_TYPES)], seed, replies)
+        c = replace(c, hashtags_min=1, hashtags_max=1)
+        text = asyncio.run(writer.write(BOOK, c)).content
+        if all(check_draft(BOOK, r, text, recent=replies).ok for r in all_rules):
+            replies.append(text)
+    return replies
+
+
+def measure_openai_batch(concurrency: int) -> Row:
+    """Figure 2 through the real OpenAI writer and SDK, against the loopback fake server."""
+    # The fake server lives with the tests; the benchmark runs from the repository root.
+    from tests.fakes.llm_server import FakeLLMServer
+    from tests.fakes.llm_server import RecordedRequest
+
+    pool = grounded_replies(3 * BATCH_SIZE)
+    numbers = itertools.count()
+    lock = threading.Lock()
+
+    def reply(_request: RecordedRequest) -> str:
+        with lock:  # the server answers on one thread per request
+            return pool[next(numbers) % len(pool)]
+
+    async def batch(base_url: str) -> tuple[float, list[Outcome]]:
+        async with OpenAIWriter(api_key=None, base_url=base_url, model="bench") as writer:
+            return await run_batch(writer, concurrency)
+
+    log(f"batch through OpenAIWriter and the fake server at concurrency {concurrency}")
+    with FakeLLMServer(latency_s=WRITER_LATENCY_S, reply=reply) as server:
+        seconds, outcomes = asyncio.run(batch(server.openai_base_url))
+        requests = len(server.requests)
+    label = f"OpenAIWriter + fake server ({WRITER_LATENCY_S:g} s), concurrency {concurrency}"
+    row = batch_row(label, seconds, outcomes, BATCH_SIZE * WRITER_LATENCY_S, False)
+    row.notes["requests"] = requests
+    return row
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much work each measurement does."""
+
+    throughput_s: float
+    warmup_s: float
+    concurrencies: tuple[int, ...]
+    measure_sequential: bool
+    openai: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Plan:
+        """The default, `--quick` or `--full` plan."""
+        default = Settings().writers.concurrency
+        # 10 is the least concurrency whose waves (ceil(20 / c) of 2 s) reach 8× over 20 × 2 s.
+        least = next(c for c in range(1, BATCH_SIZE + 1) if _speedup(c) >= SPEEDUP_TARGET)
+        concurrencies = tuple(dict.fromkeys((default, least, BATCH_SIZE)))
+        return cls(
+            throughput_s=args.seconds or (2.0 if args.quick else 10.0),
+            warmup_s=0.5 if args.quick else 1.0,
+            concurrencies=concurrencies,
+            measure_sequential=bool(args.full),
+            openai=not args.no_openai,
+        )
+
+
+def _speedup(concurrency: int) -> float:
+    """The ideal speed-up of a batch over the sequential time: whole waves of one latency."""
+    return BATCH_SIZE / math.ceil(BATCH_SIZE / concurrency)
+
+
+def footnotes(plan: Plan, throughput: Row) -> list[str]:
+    """What the reader needs to read the table right."""
+    by_platform = throughput.notes["posts_per_s_by_platform"]
+    default = Settings().writers.concurrency
+    return [
+        "posts/s by platform: " + ", ".join(f"{k} {v:,.0f}" for k, v in by_platform.items()),
+        f"throughput: {throughput.notes['accepted']:,} accepted of "
+        f"{throughput.notes['written']:,} written in {throughput.notes['seconds']:.1f} s, "
+        f"pinned to CPU {throughput.notes['pinned_cpu']}, one TemplateWriter instance",
+        f"batch: {BATCH_SIZE} slots over {len(PLATFORMS)} platforms; a {WRITER_LATENCY_S:g} s "
+        f"writer runs in waves of `concurrency`, so the speed-up is at most "
+        f"{BATCH_SIZE}/ceil({BATCH_SIZE}/c): {_speedup(default):.2f}× at the default "
+        f"c={default}; c ≥ {min(c for c in range(1, 21) if _speedup(c) >= SPEEDUP_TARGET)} "
+        f"reaches {SPEEDUP_TARGET:.0f}×",
+        "sequential = measured at concurrency 1"
+        if plan.measure_sequential
+        else f"sequential = {BATCH_SIZE} × {WRITER_LATENCY_S:g} s (estimate; --full measures it)",
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.generation", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run (2 s of throughput)")
+    parser.add_argument("--full", action="store_true", help="also measure the sequential batch")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
+    parser.add_argument("--seconds", type=float, help="seconds of throughput measurement")
+    parser.add_argument(
+        "--no-openai", action="store_true", help="skip the OpenAIWriter + fake server batch"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table; 130 if interrupted."""
+    args = parse_args(argv)
+    plan = Plan.from_args(args)
+    info = machine_info()
+    started = time.monotonic()
+    try:
+        log(f"template writer throughput on one core ({plan.throughput_s:g} s)")
+        throughput, _ = measure_throughput(plan.throughput_s, plan.warmup_s)
+        rows = [throughput, *measure_batches(plan.concurrencies, plan.measure_sequential)]
+        if plan.openai:
+            rows.append(measure_openai_batch(Settings().writers.concurrency))
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    elapsed = time.monotonic() - started
+    mode = " (--quick)" if args.quick else " (--full)" if args.full else ""
+    print_rows(
+        "bookagent generation benchmark" + mode,
+        f"{machine_line(info)} | run took {elapsed:.0f} s",
+        rows,
+        footnotes(plan, throughput),
+    )
+    if args.json:
+        write_json(
+            args.json,
+            {
+                "machine": info,
+                "plan": vars(plan),
+                "elapsed_s": round(elapsed, 1),
+                "figures": [row.to_json() for row in rows],
+            },
+        )
+        log(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

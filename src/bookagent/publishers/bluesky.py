@@ -1,0 +1,276 @@
+"""The Bluesky publisher: an app-password session, then `com.atproto.repo.createRecord`.
+
+The session (`createSession`) is cached; when the PDS answers `ExpiredToken` it is renewed with
+`refreshSession`, or replaced by a new session when that fails too, and the call is made again.
+Each post is written under a record key derived from our idempotency key (see `record_key`), so a
+retry of the same post names the same record and cannot duplicate it: the PDS refuses the second
+create (today with a 500, in newer versions with `RecordAlreadyExists`), and `getRecord` then
+shows the post is there. Links and hashtags become facets at UTF-8 byte offsets (`richtext`).
+https://docs.bsky.app/docs/api/com-atproto-repo-create-record
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from bookagent.domain.ports import CheckResult
+from bookagent.domain.ports import PublisherCapabilities
+from bookagent.domain.ports import PublishRequest
+from bookagent.domain.ports import PublishResult
+from bookagent.errors import ConfigurationError
+from bookagent.errors import ProviderError
+from bookagent.errors import ProviderRejected
+from bookagent.publishers.richtext import build_facets
+from bookagent.publishers.richtext import record_key
+from bookagent.publishers.transport import Redactor
+from bookagent.publishers.transport import build_client
+from bookagent.publishers.transport import json_object
+from bookagent.publishers.transport import raise_for_status
+from bookagent.publishers.transport import response_excerpt
+from bookagent.publishers.transport import send
+
+logger = logging.getLogger(__name__)
+
+POST_COLLECTION = "app.bsky.feed.post"
+CREATE_SESSION = "/xrpc/com.atproto.server.createSession"
+REFRESH_SESSION = "/xrpc/com.atproto.server.refreshSession"
+CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
+GET_RECORD = "/xrpc/com.atproto.repo.getRecord"
+GET_POSTS = "/xrpc/app.bsky.feed.getPosts"
+_STALE_TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
+_EXISTS_ERRORS = {"RecordAlreadyExists", "AlreadyExists"}
+
+
+@dataclass(frozen=True)
+class _Session:
+    access_jwt: str
+    refresh_jwt: str
+    did: str
+    handle: str
+
+
+class BlueskyPublisher:
+    """Posts to one Bluesky (atproto) account with an app password."""
+
+    name: str = "bluesky"
+
+    def __init__(
+        self,
+        service: str,
+        handle: str,
+        app_password: str,
+        timeout_s: float = 15.0,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not service.strip() or not handle.strip() or not app_password.strip():
+            raise ConfigurationError("The bluesky publisher needs a service, handle and password.")
+        self.service = service.strip().rstrip("/")
+        self.handle = handle.strip().lstrip("@")
+        self.account = f"bluesky:{self.handle}"
+        self._password = app_password.strip()
+        self._session: _Session | None = None
+        self._lock = asyncio.Lock()
+        self._redact = Redactor([self._password])
+        self._client = build_client(base_url=self.service, timeout_s=timeout_s, transport=transport)
+
+    def limits(self) -> Mapping[str, Any]:
+        """The lexicon's limits (300 graphemes, 3000 bytes) are already the platform rules."""
+        return {}
+
+    def capabilities(self) -> PublisherCapabilities:
+        """Deterministic record keys make a retry safe, and getRecord shows what went out."""
+        return PublisherCapabilities(idempotency_key=True, lookup=True, metrics=True)
+
+    async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
+        """Create the post under the record key of `idempotency_key` (or find it already there)."""
+        session = await self._current_session()
+        rkey = record_key(idempotency_key)
+        record: dict[str, Any] = {
+            "$type": POST_COLLECTION,
+            "text": request.content,
+            "createdAt": datetime.now(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+        }
+        facets = build_facets(request.content)
+        if facets:
+            record["facets"] = facets
+        body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
+        response = await self._call("POST", CREATE_RECORD, effect=True, json=body)
+        if response.is_success:
+            created = json_object(response, vendor=self.name)
+            return self._result(str(created.get("uri") or ""), rkey, response)
+        if _is_conflict(response) or response.status_code >= 500:
+            existing = await self._existing(rkey)
+            if existing is not None:
+                logger.info("bluesky post already there post_id=%s rkey=%s", request.post_id, rkey)
+                return existing
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=True)
+        raise ProviderRejected(f"bluesky: HTTP {response.status_code} without a record")
+
+    async def find_published(
+        self, request: PublishRequest, idempotency_key: str
+    ) -> PublishResult | None:
+        """`getRecord` at this key's record key: the post, or None when it is absent."""
+        return await self._find(record_key(idempotency_key))
+
+    async def check(self) -> CheckResult:
+        """Create a fresh session: proves the handle and app password."""
+        try:
+            async with self._lock:
+                self._session = await self._create_session()
+        except ProviderError as exc:
+            return CheckResult(ok=False, message=exc.message)
+        return CheckResult(
+            ok=True, message=f"Signed in to {self.service} as @{self._session.handle}."
+        )
+
+    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
+        """Likes, reposts, replies and quotes from `app.bsky.feed.getPosts` (via the PDS)."""
+        response = await self._call("GET", GET_POSTS, effect=False, params={"uris": remote_id})
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        posts = json_object(response, vendor=self.name).get("posts") or []
+        if not posts or not isinstance(posts[0], dict):
+            return None
+        post = posts[0]
+        return {
+            key: int(post.get(field) or 0)
+            for key, field in (
+                ("likes", "likeCount"),
+                ("reposts", "repostCount"),
+                ("replies", "replyCount"),
+                ("quotes", "quoteCount"),
+            )
+        }
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def _existing(self, rkey: str) -> PublishResult | None:
+        try:
+            return await self._find(rkey)
+        except ProviderError:
+            return None  # the caller reports the create's own error instead
+
+    async def _find(self, rkey: str) -> PublishResult | None:
+        session = await self._current_session()
+        params = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey}
+        response = await self._call("GET", GET_RECORD, effect=False, params=params)
+        if response.status_code in (400, 404) and _xrpc_error(response) in (
+            "RecordNotFound",
+            "NotFound",
+        ):
+            return None
+        if response.status_code == 404:
+            return None
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        found = json_object(response, vendor=self.name)
+        return self._result(str(found.get("uri") or ""), rkey, response)
+
+    def _result(self, uri: str, rkey: str, response: httpx.Response) -> PublishResult:
+        handle = self._session.handle if self._session else self.handle
+        if not uri.startswith("at://"):
+            raise ProviderRejected("bluesky: the answer has no record uri")
+        return PublishResult(
+            remote_id=uri,
+            url=f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1] or rkey}",
+            status_code=response.status_code,
+            response_excerpt=response_excerpt(response, self._redact),
+        )
+
+    async def _call(self, method: str, path: str, *, effect: bool, **kwargs: Any) -> httpx.Response:
+        """An authenticated call; a stale token is renewed once and the call repeated."""
+        session = await self._current_session()
+        response = await self._send(method, path, session.access_jwt, effect=effect, **kwargs)
+        if response.status_code in (400, 401) and _xrpc_error(response) in _STALE_TOKEN_ERRORS:
+            # The PDS refused the token before acting, so repeating the call is safe.
+            session = await self._renew(session)
+            response = await self._send(method, path, session.access_jwt, effect=effect, **kwargs)
+        return response
+
+    async def _send(
+        self, method: str, path: str, token: str, *, effect: bool, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {"authorization": f"Bearer {token}"}
+        return await send(
+            self._client,
+            method,
+            path,
+            vendor=self.name,
+            redact=self._redact,
+            effect=effect,
+            headers=headers,
+            **kwargs,
+        )
+
+    async def _current_session(self) -> _Session:
+        async with self._lock:
+            if self._session is None:
+                self._session = await self._create_session()
+            return self._session
+
+    async def _renew(self, stale: _Session) -> _Session:
+        async with self._lock:
+            if self._session is not None and self._session is not stale:
+                return self._session  # another call renewed it meanwhile
+            try:
+                self._session = await self._refresh_session(stale)
+            except ProviderRejected:
+                self._session = await self._create_session()
+            return self._session
+
+    async def _create_session(self) -> _Session:
+        response = await send(
+            self._client,
+            "POST",
+            CREATE_SESSION,
+            vendor=self.name,
+            redact=self._redact,
+            effect=False,
+            json={"identifier": self.handle, "password": self._password},
+        )
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        session = self._session_from(response)
+        logger.info("bluesky session created account=%s did=%s", self.account, session.did)
+        return session
+
+    async def _refresh_session(self, stale: _Session) -> _Session:
+        response = await self._send("POST", REFRESH_SESSION, stale.refresh_jwt, effect=False)
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        return self._session_from(response)
+
+    def _session_from(self, response: httpx.Response) -> _Session:
+        body = json_object(response, vendor=self.name)
+        access, refresh = body.get("accessJwt"), body.get("refreshJwt")
+        did = body.get("did")
+        if not (isinstance(access, str) and isinstance(refresh, str) and isinstance(did, str)):
+            raise ProviderRejected("bluesky: the session answer lacks accessJwt, refreshJwt or did")
+        self._redact.add(access, refresh)
+        handle = body.get("handle")
+        return _Session(access, refresh, did, handle if isinstance(handle, str) else self.handle)
+
+
+def _xrpc_error(response: httpx.Response) -> str | None:
+    """The XRPC error name (`{"error": "ExpiredToken", "message": ...}`), if any."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) else None
+
+
+def _is_conflict(response: httpx.Response) -> bool:
+    if response.status_code == 409 or _xrpc_error(response) in _EXISTS_ERRORS:
+        return True
+    return response.status_code == 400 and "already exists" in response.text.lower()

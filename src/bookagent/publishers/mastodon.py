@@ -1,0 +1,180 @@
+"""The Mastodon publisher: `POST /api/v1/statuses` with a bearer token and an Idempotency-Key.
+
+Mastodon remembers an Idempotency-Key for an hour per account and answers a repeat with the
+status it already made, so a retry after an unknown outcome cannot duplicate the post.
+Each instance sets its own length limit; `fetch_limits` reads it from `/api/v2/instance` (with
+`/api/v1/instance` and its `max_toot_chars` for older servers), and `limits` returns what was
+read, or 500 characters with 23 per URL until then.
+https://docs.joinmastodon.org/methods/statuses/#create
+https://docs.joinmastodon.org/entities/Instance/#statuses
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bookagent.domain.ports import CheckResult
+from bookagent.domain.ports import PublisherCapabilities
+from bookagent.domain.ports import PublishRequest
+from bookagent.domain.ports import PublishResult
+from bookagent.errors import ConfigurationError
+from bookagent.errors import ProviderError
+from bookagent.errors import ProviderRejected
+from bookagent.publishers.transport import Redactor
+from bookagent.publishers.transport import build_client
+from bookagent.publishers.transport import host_of
+from bookagent.publishers.transport import json_object
+from bookagent.publishers.transport import raise_for_status
+from bookagent.publishers.transport import response_excerpt
+from bookagent.publishers.transport import send
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_CHARACTERS = 500
+DEFAULT_URL_LENGTH = 23
+
+
+class MastodonPublisher:
+    """Posts public statuses to one account on one Mastodon instance."""
+
+    name: str = "mastodon"
+
+    def __init__(
+        self,
+        base_url: str,
+        access_token: str,
+        timeout_s: float = 15.0,
+        *,
+        visibility: str = "public",
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not base_url.strip() or not access_token.strip():
+            raise ConfigurationError("The mastodon publisher needs a base URL and access token.")
+        self.base_url = base_url.strip().rstrip("/")
+        self.account = f"mastodon:{host_of(self.base_url)}"
+        self.visibility = visibility
+        self._limits: dict[str, int] | None = None
+        self._redact = Redactor([access_token])
+        self._client = build_client(
+            base_url=self.base_url,
+            timeout_s=timeout_s,
+            transport=transport,
+            headers={"authorization": f"Bearer {access_token.strip()}"},
+        )
+
+    def limits(self) -> Mapping[str, Any]:
+        """`max_length` and `url_length` as last fetched, else Mastodon's defaults (500, 23).
+
+        The keys are PlatformRules fields, so this works as `get_rules` overrides.
+        """
+        if self._limits is not None:
+            return dict(self._limits)
+        return {"max_length": DEFAULT_MAX_CHARACTERS, "url_length": DEFAULT_URL_LENGTH}
+
+    async def fetch_limits(self) -> Mapping[str, Any]:
+        """Read the instance's limits (and cache them for `limits`)."""
+        response = await self._get("/api/v2/instance")
+        if response.status_code == 404:  # Mastodon < 4.0 and some forks only have v1
+            response = await self._get("/api/v1/instance")
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        instance = json_object(response, vendor=self.name)
+        statuses = (instance.get("configuration") or {}).get("statuses") or {}
+        max_characters = _positive_int(
+            statuses.get("max_characters"), instance.get("max_toot_chars")
+        )
+        url_length = _positive_int(statuses.get("characters_reserved_per_url"))
+        self._limits = {
+            "max_length": max_characters or DEFAULT_MAX_CHARACTERS,
+            "url_length": url_length or DEFAULT_URL_LENGTH,
+        }
+        logger.info("mastodon limits account=%s limits=%s", self.account, self._limits)
+        return dict(self._limits)
+
+    def capabilities(self) -> PublisherCapabilities:
+        """Mastodon honours our Idempotency-Key and reports favourites, boosts and replies."""
+        return PublisherCapabilities(idempotency_key=True, lookup=False, metrics=True)
+
+    async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
+        """Create a status; a repeat with the same key returns the status already made."""
+        response = await send(
+            self._client,
+            "POST",
+            "/api/v1/statuses",
+            vendor=self.name,
+            redact=self._redact,
+            effect=True,
+            json={"status": request.content, "visibility": self.visibility},
+            headers={"idempotency-key": idempotency_key},
+        )
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=True)
+        status = json_object(response, vendor=self.name)
+        if status.get("id") in (None, ""):
+            raise ProviderRejected("mastodon: the answer has no status id")
+        url = status.get("url") or status.get("uri")
+        logger.info(
+            "mastodon published post_id=%s account=%s remote_id=%s",
+            request.post_id,
+            self.account,
+            status["id"],
+        )
+        return PublishResult(
+            remote_id=str(status["id"]),
+            url=str(url) if url else None,
+            status_code=response.status_code,
+            response_excerpt=response_excerpt(response, self._redact),
+        )
+
+    async def find_published(
+        self, request: PublishRequest, idempotency_key: str
+    ) -> PublishResult | None:
+        """No lookup: a retry with the same Idempotency-Key is the safe way to find out."""
+        return None
+
+    async def check(self) -> CheckResult:
+        """`GET /api/v1/accounts/verify_credentials`: proves the token and names the account."""
+        try:
+            response = await self._get("/api/v1/accounts/verify_credentials")
+            raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+            account = json_object(response, vendor=self.name)
+        except ProviderError as exc:
+            return CheckResult(ok=False, message=exc.message)
+        handle = account.get("acct") or account.get("username") or "?"
+        return CheckResult(ok=True, message=f"Connected to {self.account} as @{handle}.")
+
+    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
+        """`likes`, `reposts` and `replies` of a status (its favourites, reblogs and replies)."""
+        response = await self._get(f"/api/v1/statuses/{quote(remote_id, safe='')}")
+        if response.status_code == 404:
+            return None  # deleted since
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        status = json_object(response, vendor=self.name)
+        return {
+            "likes": _count(status.get("favourites_count")),
+            "reposts": _count(status.get("reblogs_count")),
+            "replies": _count(status.get("replies_count")),
+        }
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def _get(self, path: str) -> httpx.Response:
+        return await send(
+            self._client, "GET", path, vendor=self.name, redact=self._redact, effect=False
+        )
+
+
+def _positive_int(*values: object) -> int | None:
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

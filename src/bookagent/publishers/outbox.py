@@ -1,0 +1,205 @@
+"""The outbox publisher: the default, and where every dry run goes.
+
+Each publication becomes two files under `<directory>/<platform>/<YYYY-MM-DD>/`: `<post_id>.json`
+(every request field, the idempotency key and the time) and `<post_id>.md` for a person to read.
+Both are written to a temporary file and moved into place with `os.replace`, JSON last, so a
+reader never sees half a file and the JSON's presence means "published". A second publish with
+the same idempotency key finds that JSON and returns the first result without writing again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bookagent.domain.ports import CheckResult
+from bookagent.domain.ports import PublisherCapabilities
+from bookagent.domain.ports import PublishRequest
+from bookagent.domain.ports import PublishResult
+from bookagent.errors import ProviderUnavailable
+from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.platforms import escape_linkedin_little
+from bookagent.platforms import normalize_platform
+
+logger = logging.getLogger(__name__)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+class OutboxPublisher:
+    """Writes each post as JSON and Markdown to a local folder and links it with `file://`."""
+
+    name: str = "outbox"
+
+    def __init__(self, directory: Path, platform: str) -> None:
+        self.directory = Path(directory)
+        self.platform = _platform_dir(platform)
+        self.account = f"outbox:{self.platform}"
+
+    def limits(self) -> Mapping[str, Any]:
+        """No limits of its own: the platform's rules apply unchanged."""
+        return {}
+
+    def capabilities(self) -> PublisherCapabilities:
+        """Idempotent by key, and able to tell whether a post was written."""
+        return PublisherCapabilities(idempotency_key=True, lookup=True, metrics=False)
+
+    async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
+        """Write the post (once per idempotency key); raise ProviderUnavailable on a disk error."""
+        return await asyncio.to_thread(self._publish, request, idempotency_key)
+
+    async def find_published(
+        self, request: PublishRequest, idempotency_key: str
+    ) -> PublishResult | None:
+        """The earlier result for this post and key, or None."""
+        return await asyncio.to_thread(self._find, request.post_id, idempotency_key)
+
+    async def check(self) -> CheckResult:
+        """Prove the folder exists (or can be made) and is writable."""
+        return await asyncio.to_thread(self._check)
+
+    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
+        """Nobody reads the outbox, so there is no engagement to report."""
+        return None
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+    def _publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
+        existing = self._find(request.post_id, idempotency_key)
+        if existing is not None:
+            logger.info(
+                "outbox already holds post_id=%s platform=%s", request.post_id, self.platform
+            )
+            return existing
+        published_at = datetime.now(UTC)
+        folder = self.directory / self.platform / published_at.date().isoformat()
+        stem = _safe_stem(request.post_id)
+        markdown_path = folder / f"{stem}.md"
+        result = PublishResult(
+            remote_id=f"outbox:{request.post_id}",
+            url=markdown_path.resolve().as_uri(),
+            status_code=None,
+            response_excerpt=None,
+        )
+        record = _record(request, idempotency_key, published_at, result, self.platform)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _write_atomically(markdown_path, _markdown(record))
+            _write_atomically(
+                folder / f"{stem}.json",
+                json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n",
+            )
+        except OSError as exc:
+            # Both writes are atomic, so a failure means nothing was published: safe to retry.
+            raise ProviderUnavailable(f"outbox: cannot write to {folder}: {exc}") from exc
+        logger.info(
+            "outbox wrote post_id=%s platform=%s path=%s", request.post_id, self.platform, folder
+        )
+        return result
+
+    def _find(self, post_id: str, idempotency_key: str) -> PublishResult | None:
+        stem = _safe_stem(post_id)
+        for path in sorted((self.directory / self.platform).glob(f"*/{stem}.json")):
+            try:
+                record = json.loads(path.read_text("utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if record.get("idempotency_key") == idempotency_key and record.get("post_id") == (
+                post_id
+            ):
+                return PublishResult(
+                    remote_id=str(record["remote_id"]), url=str(record["url"]), status_code=None
+                )
+        return None
+
+    def _check(self) -> CheckResult:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".check-"):
+                pass
+        except OSError as exc:
+            return CheckResult(ok=False, message=f"The outbox folder is not writable: {exc}")
+        return CheckResult(ok=True, message=f"Posts are written to {self.directory.resolve()}")
+
+
+def _platform_dir(platform: str) -> str:
+    """The canonical platform name (`x` → `twitter`), or a file-safe form of an unknown one."""
+    key = platform.strip().lower()
+    if key in SUPPORTED_PLATFORMS or key == "x":
+        return normalize_platform(key)
+    return _safe_stem(key)
+
+
+def _safe_stem(value: str) -> str:
+    """A file name for an id: unsafe characters replaced, never empty, never hidden."""
+    stem = _UNSAFE.sub("_", value).lstrip(".") or "_"
+    return stem[:200]
+
+
+def _record(
+    request: PublishRequest,
+    idempotency_key: str,
+    published_at: datetime,
+    result: PublishResult,
+    platform: str,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "post_id": request.post_id,
+        "book_id": request.book_id,
+        "platform": request.platform,
+        "content": request.content,
+        "content_hash": request.content_hash,
+        "hashtags": list(request.hashtags),
+        "links": list(request.links),
+        "scheduled_time": request.scheduled_time.isoformat() if request.scheduled_time else None,
+        "metadata": dict(request.metadata),
+        "idempotency_key": idempotency_key,
+        "published_at": published_at.isoformat(),
+        "remote_id": result.remote_id,
+        "url": result.url,
+    }
+    if platform == "linkedin":
+        record["content_linkedin_little"] = escape_linkedin_little(request.content)
+    return record
+
+
+def _markdown(record: Mapping[str, Any]) -> str:
+    lines = [
+        f"# {record['platform']} post {record['post_id']}",
+        "",
+        f"- Book: {record['book_id']}",
+        f"- Scheduled for: {record['scheduled_time'] or 'now'}",
+        f"- Published at: {record['published_at']}",
+        f"- Idempotency key: {record['idempotency_key']}",
+        f"- Content hash: {record['content_hash']}",
+    ]
+    if record["hashtags"]:
+        lines.append("- Hashtags: " + " ".join(f"#{tag.lstrip('#')}" for tag in record["hashtags"]))
+    if record["links"]:
+        lines.append("- Links: " + " ".join(record["links"]))
+    lines += ["", "---", "", str(record["content"]), ""]
+    return "\n".join(lines)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,173 @@
+"""Which publisher serves each platform, decided once from the settings.
+
+The rules, in order: a global dry run, or the platform in `dry_run_platforms` → outbox. Otherwise
+twitter → x with a user token; mastodon → mastodon with a base URL and token; bluesky → bluesky
+with a handle and app password; a platform in `webhook_platforms` → webhook with a URL and
+secret; anything else → outbox. A credential counts only when it is present and not blank.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from typing import Protocol
+
+import httpx
+from pydantic import SecretStr
+
+from bookagent.domain.ports import Publisher
+from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.platforms import normalize_platform
+from bookagent.publishers.bluesky import BlueskyPublisher
+from bookagent.publishers.mastodon import MastodonPublisher
+from bookagent.publishers.outbox import OutboxPublisher
+from bookagent.publishers.webhook import WebhookPublisher
+from bookagent.publishers.x import XPublisher
+from bookagent.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class ClosablePublisher(Publisher, Protocol):
+    """A publisher that holds connections to release."""
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """The publisher a platform gets, whether its credentials are set, and whether it is dry."""
+
+    publisher: str
+    configured: bool
+    dry_run: bool
+
+
+class PublisherRegistry:
+    """Builds (once per platform, lazily) and hands out the publisher for each platform."""
+
+    def __init__(
+        self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.settings = settings
+        self._transport = transport  # tests inject one; production uses the network
+        self._publishers: dict[str, ClosablePublisher] = {}
+        config = settings.publishers
+        self._dry_platforms = {_canonical(name) for name in config.dry_run_platforms}
+        self._webhook_platforms = {_canonical(name) for name in config.webhook_platforms}
+
+    def for_platform(self, platform: str) -> Publisher:
+        """The publisher for `platform` (`x` is `twitter`); InvalidInputError if unknown."""
+        canonical = normalize_platform(platform)
+        publisher = self._publishers.get(canonical)
+        if publisher is None:
+            publisher = self._build(canonical)
+            self._publishers[canonical] = publisher
+            logger.info("publisher for platform=%s is %s", canonical, publisher.name)
+        return publisher
+
+    def status(self) -> dict[str, dict[str, Any]]:
+        """For every platform: `{"publisher", "configured", "dry_run"}` (no network calls)."""
+        return {
+            platform: {
+                "publisher": choice.publisher,
+                "configured": choice.configured,
+                "dry_run": choice.dry_run,
+            }
+            for platform in SUPPORTED_PLATFORMS
+            for choice in [self._choose(platform)]
+        }
+
+    def configured_platforms(self) -> list[str]:
+        """The platforms whose credentials are set (whether or not a dry run holds them back)."""
+        return [platform for platform in SUPPORTED_PLATFORMS if self._choose(platform).configured]
+
+    async def aclose_all(self) -> None:
+        """Close every publisher built so far; they are rebuilt on next use."""
+        publishers, self._publishers = list(self._publishers.values()), {}
+        for publisher in publishers:
+            await publisher.aclose()
+
+    def _choose(self, platform: str) -> _Choice:
+        config = self.settings.publishers
+        live = self._live_publisher(platform)
+        dry_run = config.dry_run or platform in self._dry_platforms
+        if dry_run or live is None:
+            return _Choice("outbox", live is not None, dry_run)
+        return _Choice(live, True, False)
+
+    def _live_publisher(self, platform: str) -> str | None:
+        """The real publisher the credentials allow for `platform`, if any."""
+        config = self.settings.publishers
+        if platform == "twitter" and _filled(config.x_user_token):
+            return "x"
+        if platform == "mastodon" and _filled(
+            config.mastodon_base_url, config.mastodon_access_token
+        ):
+            return "mastodon"
+        if platform == "bluesky" and _filled(config.bluesky_handle, config.bluesky_app_password):
+            return "bluesky"
+        if platform in self._webhook_platforms and _filled(
+            config.webhook_url, config.webhook_secret
+        ):
+            return "webhook"
+        return None
+
+    def _build(self, platform: str) -> ClosablePublisher:
+        config = self.settings.publishers
+        kind = self._choose(platform).publisher
+        timeout_s = config.timeout_s
+        builders: dict[str, Callable[[], ClosablePublisher]] = {
+            "x": lambda: XPublisher(
+                config.x_base_url, _value(config.x_user_token), timeout_s, transport=self._transport
+            ),
+            "mastodon": lambda: MastodonPublisher(
+                _value(config.mastodon_base_url),
+                _value(config.mastodon_access_token),
+                timeout_s,
+                transport=self._transport,
+            ),
+            "bluesky": lambda: BlueskyPublisher(
+                config.bluesky_service,
+                _value(config.bluesky_handle),
+                _value(config.bluesky_app_password),
+                timeout_s,
+                transport=self._transport,
+            ),
+            "webhook": lambda: WebhookPublisher(
+                _value(config.webhook_url),
+                _value(config.webhook_secret),
+                platform,
+                timeout_s,
+                transport=self._transport,
+            ),
+            "outbox": lambda: OutboxPublisher(self.outbox_dir, platform),
+        }
+        return builders[kind]()
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the outbox writes: `publishers.outbox_dir`, or `<data_dir>/outbox`."""
+        return self.settings.publishers.outbox_dir or self.settings.data_dir / "outbox"
+
+
+def _value(value: str | SecretStr | None) -> str:
+    """The text of a setting or secret, stripped; empty when unset."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    return (value or "").strip()
+
+
+def _filled(*values: str | SecretStr | None) -> bool:
+    """True when every value is present and not blank."""
+    return all(_value(value) for value in values)
+
+
+def _canonical(name: str) -> str:
+    key = name.strip().lower()
+    return normalize_platform(key) if key == "x" or key in SUPPORTED_PLATFORMS else key

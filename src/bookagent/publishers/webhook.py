@@ -1,0 +1,254 @@
+"""The webhook publisher: POSTs each post as signed JSON, which is how Zapier, Make or n8n plug in.
+
+The body is `{"event": "post.publish", "idempotency_key", "post": {...}, "sent_at"}`; a LinkedIn
+post also carries `content_linkedin_little`, the text escaped for LinkedIn's little format.
+Every request is signed so the receiver can prove it came from us and is fresh:
+
+    X-Bookagent-Timestamp: 1767225600                 (Unix seconds when it was sent)
+    X-Bookagent-Signature: sha256=<hex>               (HMAC-SHA256 of f"{timestamp}.{raw body}")
+    Idempotency-Key: <key>                            (the same on every retry of one post)
+
+To verify, a receiver takes the raw body bytes exactly as received (before any JSON parsing),
+computes `hmac.new(secret, timestamp.encode() + b"." + body, sha256).hexdigest()`, compares it with
+the header in constant time, and rejects a timestamp more than five minutes from its clock (a
+replayed request). `verify_signature` below does all of that; receivers should also drop a
+repeated Idempotency-Key, because we retry when a connection could not be made.
+
+We retry only where the request provably did not arrive (a failed connect), up to three attempts
+with a short backoff. A timeout or a 5xx after sending is PublishOutcomeUnknown and is never
+retried here: we cannot know whether the receiver acted on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from bookagent.domain.ports import CheckResult
+from bookagent.domain.ports import PublisherCapabilities
+from bookagent.domain.ports import PublishRequest
+from bookagent.domain.ports import PublishResult
+from bookagent.errors import ConfigurationError
+from bookagent.errors import ProviderError
+from bookagent.errors import ProviderUnavailable
+from bookagent.platforms import escape_linkedin_little
+from bookagent.publishers.transport import Redactor
+from bookagent.publishers.transport import build_client
+from bookagent.publishers.transport import host_of
+from bookagent.publishers.transport import raise_for_status
+from bookagent.publishers.transport import response_excerpt
+from bookagent.publishers.transport import send
+
+logger = logging.getLogger(__name__)
+
+TIMESTAMP_HEADER = "X-Bookagent-Timestamp"
+SIGNATURE_HEADER = "X-Bookagent-Signature"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+PUBLISH_EVENT = "post.publish"
+PING_EVENT = "ping"
+DEFAULT_BACKOFF_S = (0.2, 0.4)
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header value: `sha256=` and the hex HMAC-SHA256 of `timestamp.body`."""
+    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, "sha256")
+    return "sha256=" + digest.hexdigest()
+
+
+def verify_signature(
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    tolerance_s: float = 300,
+    *,
+    now: float | None = None,
+) -> bool:
+    """True when `signature` is ours for this raw body and the timestamp is within tolerance.
+
+    For receivers: pass the two headers and the raw body bytes as received. A stale or future
+    timestamp is refused, so a captured request cannot be replayed later.
+    """
+    try:
+        sent_at = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    current = time.time() if now is None else now
+    if abs(current - sent_at) > tolerance_s:
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class WebhookPublisher:
+    """Delivers posts to one URL as signed JSON; the receiver decides what "publish" means."""
+
+    name: str = "webhook"
+
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        platform: str,
+        timeout_s: float = 15.0,
+        *,
+        max_attempts: int = 3,
+        backoff_s: Sequence[float] = DEFAULT_BACKOFF_S,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not url.strip() or not secret.strip():
+            raise ConfigurationError("The webhook publisher needs a URL and a signing secret.")
+        if max_attempts < 1:
+            raise ConfigurationError("The webhook publisher needs max_attempts >= 1.")
+        self.url = url.strip()
+        self.platform = platform.strip().lower()
+        self.account = f"webhook:{host_of(self.url)}"
+        self._secret = secret
+        self._max_attempts = max_attempts
+        self._backoff_s = tuple(backoff_s) or (0.0,)
+        self._clock = clock
+        self._redact = Redactor([secret])
+        self._client = build_client(timeout_s=timeout_s, transport=transport)
+
+    def limits(self) -> Mapping[str, Any]:
+        """A webhook has no limits of its own: the platform's rules apply."""
+        return {}
+
+    def capabilities(self) -> PublisherCapabilities:
+        """We cannot know that a receiver dedupes, nor ask it what it did."""
+        return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)
+
+    async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
+        """POST the signed post; the receiver's `{"id", "url"}` answer becomes the result."""
+        body = _encode(
+            {
+                "event": PUBLISH_EVENT,
+                "idempotency_key": idempotency_key,
+                "post": self._post_payload(request),
+                "sent_at": datetime.now(UTC).isoformat(),
+            }
+        )
+        response = await self._deliver(body, idempotency_key, request.post_id)
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=True)
+        answer = _json_or_empty(response)
+        remote_id = answer.get("id")
+        url = answer.get("url")
+        logger.info(
+            "webhook delivered post_id=%s platform=%s status=%s",
+            request.post_id,
+            self.platform,
+            response.status_code,
+        )
+        return PublishResult(
+            remote_id=str(remote_id) if remote_id not in (None, "") else None,
+            url=str(url) if isinstance(url, str) and url else None,
+            status_code=response.status_code,
+            response_excerpt=response_excerpt(response, self._redact),
+        )
+
+    async def find_published(
+        self, request: PublishRequest, idempotency_key: str
+    ) -> PublishResult | None:
+        """A webhook cannot be asked what it did."""
+        return None
+
+    async def check(self) -> CheckResult:
+        """Send a signed `ping` event; receivers should answer 2xx and do nothing else."""
+        body = _encode({"event": PING_EVENT, "sent_at": datetime.now(UTC).isoformat()})
+        try:
+            response = await self._deliver(body, None, "ping", attempts=1)
+            raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        except ProviderError as exc:
+            return CheckResult(ok=False, message=exc.message)
+        return CheckResult(ok=True, message=f"The webhook answered HTTP {response.status_code}.")
+
+    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
+        """A webhook reports no engagement."""
+        return None
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    def _post_payload(self, request: PublishRequest) -> dict[str, Any]:
+        post: dict[str, Any] = {
+            "post_id": request.post_id,
+            "book_id": request.book_id,
+            "platform": request.platform,
+            "content": request.content,
+            "content_hash": request.content_hash,
+            "hashtags": list(request.hashtags),
+            "links": list(request.links),
+            "scheduled_time": request.scheduled_time.isoformat()
+            if request.scheduled_time
+            else None,
+            "metadata": dict(request.metadata),
+        }
+        if "linkedin" in (self.platform, request.platform.strip().lower()):
+            post["content_linkedin_little"] = escape_linkedin_little(request.content)
+        return post
+
+    async def _deliver(
+        self, body: bytes, idempotency_key: str | None, post_id: str, attempts: int | None = None
+    ) -> httpx.Response:
+        """POST `body`, retrying only when the connection could not be made at all."""
+        limit = attempts or self._max_attempts
+        for attempt in range(1, limit + 1):
+            timestamp = str(int(self._clock()))
+            headers = {
+                "content-type": "application/json",
+                TIMESTAMP_HEADER: timestamp,
+                SIGNATURE_HEADER: sign(self._secret, timestamp, body),
+            }
+            if idempotency_key is not None:
+                headers[IDEMPOTENCY_HEADER] = idempotency_key
+            try:
+                return await send(
+                    self._client,
+                    "POST",
+                    self.url,
+                    vendor=self.name,
+                    redact=self._redact,
+                    effect=True,
+                    content=body,
+                    headers=headers,
+                )
+            except ProviderUnavailable as exc:
+                # Only a failed connect gets here: the receiver never saw this request.
+                if attempt >= limit:
+                    raise
+                delay_s = self._backoff_s[min(attempt - 1, len(self._backoff_s) - 1)]
+                logger.warning(
+                    "webhook connect failed post_id=%s attempt=%s/%s, retrying in %.1fs: %s",
+                    post_id,
+                    attempt,
+                    limit,
+                    delay_s,
+                    exc.message,
+                )
+                await asyncio.sleep(delay_s)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _encode(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+    """The receiver's JSON object answer, or {} (plain "OK" answers are fine too)."""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -1,0 +1,148 @@
+"""The X publisher: `POST /2/tweets` with an OAuth 2.0 user-context bearer token.
+
+X has no idempotency key and no cheap way to look a post up, so an unknown outcome stays
+unconfirmed (the ledger never retries it blindly). A 429 waits for `x-rate-limit-reset`, or for
+the 24-hour user/app cap's reset when that is the limit that ran out.
+https://docs.x.com/x-api/posts/creation-of-a-post and https://docs.x.com/x-api/fundamentals/rate-limits
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from bookagent.domain.ports import CheckResult
+from bookagent.domain.ports import PublisherCapabilities
+from bookagent.domain.ports import PublishRequest
+from bookagent.domain.ports import PublishResult
+from bookagent.errors import ConfigurationError
+from bookagent.errors import ProviderError
+from bookagent.errors import ProviderRejected
+from bookagent.publishers.transport import Redactor
+from bookagent.publishers.transport import build_client
+from bookagent.publishers.transport import host_of
+from bookagent.publishers.transport import json_object
+from bookagent.publishers.transport import raise_for_status
+from bookagent.publishers.transport import response_excerpt
+from bookagent.publishers.transport import retry_after_s
+from bookagent.publishers.transport import seconds_until
+from bookagent.publishers.transport import send
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.x.com"
+# X answers 429 with these when a day's cap (not the 15-minute window) is the limit hit.
+_DAILY_CAPS = ("x-user-limit-24hour", "x-app-limit-24hour")
+
+
+class XPublisher:
+    """Posts to one X account with an OAuth 2.0 user token (scopes tweet.write, users.read)."""
+
+    name: str = "x"
+
+    def __init__(
+        self,
+        base_url: str,
+        user_token: str,
+        timeout_s: float = 15.0,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not user_token.strip():
+            raise ConfigurationError("The x publisher needs an OAuth 2.0 user token.")
+        self.base_url = (base_url.strip() or DEFAULT_BASE_URL).rstrip("/")
+        self.account = f"x:{host_of(self.base_url)}"
+        self._redact = Redactor([user_token.strip()])
+        self._client = build_client(
+            base_url=self.base_url,
+            timeout_s=timeout_s,
+            transport=transport,
+            headers={"authorization": f"Bearer {user_token.strip()}"},
+        )
+
+    def limits(self) -> Mapping[str, Any]:
+        """The free tier's 280 weighted characters are the platform rules already."""
+        return {}
+
+    def capabilities(self) -> PublisherCapabilities:
+        """No idempotency key, no lookup, no metrics (reads are not on the free tier)."""
+        return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)
+
+    async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
+        """Create the post; X itself refuses an exact duplicate of a recent post (403)."""
+        response = await send(
+            self._client,
+            "POST",
+            "/2/tweets",
+            vendor=self.name,
+            redact=self._redact,
+            effect=True,
+            json={"text": request.content},
+        )
+        raise_for_status(
+            response, vendor=self.name, redact=self._redact, effect=True, retry_after=_x_retry_after
+        )
+        data = json_object(response, vendor=self.name).get("data")
+        post_id = data.get("id") if isinstance(data, dict) else None
+        if not post_id:
+            raise ProviderRejected("x: the answer has no data.id")
+        logger.info("x published post_id=%s remote_id=%s", request.post_id, post_id)
+        return PublishResult(
+            remote_id=str(post_id),
+            url=f"https://x.com/i/web/status/{post_id}",
+            status_code=response.status_code,
+            response_excerpt=response_excerpt(response, self._redact),
+        )
+
+    async def find_published(
+        self, request: PublishRequest, idempotency_key: str
+    ) -> PublishResult | None:
+        """X offers no lookup by our key."""
+        return None
+
+    async def check(self) -> CheckResult:
+        """`GET /2/users/me`: proves the token and names the account."""
+        try:
+            response = await send(
+                self._client,
+                "GET",
+                "/2/users/me",
+                vendor=self.name,
+                redact=self._redact,
+                effect=False,
+            )
+            raise_for_status(
+                response,
+                vendor=self.name,
+                redact=self._redact,
+                effect=False,
+                retry_after=_x_retry_after,
+            )
+            data = json_object(response, vendor=self.name).get("data") or {}
+        except ProviderError as exc:
+            return CheckResult(ok=False, message=exc.message)
+        username = data.get("username", "?") if isinstance(data, dict) else "?"
+        return CheckResult(ok=True, message=f"Connected to X as @{username}.")
+
+    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
+        """Not offered (see `capabilities`)."""
+        return None
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+
+def _x_retry_after(headers: httpx.Headers) -> float:
+    """The 15-minute window's reset, or a spent daily cap's reset when that comes later."""
+    wait_s = retry_after_s(headers)
+    for cap in _DAILY_CAPS:
+        reset = headers.get(f"{cap}-reset")
+        if headers.get(f"{cap}-remaining") == "0" and reset is not None:
+            daily = seconds_until(reset)
+            if daily is not None:
+                wait_s = max(wait_s, daily)
+    return wait_s

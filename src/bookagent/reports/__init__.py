@@ -1,0 +1,1 @@
+"""Rendering weekly reports: matplotlib charts, a standalone HTML page, and CSV tables."""

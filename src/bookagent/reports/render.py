@@ -1,0 +1,61 @@
+"""A weekly report as a standalone HTML page (charts inlined) and its tables as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from jinja2 import Environment
+from jinja2 import PackageLoader
+from jinja2 import select_autoescape
+
+from bookagent.errors import NotFoundError
+from bookagent.reports.charts import render_charts
+
+_env = Environment(
+    loader=PackageLoader("bookagent.reports", "templates"), autoescape=select_autoescape(["html"])
+)
+
+CSV_TABLES = ("platforms", "top_posts", "tasks", "next_week")
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The report page; an empty week renders a clear 'nothing happened' report."""
+    return _env.get_template("report.html").render(r=report, charts=render_charts(report))
+
+
+def render_csv(report: dict[str, Any], table: str) -> str:
+    """One of the report's tables as CSV."""
+    if table == "platforms":
+        header = [
+            "platform",
+            "generated",
+            "approved",
+            "rejected",
+            "published",
+            "failed",
+            "unconfirmed",
+            "approval_rate",
+            "publish_success_rate",
+        ]
+        rows = [[name, *(row[k] for k in header[1:])] for name, row in report["platforms"].items()]
+    elif table == "top_posts":
+        header = ["post_id", "platform", "post_type", "engagement", "url", "content"]
+        rows = [[p[k] for k in header] for p in report["engagement"]["top_posts"]]
+    elif table == "tasks":
+        header = ["task", "count", "failed", "p50_duration_s", "p95_duration_s"]
+        rows = [
+            [name, *(row[k] for k in header[1:])]
+            for name, row in report["task_health"]["by_name"].items()
+        ]
+    elif table == "next_week":
+        header = ["local_time", "platform", "post_type", "post_id"]
+        rows = [[s[k] for k in header] for s in report["next_week"]["scheduled"]]
+    else:
+        raise NotFoundError(f"No table {table!r}; use one of {', '.join(CSV_TABLES)}.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

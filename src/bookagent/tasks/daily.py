@@ -1,0 +1,185 @@
+"""The daily routine (`bookagent.run_daily`): top up, auto-approve, schedule, publish, metrics.
+
+Each step is idempotent, so a redelivered or repeated run does no harm, and each step's outcome
+is recorded on the day's `daily_runs` row.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from datetime import date
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+
+from bookagent.db.base import utcnow
+from bookagent.db.models import Book
+from bookagent.db.models import DailyRun
+from bookagent.db.models import Post
+from bookagent.domain import autonomous
+from bookagent.errors import BookAgentError
+from bookagent.errors import NotFoundError
+from bookagent.tasks.generation import generate
+from bookagent.tasks.publishing import publish_due_posts
+
+if TYPE_CHECKING:
+    from bookagent.bootstrap import Services
+    from bookagent.queue.execution import TaskContext
+
+log = logging.getLogger(__name__)
+
+PIPELINE_STATUSES = ("pending_approval", "approved", "scheduled")
+_WEEK = timedelta(days=7)
+STEPS = ("top_up", "auto_approve", "schedule", "publish", "metrics")
+
+
+def top_up(services: Services, book_id: str, task_id: str | None) -> dict[str, Any]:
+    """Generate posts until each platform's pipeline holds its posts per day."""
+    with services.db.session() as session:
+        state = autonomous.load_state(session, book_id)
+        settings = autonomous.agent_settings(state)
+        counts = {
+            platform: int(count)
+            for platform, count in session.execute(
+                select(Post.platform, func.count())
+                .where(Post.book_id == book_id, Post.status.in_(PIPELINE_STATUSES))
+                .group_by(Post.platform)
+            )
+        }
+    written: dict[str, int] = {}
+    rejected: list[dict[str, Any]] = []
+    for platform, per_day in settings.posts_per_day.items():
+        need = per_day - int(counts.get(platform, 0))
+        if need <= 0:
+            continue
+        result = generate(
+            services,
+            book_id=book_id,
+            platforms=[platform],
+            count_per_platform=need,
+            seed=zlib.crc32(f"{book_id}|{platform}|{utcnow().date()}".encode()),
+            timeout_s=services.settings.timeouts.generate_task_s,
+        )
+        written[platform] = int(result["count"])
+        rejected += result["rejected"]
+    return {"written": written, "rejected": rejected}
+
+
+def auto_approve(services: Services, book_id: str) -> dict[str, Any]:
+    """Approve pending posts when the book does not keep a human in the loop."""
+    now = utcnow()
+    with services.db.session() as session:
+        book = session.get(Book, book_id)
+        if book is None:
+            raise NotFoundError(f"No book with id {book_id}.")
+        settings = autonomous.agent_settings(autonomous.load_state(session, book_id))
+        if not settings.approves_automatically(book):
+            return {"approved": 0, "skipped": "human_in_loop"}
+        outcome = session.execute(
+            update(Post)
+            .where(Post.book_id == book_id, Post.status == "pending_approval")
+            .values(status="approved", approved_at=now, approved_by="autonomous-agent")
+        )
+        return {"approved": int(getattr(outcome, "rowcount", 0))}
+
+
+def schedule_approved(services: Services, book_id: str) -> dict[str, Any]:
+    """Put approved posts into free slots, oldest first."""
+    now = utcnow()
+    scheduled = 0
+    with services.db.session() as session:
+        posts = session.scalars(
+            select(Post)
+            .where(Post.book_id == book_id, Post.status == "approved")
+            .order_by(Post.approved_at, Post.id)
+        )
+        for post in list(posts):
+            post.scheduled_time = autonomous.assign_slot(session, post, now)
+            post.status = "scheduled"
+            session.flush()
+            scheduled += 1
+    return {"scheduled": scheduled}
+
+
+def collect_metrics(services: Services, book_id: str) -> dict[str, Any]:
+    """Refresh engagement of the week's published posts where the publisher offers it."""
+    since = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    updated = 0
+    with services.db.session() as session:
+        posts = list(
+            session.scalars(
+                select(Post).where(
+                    Post.book_id == book_id,
+                    Post.status == "published",
+                    Post.remote_id.is_not(None),
+                    Post.published_at >= since - _WEEK,
+                )
+            )
+        )
+        for post in posts:
+            publisher = services.publishers.for_platform(post.platform)
+            if not publisher.capabilities().metrics or post.remote_id is None:
+                continue
+            try:
+                figures = services.runner.run(
+                    publisher.metrics(post.remote_id), services.settings.publishers.timeout_s + 5
+                )
+            except BookAgentError as exc:
+                log.warning("metrics failed post_id=%s: %s", post.id, exc.message)
+                continue
+            if figures is not None:
+                post.metrics, post.metrics_updated_at = dict(figures), utcnow()
+                updated += 1
+    return {"updated": updated}
+
+
+def run_daily_routine(
+    services: Services, book_id: str, run_date: date, ctx: TaskContext | None = None
+) -> dict[str, Any]:
+    """Run every step, recording each outcome; a failed step is recorded and the rest go on."""
+    steps: dict[str, Any] = {}
+    actions = {
+        "top_up": lambda: top_up(services, book_id, ctx.task_id if ctx else None),
+        "auto_approve": lambda: auto_approve(services, book_id),
+        "schedule": lambda: schedule_approved(services, book_id),
+        "publish": lambda: publish_due_posts(services, book_id=book_id),
+        "metrics": lambda: collect_metrics(services, book_id),
+    }
+    for index, name in enumerate(STEPS, start=1):
+        try:
+            steps[name] = {"ok": True, **actions[name]()}
+        except BookAgentError as exc:
+            steps[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc.message}"}
+        if ctx is not None:
+            ctx.progress(index, len(STEPS), f"{name} done")
+    ok = all(step["ok"] for step in steps.values())
+    with services.db.session() as session:
+        run = session.scalar(
+            select(DailyRun).where(DailyRun.book_id == book_id, DailyRun.run_date == run_date)
+        )
+        if run is None:
+            run = DailyRun(book_id=book_id, run_date=run_date)
+            session.add(run)
+        run.steps, run.status, run.finished_at = steps, "done" if ok else "failed", utcnow()
+        if ctx is not None:
+            run.task_id = ctx.task_id
+    return {"book_id": book_id, "run_date": run_date.isoformat(), "ok": ok, "steps": steps}
+
+
+def run_daily(ctx: TaskContext, *, book_id: str, run_date: str | None = None) -> dict[str, Any]:
+    """The task: the daily routine for one book and local date (today by default)."""
+    with ctx.services.db.session() as session:
+        book = session.get(Book, book_id)
+        if book is None:
+            raise NotFoundError(f"No book with id {book_id}.")
+        day = (
+            date.fromisoformat(run_date)
+            if run_date
+            else utcnow().astimezone(autonomous.book_zone(book)).date()
+        )
+    return run_daily_routine(ctx.services, book_id, day, ctx)

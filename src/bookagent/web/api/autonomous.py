@@ -1,0 +1,138 @@
+"""The autonomous agent: start, stop, status, settings, and running the daily routine now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask_openapi3 import APIBlueprint
+from flask_openapi3 import Tag
+from pydantic import BaseModel
+from pydantic import ConfigDict
+
+from bookagent.db.base import utcnow
+from bookagent.domain import autonomous as agent
+from bookagent.domain.books import resolve_book
+from bookagent.health import check_scheduler
+from bookagent.queue.operations import submit_task
+from bookagent.web.api.schemas import Identifier
+from bookagent.web.api.tasks import queued
+from bookagent.web.context import caller
+from bookagent.web.context import services
+from bookagent.web.envelope import ok
+from bookagent.web.timeouts import timed_route
+
+blueprint = APIBlueprint(
+    "autonomous",
+    __name__,
+    url_prefix="/api",
+    abp_tags=[Tag(name="autonomous")],
+    abp_security=[{"bearer": []}],
+)
+
+
+class BookRef(BaseModel):
+    """Which book: `book_id`, or the user's only book."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    user_id: Identifier | None = None
+    app_id: str | None = None
+    book_id: Identifier | None = None
+
+
+class SettingsBody(agent.AgentSettings):
+    """New agent settings for a book."""
+
+    user_id: Identifier | None = None
+    book_id: Identifier | None = None
+
+
+def _status(book_ref: BookRef) -> dict[str, Any]:
+    svc = services()
+    with svc.db.session() as session:
+        book = resolve_book(session, caller(), user_id=book_ref.user_id, book_id=book_ref.book_id)
+        status = agent.describe_agent(session, book, utcnow())
+    scheduler = check_scheduler(svc)
+    status["scheduler"] = {
+        "backend": scheduler.get("backend") or svc.require_queue().backend,
+        "last_tick_at": scheduler.get("last_tick_at"),
+        "healthy": scheduler.get("ok", False),
+        "detail": scheduler.get("detail"),
+    }
+    return status
+
+
+@blueprint.post("/autonomous/start")
+@timed_route("autonomous_start_s")
+def start(body: BookRef) -> Response:
+    """Start the agent for a book (idempotent; survives restarts)."""
+    with services().db.session() as session:
+        book = resolve_book(session, caller(), user_id=body.user_id, book_id=body.book_id)
+        _, already = agent.start_agent(session, book.id, utcnow())
+        body = BookRef(book_id=book.id)
+    return ok(
+        {
+            "status": "autonomous_operation_started",
+            "already_running": already,
+            "autonomous_status": _status(body),
+        }
+    )
+
+
+@blueprint.post("/autonomous/stop")
+@timed_route("autonomous_stop_s")
+def stop(body: BookRef) -> Response:
+    """Stop the agent for a book (idempotent)."""
+    with services().db.session() as session:
+        book = resolve_book(session, caller(), user_id=body.user_id, book_id=body.book_id)
+        _, was_running = agent.stop_agent(session, book.id, utcnow())
+        body = BookRef(book_id=book.id)
+    return ok(
+        {
+            "status": "autonomous_operation_stopped",
+            "was_running": was_running,
+            "autonomous_status": _status(body),
+        }
+    )
+
+
+@blueprint.get("/autonomous/status")
+@timed_route("autonomous_status_s")
+def status(query: BookRef) -> Response:
+    """The agent's state: running, next runs, last daily run, scheduler heartbeat, settings."""
+    return ok({"autonomous_status": _status(query)})
+
+
+@blueprint.post("/autonomous/execute-daily")
+def execute_daily(body: BookRef) -> Response:
+    """Run the daily routine now, as a task."""
+    svc = services()
+    with svc.db.session() as session:
+        book = resolve_book(session, caller(), user_id=body.user_id, book_id=body.book_id)
+        book_id, owner = book.id, book.user_id
+    task_id = submit_task(svc, "bookagent.run_daily", {"book_id": book_id}, user_id=owner)
+    return queued(
+        "daily_operations_queued",
+        task_id,
+        "Running the daily routine in background. Check task status for results.",
+    )
+
+
+@blueprint.get("/autonomous/settings")
+def get_settings(query: BookRef) -> Response:
+    """The agent settings of a book."""
+    with services().db.session() as session:
+        book = resolve_book(session, caller(), user_id=query.user_id, book_id=query.book_id)
+        state = agent.load_state(session, book.id)
+        return ok({"book_id": book.id, "settings": agent.agent_settings(state).model_dump()})
+
+
+@blueprint.put("/autonomous/settings")
+def put_settings(body: SettingsBody) -> Response:
+    """Replace the agent settings of a book."""
+    with services().db.session() as session:
+        book = resolve_book(session, caller(), user_id=body.user_id, book_id=body.book_id)
+        new = agent.AgentSettings.model_validate(body.model_dump(exclude={"user_id", "book_id"}))
+        agent.update_settings(session, book.id, new)
+        return ok({"book_id": book.id, "settings": new.model_dump()})

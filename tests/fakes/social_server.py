@@ -1,0 +1,608 @@
+"""A loopback HTTP server that speaks Mastodon, Bluesky (XRPC), X API v2 and a signed webhook.
+
+It listens on 127.0.0.1 on a free port, answers with bodies and headers shaped like each vendor's
+documentation, records every request, and keeps what was created, so a test can ask the server
+itself how many posts exist. It honours Mastodon's Idempotency-Key (same key, same status) and
+refuses a Bluesky create at an existing record key; the webhook endpoint checks the HMAC
+signature and timestamp with the shared secret, as a real receiver would.
+
+Faults are queued with `inject(kind, times=..., path=...)` and hit the next matching requests:
+`rate_limit` (429 with the vendor's reset headers), `server_error` (500/503), `stall` (handle
+the request, so the post exists, then answer nothing until past the client's timeout) and `drop`
+(handle it, then close the socket without an answer).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import socketserver
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+from urllib.parse import urlsplit
+
+MASTODON_TOKEN = "mastodon-secret-token"
+BLUESKY_HANDLE = "author.bsky.social"
+BLUESKY_PASSWORD = "abcd-efgh-ijkl-mnop"
+BLUESKY_DID = "did:plc:fakeauthor4bookagent0000"
+X_TOKEN = "x-secret-user-token"
+WEBHOOK_SECRET = "whsec-shared-secret"
+WEBHOOK_PATH = "/hook"
+VENDORS = ("mastodon", "bluesky", "x", "webhook")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as received; header names are lower-case, `body` is the parsed JSON or form."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    raw: bytes
+    body: Any
+
+    @property
+    def bearer(self) -> str | None:
+        """The bearer token presented, if any."""
+        value = self.headers.get("authorization", "")
+        return value.removeprefix("Bearer ") if value.startswith("Bearer ") else None
+
+
+@dataclass
+class _Fault:
+    kind: str
+    times: int
+    path: str | None
+    status: int
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    action: str | None = None  # "stall" or "drop": withhold this answer
+
+
+def vendor_of(path: str) -> str | None:
+    """Which vendor a path belongs to."""
+    if path.startswith("/api/"):
+        return "mastodon"
+    if path.startswith("/xrpc/"):
+        return "bluesky"
+    if path.startswith("/2/"):
+        return "x"
+    return "webhook" if path == WEBHOOK_PATH else None
+
+
+class FakeSocialServer:
+    """The fake vendors. Knobs are plain attributes; a test may change them mid-way."""
+
+    def __init__(
+        self,
+        *,
+        mastodon_max_characters: int | None = 500,
+        mastodon_url_length: int = 23,
+        bluesky_conflict_status: int = 409,
+        rate_limit_reset_s: int = 30,
+        stall_s: float = 5.0,
+        webhook_tolerance_s: int = 300,
+        webhook_reply: Any = None,
+    ) -> None:
+        self.mastodon_max_characters = mastodon_max_characters
+        self.mastodon_url_length = mastodon_url_length
+        self.bluesky_conflict_status = bluesky_conflict_status  # 409 (newer PDS) or 500 (today)
+        self.rate_limit_reset_s = rate_limit_reset_s
+        self.stall_s = stall_s
+        self.webhook_tolerance_s = webhook_tolerance_s
+        self.webhook_reply = webhook_reply
+        self.mastodon_statuses: dict[str, dict[str, Any]] = {}
+        self.mastodon_keys: dict[str, str] = {}
+        self.bluesky_records: dict[str, dict[str, Any]] = {}  # rkey -> {uri, cid, value}
+        self.tweets: dict[str, dict[str, Any]] = {}
+        self.hooks: list[dict[str, Any]] = []
+        self._access: set[str] = set()
+        self._refresh: set[str] = set()
+        self._expired: set[str] = set()
+        self._faults: list[_Fault] = []
+        self._requests: list[RecordedRequest] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd.fake = self
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:<port>`: every vendor's base URL."""
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A copy of the requests received so far, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        """The requests received for one path."""
+        return [request for request in self.requests if request.path == path]
+
+    def created(self, vendor: str) -> int:
+        """How many posts the server holds for a vendor (its own count, not the client's)."""
+        with self._lock:
+            return {
+                "mastodon": len(self.mastodon_statuses),
+                "bluesky": len(self.bluesky_records),
+                "x": len(self.tweets),
+                "webhook": len(self.hooks),
+            }[vendor]
+
+    def inject(
+        self, kind: str, *, times: int = 1, path: str | None = None, status: int | None = None
+    ) -> None:
+        """Make the next `times` requests (to `path`, or any) fail as `kind`."""
+        if kind not in ("rate_limit", "server_error", "stall", "drop"):
+            raise ValueError(f"unknown fault {kind!r}")
+        default = 429 if kind == "rate_limit" else 500
+        with self._lock:
+            self._faults.append(_Fault(kind, times, path, status or default))
+
+    def expire_bluesky_sessions(self, *, refresh_too: bool = False) -> None:
+        """Expire every access token (and refresh token): the next call gets `ExpiredToken`."""
+        with self._lock:
+            self._expired |= self._access
+            self._access.clear()
+            if refresh_too:
+                self._expired |= self._refresh
+                self._refresh.clear()
+
+    def start(self) -> FakeSocialServer:
+        """Start serving on a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Wake stalled handlers, stop serving, and wait for every handler thread to finish."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._httpd.shutdown()
+            self._thread.join()
+        self._httpd.server_close()  # joins the handler threads (block_on_close)
+
+    def __enter__(self) -> FakeSocialServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def wait_stalled(self) -> None:
+        """Block a handler thread as a stalled server would (woken early by `stop`)."""
+        self._stopping.wait(self.stall_s)
+
+    def handle(self, request: RecordedRequest) -> _Reply:
+        """Record the request, apply a queued fault, else answer as the vendor would."""
+        with self._lock:
+            self._requests.append(request)
+            fault = self._take_fault(request.path)
+        vendor = vendor_of(request.path)
+        if fault is not None and fault.kind == "rate_limit":
+            return self._rate_limited(vendor)
+        if fault is not None and fault.kind == "server_error":
+            return _Reply(fault.status, _error(vendor, fault.status))
+        routes = {"mastodon": self._mastodon, "bluesky": self._bluesky, "x": self._x}
+        reply = routes[vendor](request) if vendor in routes else None
+        if vendor == "webhook":
+            reply = self._webhook(request)
+        if reply is None:
+            reply = _Reply(404, {"error": f"Not found: {request.path}"})
+        if fault is not None:
+            reply.action = fault.kind  # handled (the post exists), but the answer never comes
+        return reply
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.path in (None, path):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    def _rate_limited(self, vendor: str | None) -> _Reply:
+        reset = int(time.time()) + self.rate_limit_reset_s
+        headers = {
+            "mastodon": {
+                "X-RateLimit-Limit": "300",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": datetime.fromtimestamp(reset, UTC)
+                .isoformat(timespec="microseconds")
+                .replace("+00:00", "Z"),
+            },
+            "bluesky": {
+                "ratelimit-limit": "3000",
+                "ratelimit-remaining": "0",
+                "ratelimit-reset": str(reset),
+                "ratelimit-policy": "3000;w=300",
+            },
+            "x": {
+                "x-rate-limit-limit": "17",
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(reset),
+            },
+        }.get(vendor or "", {"Retry-After": str(self.rate_limit_reset_s)})
+        return _Reply(429, _error(vendor, 429), headers)
+
+    # Mastodon: https://docs.joinmastodon.org/methods/statuses/ and /entities/Status/
+    def _mastodon(self, request: RecordedRequest) -> _Reply | None:
+        if request.path == "/api/v2/instance":
+            statuses = {"max_media_attachments": 4}
+            if self.mastodon_max_characters is not None:
+                statuses["max_characters"] = self.mastodon_max_characters
+                statuses["characters_reserved_per_url"] = self.mastodon_url_length
+            return _Reply(200, _mastodon_instance(self.url, statuses))
+        if request.bearer != MASTODON_TOKEN:
+            return _Reply(401, {"error": "The access token is invalid"})
+        if request.path == "/api/v1/accounts/verify_credentials":
+            return _Reply(200, _mastodon_account(self.url))
+        if request.method == "POST" and request.path == "/api/v1/statuses":
+            return self._mastodon_create(request)
+        if request.method == "GET" and request.path.startswith("/api/v1/statuses/"):
+            with self._lock:
+                status = self.mastodon_statuses.get(request.path.rsplit("/", 1)[-1])
+            return _Reply(200, status) if status else _Reply(404, {"error": "Record not found"})
+        return None
+
+    def _mastodon_create(self, request: RecordedRequest) -> _Reply:
+        text = str(request.body.get("status") or "")
+        limit = self.mastodon_max_characters or 500
+        if not text.strip():
+            return _Reply(422, {"error": "Validation failed: Text can't be blank"})
+        if len(text) > limit:
+            return _Reply(
+                422, {"error": f"Validation failed: Text character limit of {limit} exceeded"}
+            )
+        key = request.headers.get("idempotency-key")
+        with self._lock:
+            if key and key in self.mastodon_keys:
+                return _Reply(200, self.mastodon_statuses[self.mastodon_keys[key]])
+            status_id = str(113_000_000_000_000_000 + next(self._ids))
+            status = _mastodon_status(self.url, status_id, text, request.body.get("visibility"))
+            self.mastodon_statuses[status_id] = status
+            if key:
+                self.mastodon_keys[key] = status_id
+        return _Reply(200, status)
+
+    # Bluesky: https://docs.bsky.app/docs/api/com-atproto-repo-create-record
+    def _bluesky(self, request: RecordedRequest) -> _Reply | None:
+        method = request.path.removeprefix("/xrpc/")
+        if method == "com.atproto.server.createSession":
+            body = request.body
+            if body.get("identifier") not in (BLUESKY_HANDLE, BLUESKY_DID) or (
+                body.get("password") != BLUESKY_PASSWORD
+            ):
+                return _Reply(
+                    401,
+                    {
+                        "error": "AuthenticationRequired",
+                        "message": "Invalid identifier or password",
+                    },
+                )
+            return _Reply(200, self._new_session())
+        if method == "com.atproto.server.refreshSession":
+            with self._lock:
+                valid = request.bearer in self._refresh
+                if valid:
+                    self._refresh.discard(str(request.bearer))
+            if not valid:
+                return _Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+            return _Reply(200, self._new_session())
+        with self._lock:
+            token_ok = request.bearer in self._access
+            expired = request.bearer in self._expired
+        if not token_ok:
+            if expired:
+                return _Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+            return _Reply(401, {"error": "AuthenticationRequired", "message": "Invalid token"})
+        if method == "com.atproto.repo.createRecord":
+            return self._bluesky_create(request)
+        if method == "com.atproto.repo.getRecord":
+            with self._lock:
+                record = self.bluesky_records.get(request.query.get("rkey", ""))
+            if record is None or request.query.get("repo") not in (BLUESKY_DID, BLUESKY_HANDLE):
+                return _Reply(
+                    400, {"error": "RecordNotFound", "message": "Could not locate record"}
+                )
+            return _Reply(200, record)
+        if method == "app.bsky.feed.getPosts":
+            with self._lock:
+                found = [
+                    r
+                    for r in self.bluesky_records.values()
+                    if r["uri"] == request.query.get("uris")
+                ]
+            posts = [
+                {
+                    "uri": r["uri"],
+                    "cid": r["cid"],
+                    "record": r["value"],
+                    "likeCount": 4,
+                    "repostCount": 3,
+                    "replyCount": 2,
+                    "quoteCount": 1,
+                }
+                for r in found
+            ]
+            return _Reply(200, {"posts": posts})
+        return None
+
+    def _new_session(self) -> dict[str, Any]:
+        number = next(self._ids)
+        access, refresh = f"eyJ.access.{number}", f"eyJ.refresh.{number}"
+        with self._lock:
+            self._access.add(access)
+            self._refresh.add(refresh)
+        return {
+            "did": BLUESKY_DID,
+            "handle": BLUESKY_HANDLE,
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "active": True,
+        }
+
+    def _bluesky_create(self, request: RecordedRequest) -> _Reply:
+        body, record = request.body, request.body.get("record") or {}
+        if body.get("repo") != BLUESKY_DID or record.get("$type") != "app.bsky.feed.post":
+            return _Reply(
+                400, {"error": "InvalidRequest", "message": "Invalid repo or record type"}
+            )
+        text = str(record.get("text", ""))
+        size = len(text.encode())
+        for facet in record.get("facets", []):
+            index = facet["index"]
+            if not 0 <= index["byteStart"] < index["byteEnd"] <= size:
+                return _Reply(400, {"error": "InvalidRequest", "message": "Invalid facet index"})
+        rkey = str(body.get("rkey") or f"3l{next(self._ids):011d}")
+        uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
+        with self._lock:
+            if rkey in self.bluesky_records:
+                status = self.bluesky_conflict_status
+                if status == 409:
+                    return _Reply(
+                        409, {"error": "RecordAlreadyExists", "message": "Record already exists"}
+                    )
+                return _Reply(status, _error("bluesky", status))
+            cid = "bafyrei" + hashlib.sha256(request.raw).hexdigest()[:52]
+            self.bluesky_records[rkey] = {"uri": uri, "cid": cid, "value": record}
+        return _Reply(
+            200,
+            {
+                "uri": uri,
+                "cid": cid,
+                "commit": {"cid": cid, "rev": rkey},
+                "validationStatus": "valid",
+            },
+        )
+
+    # X: https://docs.x.com/x-api/posts/creation-of-a-post
+    def _x(self, request: RecordedRequest) -> _Reply | None:
+        if request.bearer != X_TOKEN:
+            return _Reply(401, _error("x", 401))
+        if request.method == "GET" and request.path == "/2/users/me":
+            return _Reply(
+                200, {"data": {"id": "2244994945", "name": "A. Author", "username": "author"}}
+            )
+        if request.method == "POST" and request.path == "/2/tweets":
+            text = str(request.body.get("text") or "")
+            with self._lock:
+                if any(tweet["text"] == text for tweet in self.tweets.values()):
+                    detail = "You are not allowed to create a Tweet with duplicate content."
+                    return _Reply(
+                        403,
+                        {
+                            "detail": detail,
+                            "type": "about:blank",
+                            "title": "Forbidden",
+                            "status": 403,
+                        },
+                    )
+                tweet_id = str(1_880_000_000_000_000_000 + next(self._ids))
+                self.tweets[tweet_id] = {
+                    "id": tweet_id,
+                    "text": text,
+                    "edit_history_tweet_ids": [tweet_id],
+                }
+                return _Reply(201, {"data": self.tweets[tweet_id]})
+        return None
+
+    # The webhook receiver: checks the signature the way bookagent's docs tell receivers to.
+    def _webhook(self, request: RecordedRequest) -> _Reply:
+        timestamp = request.headers.get("x-bookagent-timestamp", "")
+        signature = request.headers.get("x-bookagent-signature", "")
+        expected = (
+            "sha256="
+            + hmac.new(
+                WEBHOOK_SECRET.encode(), timestamp.encode() + b"." + request.raw, hashlib.sha256
+            ).hexdigest()
+        )
+        fresh = (
+            timestamp.isdigit() and abs(time.time() - int(timestamp)) <= self.webhook_tolerance_s
+        )
+        if not (fresh and hmac.compare_digest(expected, signature)):
+            return _Reply(401, {"error": "invalid signature"})
+        if request.body.get("event") == "ping":
+            return _Reply(200, {"ok": True})
+        with self._lock:
+            self.hooks.append(request.body)
+            number = len(self.hooks)
+        reply = (
+            self.webhook_reply
+            if self.webhook_reply is not None
+            else {"id": f"hook-{number}", "url": f"https://hooks.example.test/posts/{number}"}
+        )
+        return _Reply(200, reply)
+
+
+def _error(vendor: str | None, status: int) -> Any:
+    """An error body as each vendor documents it."""
+    phrase = {
+        401: "Unauthorized",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        503: "Service Unavailable",
+    }.get(status, "Error")
+    if vendor == "bluesky":
+        name = {429: "RateLimitExceeded", 401: "AuthenticationRequired"}.get(
+            status, "InternalServerError"
+        )
+        return {"error": name, "message": phrase}
+    if vendor == "x":
+        return {"title": phrase, "detail": phrase, "type": "about:blank", "status": status}
+    return {"error": phrase}
+
+
+def _mastodon_account(base: str) -> dict[str, Any]:
+    return {
+        "id": "109000000000000001",
+        "username": "author",
+        "acct": "author",
+        "display_name": "A. Author",
+        "url": f"{base}/@author",
+        "followers_count": 12,
+    }
+
+
+def _mastodon_status(base: str, status_id: str, text: str, visibility: Any) -> dict[str, Any]:
+    return {
+        "id": status_id,
+        "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "in_reply_to_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": visibility or "public",
+        "language": "en",
+        "uri": f"{base}/users/author/statuses/{status_id}",
+        "url": f"{base}/@author/{status_id}",
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "content": f"<p>{text}</p>",
+        "account": _mastodon_account(base),
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }
+
+
+def _mastodon_instance(base: str, statuses: Mapping[str, int]) -> dict[str, Any]:
+    return {
+        "domain": urlsplit(base).netloc,
+        "title": "Fake Mastodon",
+        "version": "4.3.0",
+        "source_url": "https://github.com/mastodon/mastodon",
+        "languages": ["en"],
+        "configuration": {
+            "urls": {"streaming": base.replace("http", "ws")},
+            "accounts": {"max_featured_tags": 10},
+            "statuses": dict(statuses),
+            "media_attachments": {"image_size_limit": 16777216},
+            "polls": {"max_options": 4},
+        },
+        "registrations": {"enabled": False},
+        "contact": {"email": "admin@example.test"},
+        "rules": [],
+    }
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = False
+    block_on_close = True  # server_close() waits for in-flight handlers: no thread outlives a test
+    request_queue_size = 64
+    fake: FakeSocialServer
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would resolve the host's FQDN, which can stall without DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up has closed its socket; writing to it fails, as expected
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"  # one request per connection: no handler idles on keep-alive
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        request = RecordedRequest(
+            method=method,
+            path=parts.path,
+            query=dict(parse_qsl(parts.query)),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            raw=raw,
+            body=_parse_body(raw, self.headers.get("content-type", "")),
+        )
+        reply = self.server.fake.handle(request)
+        if reply.action == "stall":
+            self.server.fake.wait_stalled()
+            return
+        if reply.action == "drop":
+            self.close_connection = True
+            return  # the socket closes with no status line: the client sees a dropped connection
+        data = json.dumps(reply.body).encode("utf-8")
+        try:
+            self.send_response(reply.status)
+            self.send_header("content-type", "application/json; charset=utf-8")
+            self.send_header("content-length", str(len(data)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep pytest output clean
+
+
+def _parse_body(raw: bytes, content_type: str) -> Any:
+    if "application/x-www-form-urlencoded" in content_type:
+        return dict(parse_qsl(raw.decode("utf-8")))
+    try:
+        body = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {"_raw": raw.decode("utf-8", "replace")}
+    return body if isinstance(body, dict) else {"_json": body}
