@@ -1,7 +1,7 @@
 """Queue benchmark: our task API and queue against plain Celery, on both task backends.
 
-Run `python -m benchmarks.queue` (about 3 minutes) or `python -m benchmarks.queue --quick`
-(under a minute); `--json PATH` also writes the figures. For the Celery backend and the
+Run `python -m benchmarks.queue` (one to two minutes) or `python -m benchmarks.queue --quick`
+(about 30 seconds); `--json PATH` also writes the figures. For the Celery backend and the
 thread-pool backend it measures, each against a baseline measured in the same run:
 
 1. submit throughput: `POST /api/tasks/diagnostics` against a bare Flask route that only calls
@@ -584,7 +584,9 @@ def footnotes(plan: Plan, figures: list[Figure]) -> list[str]:
         f"127.0.0.1; client httpx, {plan.concurrency} threads with keep-alive, {plan.requests} "
         f"requests per side in {plan.rounds} interleaved rounds; ratio = ours / baseline.",
         "ours: local mode (no API tokens); celery: PostgreSQL + Redis, thread: SQLite; "
-        "submit body {steps: 1, step_seconds: 0}.",
+        "submit body {steps: 1, step_seconds: 0}. No worker runs during the celery HTTP runs; "
+        "the thread backend runs each submitted task inside its server during the run, and "
+        "what is left at the end of a round is drained off the clock.",
         f"latency: {plan.latency_tasks} sequential no-op tasks per side, polled every "
         f"{POLL_S * 1000:g} ms (ours: the task row; raw: AsyncResult.state); both workers "
         f"prefork -c {WORKER_CONCURRENCY}. The thread backend's baseline is the same raw Celery "

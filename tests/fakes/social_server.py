@@ -302,13 +302,7 @@ class FakeSocialServer:
             if body.get("identifier") not in (BLUESKY_HANDLE, BLUESKY_DID) or (
                 body.get("password") != BLUESKY_PASSWORD
             ):
-                return _Reply(
-                    401,
-                    {
-                        "error": "AuthenticationRequired",
-                        "message": "Invalid identifier or password",
-                    },
-                )
+                return _xrpc(401, "AuthenticationRequired", "Invalid identifier or password")
             return _Reply(200, self._new_session())
         if method == "com.atproto.server.refreshSession":
             with self._lock:
@@ -316,43 +310,30 @@ class FakeSocialServer:
                 if valid:
                     self._refresh.discard(str(request.bearer))
             if not valid:
-                return _Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+                return _xrpc(400, "ExpiredToken", "Token has expired")
             return _Reply(200, self._new_session())
         with self._lock:
             token_ok = request.bearer in self._access
             expired = request.bearer in self._expired
         if not token_ok:
             if expired:
-                return _Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
-            return _Reply(401, {"error": "AuthenticationRequired", "message": "Invalid token"})
+                return _xrpc(400, "ExpiredToken", "Token has expired")
+            return _xrpc(401, "AuthenticationRequired", "Invalid token")
         if method == "com.atproto.repo.createRecord":
             return self._bluesky_create(request)
         if method == "com.atproto.repo.getRecord":
             with self._lock:
                 record = self.bluesky_records.get(request.query.get("rkey", ""))
             if record is None or request.query.get("repo") not in (BLUESKY_DID, BLUESKY_HANDLE):
-                return _Reply(
-                    400, {"error": "RecordNotFound", "message": "Could not locate record"}
-                )
+                return _xrpc(400, "RecordNotFound", "Could not locate record")
             return _Reply(200, record)
         if method == "app.bsky.feed.getPosts":
+            uri = request.query.get("uris")
             with self._lock:
-                found = [
-                    r
-                    for r in self.bluesky_records.values()
-                    if r["uri"] == request.query.get("uris")
-                ]
+                found = [r for r in self.bluesky_records.values() if r["uri"] == uri]
+            counts = {"likeCount": 4, "repostCount": 3, "replyCount": 2, "quoteCount": 1}
             posts = [
-                {
-                    "uri": r["uri"],
-                    "cid": r["cid"],
-                    "record": r["value"],
-                    "likeCount": 4,
-                    "repostCount": 3,
-                    "replyCount": 2,
-                    "quoteCount": 1,
-                }
-                for r in found
+                {"uri": r["uri"], "cid": r["cid"], "record": r["value"], **counts} for r in found
             ]
             return _Reply(200, {"posts": posts})
         return None
@@ -374,81 +355,53 @@ class FakeSocialServer:
     def _bluesky_create(self, request: RecordedRequest) -> _Reply:
         body, record = request.body, request.body.get("record") or {}
         if body.get("repo") != BLUESKY_DID or record.get("$type") != "app.bsky.feed.post":
-            return _Reply(
-                400, {"error": "InvalidRequest", "message": "Invalid repo or record type"}
-            )
+            return _xrpc(400, "InvalidRequest", "Invalid repo or record type")
         text = str(record.get("text", ""))
         size = len(text.encode())
         for facet in record.get("facets", []):
             index = facet["index"]
             if not 0 <= index["byteStart"] < index["byteEnd"] <= size:
-                return _Reply(400, {"error": "InvalidRequest", "message": "Invalid facet index"})
+                return _xrpc(400, "InvalidRequest", "Invalid facet index")
         rkey = str(body.get("rkey") or f"3l{next(self._ids):011d}")
         uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
         with self._lock:
             if rkey in self.bluesky_records:
                 status = self.bluesky_conflict_status
                 if status == 409:
-                    return _Reply(
-                        409, {"error": "RecordAlreadyExists", "message": "Record already exists"}
-                    )
+                    return _xrpc(409, "RecordAlreadyExists", "Record already exists")
                 return _Reply(status, _error("bluesky", status))
             cid = "bafyrei" + hashlib.sha256(request.raw).hexdigest()[:52]
             self.bluesky_records[rkey] = {"uri": uri, "cid": cid, "value": record}
-        return _Reply(
-            200,
-            {
-                "uri": uri,
-                "cid": cid,
-                "commit": {"cid": cid, "rev": rkey},
-                "validationStatus": "valid",
-            },
-        )
+        commit = {"cid": cid, "rev": rkey}
+        return _Reply(200, {"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"})
 
     # X: https://docs.x.com/x-api/posts/creation-of-a-post
     def _x(self, request: RecordedRequest) -> _Reply | None:
         if request.bearer != X_TOKEN:
             return _Reply(401, _error("x", 401))
         if request.method == "GET" and request.path == "/2/users/me":
-            return _Reply(
-                200, {"data": {"id": "2244994945", "name": "A. Author", "username": "author"}}
-            )
+            user = {"id": "2244994945", "name": "A. Author", "username": "author"}
+            return _Reply(200, {"data": user})
         if request.method == "POST" and request.path == "/2/tweets":
             text = str(request.body.get("text") or "")
             with self._lock:
                 if any(tweet["text"] == text for tweet in self.tweets.values()):
                     detail = "You are not allowed to create a Tweet with duplicate content."
-                    return _Reply(
-                        403,
-                        {
-                            "detail": detail,
-                            "type": "about:blank",
-                            "title": "Forbidden",
-                            "status": 403,
-                        },
-                    )
+                    return _Reply(403, _problem(403, "Forbidden", detail))
                 tweet_id = str(1_880_000_000_000_000_000 + next(self._ids))
-                self.tweets[tweet_id] = {
-                    "id": tweet_id,
-                    "text": text,
-                    "edit_history_tweet_ids": [tweet_id],
-                }
-                return _Reply(201, {"data": self.tweets[tweet_id]})
+                tweet = {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
+                self.tweets[tweet_id] = tweet
+                return _Reply(201, {"data": tweet})
         return None
 
     # The webhook receiver: checks the signature the way bookagent's docs tell receivers to.
     def _webhook(self, request: RecordedRequest) -> _Reply:
         timestamp = request.headers.get("x-bookagent-timestamp", "")
         signature = request.headers.get("x-bookagent-signature", "")
-        expected = (
-            "sha256="
-            + hmac.new(
-                WEBHOOK_SECRET.encode(), timestamp.encode() + b"." + request.raw, hashlib.sha256
-            ).hexdigest()
-        )
-        fresh = (
-            timestamp.isdigit() and abs(time.time() - int(timestamp)) <= self.webhook_tolerance_s
-        )
+        signed = timestamp.encode() + b"." + request.raw
+        expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), signed, "sha256").hexdigest()
+        age_s = abs(time.time() - int(timestamp)) if timestamp.isdigit() else float("inf")
+        fresh = age_s <= self.webhook_tolerance_s
         if not (fresh and hmac.compare_digest(expected, signature)):
             return _Reply(401, {"error": "invalid signature"})
         if request.body.get("event") == "ping":
@@ -478,8 +431,18 @@ def _error(vendor: str | None, status: int) -> Any:
         )
         return {"error": name, "message": phrase}
     if vendor == "x":
-        return {"title": phrase, "detail": phrase, "type": "about:blank", "status": status}
+        return _problem(status, phrase, phrase)
     return {"error": phrase}
+
+
+def _xrpc(status: int, error: str, message: str) -> _Reply:
+    """An XRPC error answer: https://atproto.com/specs/xrpc#error-responses."""
+    return _Reply(status, {"error": error, "message": message})
+
+
+def _problem(status: int, title: str, detail: str) -> dict[str, Any]:
+    """An X API v2 problem body: https://docs.x.com/x-api/fundamentals/response-codes-and-errors."""
+    return {"title": title, "detail": detail, "type": "about:blank", "status": status}
 
 
 def _mastodon_account(base: str) -> dict[str, Any]:

@@ -85,6 +85,13 @@ _CLAIMS = {
     "viral": r"\bviral\b",
 }
 _CLAIM_PATTERNS = {name: re.compile(p, re.IGNORECASE) for name, p in _CLAIMS.items()}
+# Cheap pre-checks, each necessary for a match of the patterns it guards: an alternation
+# matches somewhere iff one of its branches does; every amount, numeric date and rating
+# fraction has a digit; the other prices say "free"; worded ratings say "star".
+_ANY_CLAIM = re.compile("|".join(f"(?:{p})" for p in _CLAIMS.values()), re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_FREE = re.compile("free", re.IGNORECASE)
+_STAR_WORD = re.compile("star", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,8 @@ class Grounding:
     launch_date: date | None
     ratings: frozenset[tuple[Decimal, int]]
     claims: frozenset[str]
+    #: The texts `mask` matches, in its order: masking a post uses only those it contains.
+    mask_sources: tuple[str, ...] = ()
 
     @classmethod
     def from_book(cls, book: BookProfile) -> Grounding:
@@ -162,14 +171,16 @@ class Grounding:
         corpus = " ".join([*verbatim, book.content_guidelines or "", book.tone or ""])
         price = book.price or ""
         amounts = set(_prices(price)) or {(_decimal(m), None) for m in re.findall(_AMOUNT, price)}
+        mask_sources = _mask_sources(verbatim)
         return cls(
-            mask=_mask_pattern(verbatim),
+            mask=_mask_pattern(mask_sources),
             quote_sources=tuple({_normalize(s) for s in quote_sources if s.strip()}),
             prices=frozenset(amounts),
             price_is_free="free" in price.casefold() or any(a[0] == 0 for a in amounts),
             launch_date=book.launch_date,
             ratings=frozenset(r for text in reviews for r in _ratings(_nfc(text))),
             claims=frozenset(n for n, p in _CLAIM_PATTERNS.items() if p.search(_nfc(corpus))),
+            mask_sources=mask_sources,
         )
 
 
@@ -220,9 +231,19 @@ def check_draft(
 
 def find_ungrounded(grounding: Grounding, content: str) -> list[Violation]:
     """Quotations, prices, dates, ratings and claims in `content` the profile does not support."""
+    return list(_ungrounded(grounding, content))
+
+
+# Cached because a draft is checked twice with one grounding: by its writer, then by the gate.
+@lru_cache(maxsize=4096)
+def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
     text = _nfc(content)
-    if grounding.mask is not None:
-        text = grounding.mask.sub(_MASK, text)
+    mask = grounding.mask
+    if grounding.mask_sources:
+        # Only the sources the post contains can match: the same masking, with a shorter pattern.
+        mask = _mask_pattern(tuple(s for s in grounding.mask_sources if s in text))
+    if mask is not None:
+        text = mask.sub(_MASK, text)
     found: dict[str, Violation] = {}
 
     def add(code: str, message: str) -> None:
@@ -250,24 +271,29 @@ def find_ungrounded(grounding: Grounding, content: str) -> list[Violation]:
     for value, scale in _ratings(text):
         if (value, scale) not in grounding.ratings:
             add("ungrounded_rating", f"Rating {value}/{scale} does not appear in any review.")
-    for name, pattern in _CLAIM_PATTERNS.items():
+    for name, pattern in _CLAIM_PATTERNS.items() if _ANY_CLAIM.search(text) else ():
         if name not in grounding.claims and pattern.search(text):
             add("ungrounded_claim", f"Claim '{name}' does not appear in the book's profile.")
-    return list(found.values())
+    return tuple(found.values())
 
 
 def find_near_duplicate(
     content: str, recent: Sequence[str], threshold: float = 85.0
 ) -> tuple[str, float] | None:
     """The most similar recent post and its score (0-100) if at or above `threshold`."""
-    key = dedupe_key(content)
-    choices = {i: k for i, text in enumerate(recent) if (k := dedupe_key(text))}
+    key = _sorted_dedupe_key(content)
+    indexes, choices = [], []
+    for i, text in enumerate(recent):
+        if choice := _sorted_dedupe_key(text):
+            indexes.append(i)
+            choices.append(choice)
     if not key or not choices:
         return None
-    best = process.extractOne(key, choices, scorer=fuzz.token_sort_ratio)
+    # token_sort_ratio is ratio on the words sorted; the recent posts' sorted keys are cached.
+    best = process.extractOne(key, choices, scorer=fuzz.ratio)
     if best is None or best[1] < threshold:
         return None
-    return recent[best[2]], float(best[1])
+    return recent[indexes[best[2]]], float(best[1])
 
 
 @lru_cache(maxsize=4096)
@@ -278,6 +304,12 @@ def dedupe_key(text: str) -> str:
         text = text.replace(url, " ")
     text = re.sub(r"[#＃]\w+", " ", text).casefold()
     return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+
+
+@lru_cache(maxsize=4096)
+def _sorted_dedupe_key(text: str) -> str:
+    """`dedupe_key(text)` with its words sorted, as `fuzz.token_sort_ratio` compares them."""
+    return " ".join(sorted(dedupe_key(text).split()))
 
 
 def _quotations(text: str) -> Iterator[str]:
@@ -299,6 +331,8 @@ def _is_quoted_from(grounding: Grounding, quotation: str) -> bool:
 
 
 def _prices(text: str) -> Iterator[tuple[Decimal, str | None]]:
+    if not (_DIGIT.search(text) or _FREE.search(text)):
+        return
     for m in _PRICE.finditer(text):
         if m["free"]:
             yield Decimal(0), None
@@ -317,6 +351,8 @@ def _is_known_price(grounding: Grounding, amount: Decimal, currency: str | None)
 
 
 def _dates(text: str) -> Iterator[tuple[int | None, int, int]]:
+    if not _DIGIT.search(text):
+        return
     for pattern in _DATES:
         for m in pattern.finditer(text):
             month_text, day, year = m["month"], int(m["day"]), m["year"]
@@ -332,17 +368,23 @@ def _dates(text: str) -> Iterator[tuple[int | None, int, int]]:
 def _ratings(text: str) -> Iterator[tuple[Decimal, int]]:
     for m in _STAR_GLYPHS.finditer(text):
         yield Decimal(sum(1 for c in m.group() if c in "★⭐")), 5
-    for m in _RATING_FRACTION.finditer(text):
-        yield Decimal(m[1]), int(m[2])
-    for m in _RATING_STARS.finditer(text):
-        yield Decimal(_NUMBER_WORDS.get(m[1].lower(), m[1])), 5
+    if _DIGIT.search(text):
+        for m in _RATING_FRACTION.finditer(text):
+            yield Decimal(m[1]), int(m[2])
+    if _STAR_WORD.search(text):
+        for m in _RATING_STARS.finditer(text):
+            yield Decimal(_NUMBER_WORDS.get(m[1].lower(), m[1])), 5
 
 
-def _mask_pattern(sources: Sequence[str]) -> re.Pattern[str] | None:
-    """One alternation of the verbatim sources, longest first, bounded at word edges."""
-    unique = sorted(
-        {s for raw in sources if (s := _strip_quote_marks(_nfc(raw)))}, key=len, reverse=True
-    )
+def _mask_sources(sources: Sequence[str]) -> tuple[str, ...]:
+    """The verbatim sources to mask: normalized, unquoted, unique, longest first."""
+    unique = {s for raw in sources if (s := _strip_quote_marks(_nfc(raw)))}
+    return tuple(sorted(unique, key=lambda s: (-len(s), s)))
+
+
+@lru_cache(maxsize=1024)
+def _mask_pattern(unique: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation of `_mask_sources`, in their order, bounded at word edges."""
     parts = [
         (r"(?<!\w)" if s[0].isalnum() or s[0] == "_" else "")
         + re.escape(s)

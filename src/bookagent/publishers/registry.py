@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import asdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,15 +74,7 @@ class PublisherRegistry:
 
     def status(self) -> dict[str, dict[str, Any]]:
         """For every platform: `{"publisher", "configured", "dry_run"}` (no network calls)."""
-        return {
-            platform: {
-                "publisher": choice.publisher,
-                "configured": choice.configured,
-                "dry_run": choice.dry_run,
-            }
-            for platform in SUPPORTED_PLATFORMS
-            for choice in [self._choose(platform)]
-        }
+        return {platform: asdict(self._choose(platform)) for platform in SUPPORTED_PLATFORMS}
 
     def configured_platforms(self) -> list[str]:
         """The platforms whose credentials are set (whether or not a dry run holds them back)."""

@@ -18,6 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
 from bookagent.queue.execution import run_task
+from bookagent.queue.records import TaskStore
 from bookagent.settings import Settings
 from bookagent.tasks.registry import TASKS
 from bookagent.tasks.registry import TaskSpec
@@ -90,6 +91,16 @@ def make_celery(settings: Settings) -> Celery:
 
 def _task_body(spec: TaskSpec, services: Callable[[], Services]) -> Callable[..., None]:
     def body(self: Any, **kwargs: Any) -> None:
+        if spec.periodic:
+            built = services()
+            TaskStore(built.db).ensure(
+                self.request.id,
+                spec.name,
+                kwargs,
+                backend="celery",
+                time_limit_s=spec.time_limit_s(built.settings),
+                idempotent=spec.idempotent,
+            )
         outcome = run_task(
             services(),
             spec,

@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from bookagent.db.base import utcnow
 from bookagent.db.models.tasks import ACTIVE_STATUSES
@@ -78,6 +79,32 @@ class TaskStore:
                     heartbeat_at=utcnow(),
                 )
             )
+
+    def ensure(
+        self,
+        task_id: str,
+        name: str,
+        kwargs: Mapping[str, Any],
+        *,
+        backend: str,
+        time_limit_s: float,
+        idempotent: bool,
+    ) -> None:
+        """Insert a PENDING row unless one exists (for tasks sent by Celery beat)."""
+        if self.find(task_id) is not None:
+            return
+        try:
+            self.create(
+                task_id,
+                name,
+                kwargs,
+                user_id=None,
+                backend=backend,
+                time_limit_s=time_limit_s,
+                idempotent=idempotent,
+            )
+        except IntegrityError:
+            pass  # a redelivery raced us to it: the row exists, which is all we need
 
     def find(self, task_id: str) -> TaskRecord | None:
         """The row, or None."""

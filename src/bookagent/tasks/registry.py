@@ -30,6 +30,8 @@ class TaskSpec:
     fn: TaskFunction
     idempotent: bool
     time_limit_setting: str = "default_task_s"
+    # Sent by Celery beat, which writes no task row: the worker records one when it runs.
+    periodic: bool = False
 
     def time_limit_s(self, settings: Settings) -> float:
         """The configured time limit for this task."""
@@ -41,7 +43,9 @@ TASKS: dict[str, TaskSpec] = {
     for spec in (
         TaskSpec("bookagent.run_diagnostics", diagnostics.run_diagnostics, idempotent=True),
         TaskSpec("bookagent.run_noop", diagnostics.run_noop, idempotent=True),
-        TaskSpec("bookagent.tick_scheduler", scheduling.tick_scheduler, idempotent=True),
+        TaskSpec(
+            "bookagent.tick_scheduler", scheduling.tick_scheduler, idempotent=True, periodic=True
+        ),
         TaskSpec(
             "bookagent.generate_posts",
             generation.generate_posts,

@@ -1,28 +1,67 @@
-"""Bearer-token auth for /api, local mode, and the refusal to listen openly without a token."""
+"""Who is calling: bearer tokens for /api, the dashboard's session cookie, CSRF, local mode.
+
+An /api request with an `Authorization` header is judged by its bearer token alone. One without
+the header but with a dashboard session (signed in with a token at /signin) acts as the session's
+caller; for such cookie-authenticated requests an unsafe method also needs the session's CSRF
+token in the `X-CSRF-Token` header. The session holds the caller and a reference to the token it
+was opened with (never the token), so revoking that token ends the session at once.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
+import logging
+import os
+import secrets
 import time
+from datetime import timedelta
+from pathlib import Path
 from threading import Lock
+from typing import cast
 
 from flask import Flask
+from flask import Response
+from flask import current_app
 from flask import g
 from flask import request
+from flask import session as cookie_session
+from sqlalchemy import select
 
 from bookagent.bootstrap import Services
+from bookagent.db.models import ApiToken
 from bookagent.db.session import Database
 from bookagent.domain.identity import LOCAL_CALLER
 from bookagent.domain.identity import Caller
 from bookagent.domain.identity import authenticate
 from bookagent.domain.identity import has_tokens
+from bookagent.domain.identity import hash_token
 from bookagent.errors import AuthenticationError
 from bookagent.errors import ConfigurationError
 from bookagent.settings import Settings
 from bookagent.web.context import services
+from bookagent.web.errors import error_response
+
+log = logging.getLogger(__name__)
 
 #: Routes anyone may call, even once tokens exist.
 PUBLIC_PATHS = frozenset({"/api/health", "/api/openapi.json"})
+
+#: Methods that change state: a cookie-authenticated request needs the CSRF token for these.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FORM_FIELD = "csrf_token"
+SESSION_COOKIE_NAME = "bookagent_session"
+SESSION_LIFETIME = timedelta(days=7)
+SECRET_KEY_FILE = "secret_key"
+PRESENCE_KEY = "bookagent.token_presence"
+
+# Keys of the session cookie's (signed, not encrypted) data: no secret goes in it.
+_CALLER_USER = "uid"
+_CALLER_ADMIN = "admin"
+_TOKEN_REF = "tref"
+_CSRF = "csrf"
 
 
 def is_loopback(host: str) -> bool:
@@ -80,24 +119,46 @@ class TokenPresence:
 def install_auth(app: Flask) -> None:
     """Authenticate every /api request except the public ones; sets `g.caller`."""
     presence = TokenPresence()
+    app.extensions[PRESENCE_KEY] = presence
 
     @app.before_request
-    def _authenticate() -> None:
+    def _authenticate() -> Response | None:
         path = request.path
         if not path.startswith("/api") or request.method == "OPTIONS":
-            return
+            return None
         svc = services()
         if not presence.any(svc):
             g.caller = LOCAL_CALLER
-            return
+            return None
         header = request.headers.get("Authorization", "")
+        public = path in PUBLIC_PATHS or not path.startswith("/api/") or _is_docs(path)
+        if not header and (from_cookie := session_caller(svc)) is not None:
+            if not public and request.method in UNSAFE_METHODS and not is_valid_csrf_token(
+                request.headers.get(CSRF_HEADER)
+            ):
+                return error_response(
+                    403,
+                    f"This request needs the dashboard's CSRF token in the {CSRF_HEADER} header.",
+                    "csrf_failed",
+                )
+            g.caller = from_cookie
+            return None
         scheme, _, token = header.partition(" ")
         presented = token.strip() if scheme.lower() == "bearer" else None
-        if path in PUBLIC_PATHS or not path.startswith("/api/") or _is_docs(path):
+        if public:
             g.caller = _optional_caller(svc, presented)
-            return
+            return None
         with svc.db.session() as session:
             g.caller = authenticate(session, presented, admin_token=svc.settings.admin_token_value)
+        return None
+
+
+def is_auth_enabled(svc: Services) -> bool:
+    """Whether auth is on (some token exists); off means local mode, where no one signs in."""
+    presence = current_app.extensions.get(PRESENCE_KEY)
+    if presence is None:  # an app built without install_auth
+        return bool(svc.settings.admin_token_value)
+    return cast(TokenPresence, presence).any(svc)
 
 
 def _is_docs(path: str) -> bool:
@@ -112,3 +173,169 @@ def _optional_caller(svc: Services, presented: str | None) -> Caller | None:
             return authenticate(session, presented, admin_token=svc.settings.admin_token_value)
         except AuthenticationError:  # a bad token on a public route is simply anonymous
             return None
+
+
+# -- the dashboard's session ---------------------------------------------------------------------
+
+
+def configure_sessions(app: Flask, settings: Settings) -> None:
+    """Sign session cookies with a key every worker shares; HttpOnly and SameSite=Lax.
+
+    `Secure` stays off by default because local use is plain http; a deployment behind TLS turns
+    it on with `web.session_cookie_secure` once that setting exists.
+    """
+    app.secret_key = load_secret_key(settings)
+    app.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE_NAME,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(getattr(settings.web, "session_cookie_secure", False)),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+    )
+
+
+def load_secret_key(settings: Settings) -> str:
+    """`web.secret_key`, or a random key kept in `<data_dir>/secret_key` (mode 0600).
+
+    Every gunicorn worker reads the same file, so a cookie signed by one is accepted by all. The
+    file is created by a hard link from a private temporary file, so two workers racing to create
+    it end up with the same key and no one ever reads a half-written file.
+    """
+    configured = settings.web.secret_key.get_secret_value() if settings.web.secret_key else ""
+    if configured.strip():
+        return configured.strip()
+    path = settings.data_dir / SECRET_KEY_FILE
+    try:
+        return _read_or_create_key(path)
+    except OSError as exc:
+        log.warning(
+            "cannot keep the session key in %s (%s); using a per-process key, so sessions end "
+            "on restart and do not work across several workers: set BOOKAGENT_WEB__SECRET_KEY",
+            path,
+            exc,
+        )
+        return secrets.token_urlsafe(48)
+
+
+def _read_or_create_key(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = _read_key(path)
+    if existing:
+        return existing
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker won the race: use its key
+    finally:
+        temporary.unlink(missing_ok=True)
+    key = _read_key(path)
+    if not key:
+        raise OSError(f"{path} is empty")
+    return key
+
+
+def _read_key(path: Path) -> str | None:
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    if key and path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a key others can read would let them forge sessions
+    return key or None
+
+
+def sign_in(svc: Services, presented: str) -> Caller:
+    """Check a token and open a session for its caller; AuthenticationError if it is not valid.
+
+    The session is renewed (a fresh CSRF token too), so a session id planted before sign-in is
+    worth nothing after it.
+    """
+    admin_token = svc.settings.admin_token_value
+    with svc.db.session() as session:
+        caller = authenticate(session, presented, admin_token=admin_token)
+        if admin_token and hmac.compare_digest(presented.encode(), admin_token.encode()):
+            reference = "env:" + _fingerprint(admin_token)
+        else:
+            row_id = session.scalar(
+                select(ApiToken.id).where(ApiToken.token_hash == hash_token(presented))
+            )
+            reference = f"db:{row_id}"
+    cookie_session.clear()
+    cookie_session.permanent = True
+    cookie_session.update(
+        {
+            _CALLER_USER: caller.user_id,
+            _CALLER_ADMIN: caller.is_admin,
+            _TOKEN_REF: reference,
+            _CSRF: secrets.token_urlsafe(32),
+        }
+    )
+    return caller
+
+
+def sign_out() -> None:
+    """End the dashboard session."""
+    cookie_session.clear()
+
+
+def session_caller(svc: Services) -> Caller | None:
+    """The caller of this request's dashboard session, if it has a valid one.
+
+    The token the session was opened with is checked again on every request, so a revoked
+    token (or a changed admin token) ends its sessions.
+    """
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return None  # do not touch the session: a bearer client's responses stay as they were
+    reference = cookie_session.get(_TOKEN_REF)
+    if not isinstance(reference, str):
+        return None
+    caller = _caller_for_reference(svc, reference)
+    if caller is None:
+        for key in (_CALLER_USER, _CALLER_ADMIN, _TOKEN_REF):
+            cookie_session.pop(key, None)
+    return caller
+
+
+def _caller_for_reference(svc: Services, reference: str) -> Caller | None:
+    kind, _, value = reference.partition(":")
+    if kind == "env":
+        admin_token = svc.settings.admin_token_value
+        if admin_token and hmac.compare_digest(value, _fingerprint(admin_token)):
+            return Caller(user_id=None, is_admin=True)
+        return None
+    if kind == "db" and value:
+        with svc.db.session() as session:
+            row = session.get(ApiToken, value)
+            if row is not None and row.revoked_at is None:
+                return Caller(user_id=row.user_id, is_admin=row.is_admin)
+    return None
+
+
+def _fingerprint(admin_token: str) -> str:
+    # Keyed, so the cookie (readable by its holder) says nothing about the admin token itself.
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, admin_token.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, created on first use; forms and the dashboard's JS send it."""
+    token = cookie_session.get(_CSRF)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        cookie_session[_CSRF] = token
+    return token
+
+
+def is_valid_csrf_token(presented: str | None) -> bool:
+    """Whether `presented` is this session's CSRF token (compared in constant time)."""
+    expected = cookie_session.get(_CSRF)
+    if not presented or not isinstance(expected, str) or not expected:
+        return False
+    return hmac.compare_digest(presented.encode(), expected.encode())

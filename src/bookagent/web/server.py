@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -56,6 +58,7 @@ def run_server(
         check_listen_address(host, settings, database)
     finally:
         database.dispose()
+    _prepare_multiprocess_metrics(settings)
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -65,9 +68,27 @@ def run_server(
         "graceful_timeout": int(settings.queue.shutdown_grace_s) + 5,
         "accesslog": "-",
         "worker_exit": _worker_exit,
+        "child_exit": _child_exit,
     }
     log.info("serving on http://%s:%s (%s workers x %s threads)", host, port, workers, threads)
     GunicornServer(settings, options).run()
+
+
+def _prepare_multiprocess_metrics(settings: Settings) -> None:
+    # gunicorn workers each count requests; prometheus-client aggregates them through files in
+    # this directory, which must be empty when the server starts.
+    # https://prometheus.github.io/client_python/multiprocess/
+    directory = settings.data_dir / "prometheus"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(directory))
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def migrate_schema(settings: Settings) -> None:

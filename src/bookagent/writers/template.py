@@ -28,6 +28,7 @@ from bookagent.domain.profile import BookProfile
 from bookagent.domain.validation import Grounding
 from bookagent.domain.validation import ValidationReport
 from bookagent.domain.validation import check_draft
+from bookagent.domain.validation import find_near_duplicate
 from bookagent.domain.validation import find_ungrounded
 from bookagent.domain.validation import split_sentences
 from bookagent.errors import InvalidInputError
@@ -338,15 +339,22 @@ class TemplateWriter:
         key = [book.id, rules.name, constraints.post_type, constraints.seed, constraints.attempt]
         rng = random.Random("|".join(map(str, [*key, *constraints.feedback])))
         tried = 0
-        last: tuple[str, str, ValidationReport] | None = None
+        last: tuple[str, str, ValidationReport | None] | None = None
         for template_id, text in _candidates(post_type, facts, rules, tags, rng):
             tried += 1
+            # Most candidates that fail are near-duplicates: rule those out before the full gate.
+            if find_near_duplicate(text, constraints.avoid) is not None:
+                last = (template_id, text, None)
+                continue
             report = check_draft(book, rules, text, recent=constraints.avoid, grounding=grounding)
             last = (template_id, text, report)
             if report.ok:
                 break
         assert last is not None  # _candidates always yields its last-resort posts
-        template_id, text, report = last
+        template_id, text, maybe_report = last
+        report = maybe_report or check_draft(
+            book, rules, text, recent=constraints.avoid, grounding=grounding
+        )
         hashtags, links = draft_entities(text)
         metadata = {
             "template_id": template_id,

@@ -66,7 +66,7 @@ def test_publish_creates_the_record_under_the_keys_rkey(
 def test_facets_use_utf8_byte_offsets_after_emoji_and_cjk(
     social_server: FakeSocialServer, make_request: RequestFactory
 ) -> None:
-    text = "📚🌊 新刊が出ました！ https://example.com/本/book?id=1 #BookTok #読書 C#x #BookTok2"
+    text = "📚🌊 新刊が出ました！ https://example.com/book?id=1 #BookTok #読書 C#x #BookTok2"
 
     async def scenario() -> None:
         async with aclosing(publisher(social_server.url)) as bluesky:
@@ -75,19 +75,19 @@ def test_facets_use_utf8_byte_offsets_after_emoji_and_cjk(
     asyncio.run(scenario())
     facets = social_server.requests_to(CREATE_RECORD)[0].body["record"]["facets"]
     assert facet_texts(text, facets) == [
-        "https://example.com/本/book?id=1",
+        "https://example.com/book?id=1",
         "#BookTok",
         "#読書",
         "#BookTok2",
     ]
     assert [f["features"][0] for f in facets] == [
-        {"$type": "app.bsky.richtext.facet#link", "uri": "https://example.com/本/book?id=1"},
+        {"$type": "app.bsky.richtext.facet#link", "uri": "https://example.com/book?id=1"},
         {"$type": "app.bsky.richtext.facet#tag", "tag": "BookTok"},
         {"$type": "app.bsky.richtext.facet#tag", "tag": "読書"},
         {"$type": "app.bsky.richtext.facet#tag", "tag": "BookTok2"},
     ]
-    # 2 emoji (4 bytes each), a space, 7 CJK/fullwidth characters (3 bytes each), a space.
-    assert facets[0]["index"]["byteStart"] == 4 + 4 + 1 + 7 * 3 + 1
+    # 2 emoji (4 bytes each), a space, 8 CJK/fullwidth characters (3 bytes each), a space.
+    assert facets[0]["index"]["byteStart"] == 4 + 4 + 1 + 8 * 3 + 1
 
 
 def test_a_fragment_inside_a_link_is_not_a_tag() -> None:
@@ -146,14 +146,10 @@ def test_a_stall_after_receipt_is_unknown_and_the_lookup_finds_the_post(
             assert found is not None and found.remote_id is not None
             assert found.remote_id.endswith(record_key("key-1"))
             assert await bluesky.find_published(request, "another-key") is None
+            capabilities = bluesky.capabilities()
+        assert capabilities.idempotency_key and capabilities.lookup
 
     asyncio.run(scenario())
-    assert bluesky_capabilities_allow_retry()
-
-
-def bluesky_capabilities_allow_retry() -> bool:
-    capabilities = publisher("http://127.0.0.1:9").capabilities()
-    return capabilities.idempotency_key and capabilities.lookup
 
 
 def test_rate_limit_waits_until_ratelimit_reset(

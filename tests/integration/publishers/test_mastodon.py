@@ -19,7 +19,9 @@ from tests.integration.publishers.conftest import RequestFactory
 STATUSES = "/api/v1/statuses"
 
 
-def publisher(base_url: str, token: str = MASTODON_TOKEN, timeout_s: float = 2.0) -> MastodonPublisher:
+def publisher(
+    base_url: str, token: str = MASTODON_TOKEN, timeout_s: float = 2.0
+) -> MastodonPublisher:
     return MastodonPublisher(base_url, token, timeout_s)
 
 

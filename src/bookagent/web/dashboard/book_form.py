@@ -1,0 +1,241 @@
+"""The book profile form: HTML form fields to and from the API's book fields, with field errors.
+
+Lists are typed one per line (quotes, reviews as `text | source`, other links as `name: url`) or
+separated by commas (themes, hashtags). Errors are the API's 422 details (`links.amazon`,
+`quotes.2`, ...), shown next to the form field they belong to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import request
+from flask import url_for
+from pydantic import ValidationError
+from werkzeug.wrappers import Response as BaseResponse
+
+from bookagent.domain import books as ops
+from bookagent.errors import InvalidInputError
+from bookagent.web.context import caller
+from bookagent.web.context import services
+from bookagent.web.dashboard.page import choose_book
+from bookagent.web.dashboard.page import remember_book
+from bookagent.web.dashboard.page import render_page
+from bookagent.web.dashboard.page import safe_next
+
+KNOWN_LINKS = ("amazon", "audible", "landing_page")
+OPTIONAL_TEXT = (
+    "subtitle",
+    "target_audience",
+    "tone",
+    "content_guidelines",
+    "price",
+    "cover_image_url",
+    "launch_date",
+)
+REQUIRED_TEXT = ("title", "author", "genre", "blurb")
+_OTHER_LINK = re.compile(r"^\s*([\w .-]{1,50}?)\s*[:=]\s*(\S+)\s*$")
+_LIST_SPLIT = re.compile(r"[,\n]")
+_TAG_SPLIT = re.compile(r"[\s,]+")
+_ITEM_NAMES = {"quotes": "line", "reviews": "line", "key_themes": "theme", "hashtags": "hashtag"}
+
+FieldErrors = dict[str, list[str]]
+
+
+@cache
+def timezone_names() -> list[str]:
+    """Every IANA timezone name, for the form's suggestions."""
+    return sorted(name for name in available_timezones() if "/" in name or name == "UTC")
+
+
+def book_page() -> BaseResponse | str | tuple[str, int]:
+    """Create the first (or, with `?new=1`, another) book, or edit the current one."""
+    svc, who = services(), caller()
+    with svc.db.session() as session:
+        books, book = choose_book(session, who)
+    creating = book is None or request.values.get("new") == "1"
+    if request.method == "GET":
+        values = _default_values() if creating or book is None else to_form(book_values(book))
+        return _render(books, book, creating, values, {})
+    values = {key: request.form.get(key, "") for key in request.form}
+    values["human_in_loop"] = "on" if request.form.get("human_in_loop") else ""
+    errors: FieldErrors = {}
+    try:
+        fields = from_form(request.form, errors)
+        saved_id = _save(fields, None if creating or book is None else book.id, errors)
+    except ValidationError as exc:
+        _merge(errors, validation_errors(exc))
+    except InvalidInputError as exc:
+        _merge(errors, {_form_field_of(d.field): [d.message] for d in exc.details})
+        if not exc.details:
+            errors.setdefault("body", []).append(exc.message)
+    if errors:
+        return _render(books, book, creating, values, errors), 422
+    remember_book(saved_id)
+    flash("Book profile created." if creating else "Book profile saved.")
+    return redirect(url_for("dashboard.book"))
+
+
+def select_book() -> BaseResponse:
+    """Make another of the caller's books the current one."""
+    chosen = request.form.get("book_id", "")
+    with services().db.session() as session:
+        books, _ = choose_book(session, caller())
+    if any(b.id == chosen for b in books):
+        remember_book(chosen)
+    else:
+        flash("That book is not one of yours.")
+    return redirect(safe_next(request.form.get("next")))
+
+
+def _render(
+    books: list[Any], book: Any, creating: bool, values: Mapping[str, str], errors: FieldErrors
+) -> str:
+    return render_page(
+        "book.html",
+        title="New book profile" if creating else "Book profile",
+        books=books,
+        book=book,
+        creating=creating,
+        asks_user=creating and g.caller.user_id is None,
+        values=values,
+        errors=errors,
+        timezones=timezone_names(),
+        known_links=KNOWN_LINKS,
+    )
+
+
+def _save(fields: dict[str, Any], book_id: str | None, errors: FieldErrors) -> str:
+    who = caller()
+    if errors:
+        raise _Stop
+    with services().db.session() as session:
+        if book_id is None:
+            created = ops.create_book(session, who, ops.BookCreate.model_validate(fields))
+            return created.id
+        ops.replace_book(session, who, book_id, ops.BookFields.model_validate(fields))
+        return book_id
+
+
+class _Stop(InvalidInputError):
+    """Parsing already found errors; do not save."""
+
+
+def _default_values() -> dict[str, str]:
+    local = g.caller.local_mode
+    return {"timezone": "UTC", "human_in_loop": "on", "user_id": "local" if local else ""}
+
+
+def book_values(book: Any) -> dict[str, Any]:
+    """The book's fields as the API shows them."""
+    return ops.book_to_fields(book)
+
+
+def to_form(fields: Mapping[str, Any]) -> dict[str, str]:
+    """API book fields as the strings the form's inputs hold."""
+    values = {name: str(fields.get(name) or "") for name in (*REQUIRED_TEXT, *OPTIONAL_TEXT)}
+    links = dict(fields.get("links") or {})
+    for name in KNOWN_LINKS:
+        values[f"links.{name}"] = str(links.pop(name, None) or "")
+    values["links.other"] = "\n".join(f"{name}: {url}" for name, url in links.items() if url)
+    values["key_themes"] = ", ".join(fields.get("key_themes") or [])
+    values["hashtags"] = " ".join(fields.get("hashtags") or [])
+    values["quotes"] = "\n".join(fields.get("quotes") or [])
+    values["reviews"] = "\n".join(
+        f"{r['text']} | {r['source']}" if r.get("source") else str(r["text"])
+        for r in fields.get("reviews") or []
+    )
+    values["timezone"] = str(fields.get("timezone") or "UTC")
+    values["human_in_loop"] = "on" if fields.get("human_in_loop", True) else ""
+    return values
+
+
+def from_form(form: Mapping[str, str], errors: FieldErrors) -> dict[str, Any]:
+    """The API book fields for the submitted form; lines that cannot be read go to `errors`."""
+    fields: dict[str, Any] = {name: form.get(name, "") for name in REQUIRED_TEXT}
+    for name in OPTIONAL_TEXT:
+        fields[name] = form.get(name, "").strip() or None
+    fields["timezone"] = form.get("timezone", "").strip() or "UTC"
+    fields["human_in_loop"] = bool(form.get("human_in_loop"))
+    fields["key_themes"] = [t.strip() for t in _LIST_SPLIT.split(form.get("key_themes", ""))]
+    fields["key_themes"] = [t for t in fields["key_themes"] if t]
+    fields["hashtags"] = [t for t in _TAG_SPLIT.split(form.get("hashtags", "")) if t]
+    fields["quotes"] = _lines(form.get("quotes", ""))
+    fields["reviews"] = []
+    for line in _lines(form.get("reviews", "")):
+        text, bar, source = line.rpartition(" | ") if " | " in line else (line, "", "")
+        fields["reviews"].append({"text": text.strip(), "source": source.strip() or None})
+    links: dict[str, str | None] = {
+        name: form.get(f"links.{name}", "").strip() or None for name in KNOWN_LINKS
+    }
+    for number, line in enumerate(_lines(form.get("links.other", "")), start=1):
+        match = _OTHER_LINK.match(line)
+        name = re.sub(r"\W+", "_", match.group(1).strip().lower()) if match else ""
+        if not match or not name or name in KNOWN_LINKS:
+            errors.setdefault("links.other", []).append(
+                f"line {number}: write each link as name: https://…"
+            )
+            continue
+        links[name] = match.group(2)
+    fields["links"] = links
+    user_id = form.get("user_id", "").strip()
+    if user_id:
+        fields["user_id"] = user_id
+    return fields
+
+
+def validation_errors(exc: ValidationError) -> FieldErrors:
+    """Pydantic's errors as messages per form field, worded for people."""
+    errors: FieldErrors = {}
+    for item in exc.errors():
+        location = [part for part in item["loc"] if part != "__root__"]
+        field, prefix = _form_field(location)
+        errors.setdefault(field, []).append(prefix + _friendly(item))
+    return errors
+
+
+def _form_field(location: list[int | str]) -> tuple[str, str]:
+    """The form field of an error location (`reviews.1.text` → `reviews`, "line 2: ")."""
+    if not location:
+        return "body", ""
+    root = str(location[0])
+    if root == "links" and len(location) > 1:
+        name = str(location[1])
+        return (f"links.{name}", "") if name in KNOWN_LINKS else ("links.other", f"{name}: ")
+    if root in _ITEM_NAMES and len(location) > 1 and isinstance(location[1], int):
+        return root, f"{_ITEM_NAMES[root]} {location[1] + 1}: "
+    return root, ""
+
+
+def _form_field_of(dotted: str) -> str:
+    parts: list[int | str] = [int(p) if p.isdigit() else p for p in dotted.split(".")]
+    field, _ = _form_field(parts)
+    return field
+
+
+def _friendly(item: Mapping[str, Any]) -> str:
+    kind, message = str(item.get("type", "")), str(item.get("msg", ""))
+    context = item.get("ctx") or {}
+    if kind == "missing" or (kind == "string_too_short" and context.get("min_length") == 1):
+        return "is required"
+    if kind.startswith("url_"):
+        return "must be a full web address, starting with https://"
+    if kind.startswith("date_"):
+        return "must be a date (YYYY-MM-DD)"
+    return message.removeprefix("Value error, ")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _merge(errors: FieldErrors, more: FieldErrors) -> None:
+    for field, messages in more.items():
+        errors.setdefault(field, []).extend(messages)

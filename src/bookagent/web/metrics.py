@@ -1,0 +1,110 @@
+"""`/metrics` in the Prometheus text format.
+
+Request counts and latencies are counted per process; under gunicorn they are aggregated across
+workers through prometheus-client's multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`, set by
+`bookagent serve`). Tasks by name and state, queue depth and publish outcomes are read from the
+database (the source of truth) at scrape time, so every process reports the same figures.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask
+from flask import Response
+from flask import g
+from flask import request
+from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry
+from prometheus_client import Counter
+from prometheus_client import Histogram
+from prometheus_client import generate_latest
+from prometheus_client import multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func
+from sqlalchemy import select
+
+from bookagent.bootstrap import Services
+from bookagent.db.models import PublicationAttempt
+from bookagent.db.models import TaskRecord
+
+REQUESTS = Counter("bookagent_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "bookagent_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+
+
+class DatabaseCollector(Collector):
+    """Task, queue and publishing figures read from the database at scrape time."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        tasks = GaugeMetricFamily(
+            "bookagent_tasks", "Task rows by name and state", labels=["name", "state"]
+        )
+        attempts = GaugeMetricFamily(
+            "bookagent_publish_attempts",
+            "Publish attempts by platform and outcome",
+            labels=["platform", "outcome"],
+        )
+        with self.services.db.session() as session:
+            for name, state, count in session.execute(
+                select(TaskRecord.name, TaskRecord.status, func.count()).group_by(
+                    TaskRecord.name, TaskRecord.status
+                )
+            ):
+                tasks.add_metric([name, state], count)
+            for platform, outcome, count in session.execute(
+                select(
+                    PublicationAttempt.platform, PublicationAttempt.outcome, func.count()
+                ).group_by(PublicationAttempt.platform, PublicationAttempt.outcome)
+            ):
+                attempts.add_metric([platform, outcome], count)
+        yield tasks
+        yield attempts
+        stats = self.services.require_queue().stats()
+        depth = GaugeMetricFamily(
+            "bookagent_queue_depth", "Tasks waiting to run", labels=["backend"]
+        )
+        depth.add_metric(["celery"], float(stats["celery"].get("queue_length") or 0))
+        depth.add_metric(["thread_pool"], float(stats["thread_pool"].get("queued") or 0))
+        yield depth
+
+
+def install_metrics(app: Flask, services: Services) -> None:
+    """Count every request and serve `/metrics`."""
+    collector = DatabaseCollector(services)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _count(response: Any) -> Any:
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        if route != "/metrics":
+            REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+            started = g.get("metrics_started")
+            if started is not None:
+                LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics")
+    def _metrics() -> Response:
+        registry = CollectorRegistry()
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        else:
+            registry.register(REQUESTS)
+            registry.register(LATENCY)
+        registry.register(collector)
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -1,0 +1,260 @@
+"""The publication ledger against a loopback server: exactly once, and honest about unknowns."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from bookagent.bootstrap import Services
+from bookagent.bootstrap import build_services
+from bookagent.db.models import Book
+from bookagent.db.models import Post
+from bookagent.db.models import PublicationAttempt
+from bookagent.db.models import RateLimitState
+from bookagent.domain.identity import ensure_user
+from bookagent.domain.posts import content_hash
+from bookagent.settings import Settings
+from bookagent.tasks.publishing import publish_due_posts
+from bookagent.tasks.publishing import publish_one
+from bookagent.tasks.publishing import sweep_stale_publishing
+from tests.conftest import SettingsFactory
+from tests.fakes.social_server import MASTODON_TOKEN
+from tests.fakes.social_server import WEBHOOK_PATH
+from tests.fakes.social_server import WEBHOOK_SECRET
+from tests.fakes.social_server import FakeSocialServer
+from tests.support.polling import wait_until
+
+
+@pytest.fixture
+def server() -> Iterator[FakeSocialServer]:
+    with FakeSocialServer(stall_s=30) as fake:
+        yield fake
+
+
+def publisher_settings(server: FakeSocialServer, **extra: Any) -> dict[str, Any]:
+    return {
+        "webhook_url": server.url + WEBHOOK_PATH,
+        "webhook_secret": WEBHOOK_SECRET,
+        "mastodon_base_url": server.url,
+        "mastodon_access_token": MASTODON_TOKEN,
+        "timeout_s": 2.0,
+        "retry_backoff_s": 0,
+        **extra,
+    }
+
+
+def seed_posts(
+    services: Services, count: int, platform: str = "facebook", due: datetime | None = None
+) -> list[str]:
+    """A book and `count` scheduled posts whose time has come."""
+    due = due or datetime.now(UTC) - timedelta(minutes=1)
+    with services.db.session() as session:
+        ensure_user(session, "alice")
+        book = Book(user_id="alice", title="T", author="A", genre="g", blurb="b")
+        session.add(book)
+        session.flush()
+        ids = []
+        for i in range(count):
+            text = f"Post number {i} about the sea #BookTok"
+            post = Post(
+                book_id=book.id,
+                user_id="alice",
+                platform=platform,
+                post_type="hook_question",
+                content=text,
+                content_hash=content_hash(text),
+                status="scheduled",
+                scheduled_time=due,
+                measured_length=len(text),
+                limit=500,
+                provider="template",
+                model="t",
+                prompt_hash="p",
+            )
+            session.add(post)
+            session.flush()
+            ids.append(post.id)
+    return ids
+
+
+def statuses(services: Services) -> dict[str, int]:
+    with services.db.session() as session:
+        rows = session.execute(select(Post.status, func.count()).group_by(Post.status))
+        return {status: int(count) for status, count in rows}
+
+
+def test_200_due_posts_by_4_concurrent_workers_are_each_published_once(
+    make_settings: SettingsFactory, database_url: str, server: FakeSocialServer
+) -> None:
+    settings: Settings = make_settings(
+        db={"url": database_url}, publishers=publisher_settings(server)
+    )
+    workers = [build_services(settings, start_queue=False) for _ in range(4)]
+    try:
+        ids = seed_posts(workers[0], 200)
+        barrier = threading.Barrier(4)
+
+        def work(services: Services) -> None:
+            order = list(ids)
+            random.shuffle(order)
+            barrier.wait()
+            for post_id in order:
+                publish_one(services, post_id)
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert server.created("webhook") == 200  # the receiving server's own count
+        received = [hook["post"]["post_id"] for hook in server.hooks]
+        assert sorted(received) == sorted(ids)
+        assert statuses(workers[0]) == {"published": 200}
+        with workers[0].db.session() as session:
+            attempts = session.scalar(select(func.count()).select_from(PublicationAttempt))
+        assert attempts == 200
+    finally:
+        for services in workers:
+            services.close(grace_s=0)
+
+
+def test_a_publish_killed_mid_request_is_left_unconfirmed_and_never_repeated(
+    make_settings: SettingsFactory, server: FakeSocialServer
+) -> None:
+    settings: Settings = make_settings(
+        publishers=publisher_settings(server, timeout_s=60, stale_publishing_s=0.5)
+    )
+    services = build_services(settings, start_queue=False)
+    try:
+        [post_id] = seed_posts(services, 1)
+        server.inject("stall", path=WEBHOOK_PATH)
+        script = (
+            "import sys\nfrom bookagent.settings import Settings\n"
+            "from bookagent.bootstrap import build_services\n"
+            "from bookagent.tasks.publishing import publish_one\n"
+            "svc = build_services(Settings.model_validate_json(sys.argv[1]),"
+            " start_queue=False)\npublish_one(svc, sys.argv[2])\n"
+        )
+        # The secrets are masked in this JSON: the stalled request never gets that far.
+        worker = subprocess.Popen(
+            [sys.executable, "-c", script, settings.model_dump_json(), post_id],
+            stderr=subprocess.PIPE,
+        )
+        wait_until(lambda: server.requests_to(WEBHOOK_PATH), 30, what="the request to arrive")
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+        assert statuses(services) == {"publishing": 1}
+
+        wait_until(
+            lambda: sweep_stale_publishing(services) or statuses(services) == {"unconfirmed": 1},
+            10,
+            what="the stale sweep",
+        )
+        assert statuses(services) == {"unconfirmed": 1}
+        assert publish_due_posts(services)["due"] == 0
+        assert publish_one(services, post_id) == "skipped"
+        assert len(server.requests_to(WEBHOOK_PATH)) == 1  # never sent a second time
+        with services.db.session() as session:
+            post = session.get(Post, post_id)
+            assert post is not None and "outcome unknown" in (post.failure_reason or "")
+            outcomes = session.scalars(select(PublicationAttempt.outcome)).all()
+        assert outcomes == ["unknown"]
+    finally:
+        services.close(grace_s=0)
+
+
+@pytest.fixture
+def ledger(make_settings: SettingsFactory, server: FakeSocialServer) -> Iterator[Services]:
+    services = build_services(
+        make_settings(publishers=publisher_settings(server)), start_queue=False
+    )
+    yield services
+    services.close(grace_s=0)
+
+
+def test_an_unknown_outcome_without_idempotency_is_unconfirmed(
+    ledger: Services, server: FakeSocialServer
+) -> None:
+    [post_id] = seed_posts(ledger, 1)
+    server.inject("server_error", path=WEBHOOK_PATH)
+    assert publish_one(ledger, post_id) == "unconfirmed"
+    assert publish_one(ledger, post_id) == "skipped"
+    assert len(server.requests_to(WEBHOOK_PATH)) == 1
+
+
+def test_an_unknown_outcome_with_an_idempotency_key_is_retried_safely(
+    ledger: Services, server: FakeSocialServer
+) -> None:
+    [post_id] = seed_posts(ledger, 1, platform="mastodon")
+    server.inject("drop", path="/api/v1/statuses")
+    assert publish_one(ledger, post_id) == "retry"
+    assert publish_one(ledger, post_id) == "published"
+    assert server.created("mastodon") == 1  # the same Idempotency-Key both times
+    keys = {r.headers.get("idempotency-key") for r in server.requests_to("/api/v1/statuses")}
+    assert len(keys) == 1
+
+
+def test_a_rate_limit_is_stored_and_the_post_waits(
+    ledger: Services, server: FakeSocialServer
+) -> None:
+    first, second = seed_posts(ledger, 2, platform="mastodon")
+    server.inject("rate_limit", path="/api/v1/statuses")
+    assert publish_one(ledger, first) == "rate_limited"
+    with ledger.db.session() as session:
+        post = session.get(Post, first)
+        state = session.scalars(select(RateLimitState)).one()
+        assert post is not None and post.status == "scheduled"
+        assert post.scheduled_time is not None and post.scheduled_time > datetime.now(UTC)
+        assert state.blocked_until > datetime.now(UTC) + timedelta(seconds=20)
+    assert publish_one(ledger, second) == "waiting"  # same account: parked, not failed
+    assert server.created("mastodon") == 0
+
+
+def test_refused_and_unreachable_publishes_fail_with_a_visible_reason(
+    make_settings: SettingsFactory, server: FakeSocialServer
+) -> None:
+    services = build_services(
+        make_settings(
+            publishers=publisher_settings(server, webhook_secret="wrong-secret", max_attempts=2)
+        ),
+        start_queue=False,
+    )
+    try:
+        [refused] = seed_posts(services, 1)
+        assert publish_one(services, refused) == "failed"
+        with services.db.session() as session:
+            post = session.get(Post, refused)
+            assert post is not None and "ProviderRejected" in (post.failure_reason or "")
+    finally:
+        services.close(grace_s=0)
+    closed = build_services(
+        make_settings(
+            publishers=publisher_settings(
+                server, webhook_url="http://127.0.0.1:9/hook", max_attempts=2
+            )
+        ),
+        start_queue=False,
+    )
+    try:
+        [unreachable] = seed_posts(closed, 1)
+        assert publish_one(closed, unreachable) == "retry"
+        assert publish_one(closed, unreachable) == "failed"
+        with closed.db.session() as session:
+            post = session.get(Post, unreachable)
+            assert post is not None and post.publish_attempts == 2
+            assert "ProviderUnavailable" in (post.failure_reason or "")
+    finally:
+        closed.close(grace_s=0)

@@ -1,0 +1,86 @@
+"""platform-status and test-platform, with a real bounded call to the publisher."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+
+from bookagent.bootstrap import build_services
+from bookagent.web.app import create_app
+from tests.conftest import SettingsFactory
+from tests.fakes.social_server import MASTODON_TOKEN
+from tests.fakes.social_server import FakeSocialServer
+
+
+@pytest.fixture
+def configured(make_settings: SettingsFactory) -> Iterator[FlaskClient]:
+    with FakeSocialServer() as server:
+        services = build_services(
+            make_settings(
+                publishers={
+                    "mastodon_base_url": server.url,
+                    "mastodon_access_token": MASTODON_TOKEN,
+                    "x_user_token": "   ",
+                    "dry_run_platforms": ["bluesky"],
+                }
+            )
+        )
+        yield create_app(services=services).test_client()
+        services.close(grace_s=0)
+
+
+def test_platform_status_reports_publishers_and_credentials(configured: FlaskClient) -> None:
+    body = configured.get("/api/platform-status").get_json()
+    assert body["platform_status"]["mastodon"] is True
+    assert body["platform_status"]["twitter"] is False  # a blank token is not a token
+    assert body["platforms"]["mastodon"]["publisher"] == "mastodon"
+    assert body["platforms"]["twitter"]["publisher"] == "outbox"
+    assert body["platforms"]["bluesky"] == {
+        "publisher": "outbox",
+        "configured": False,
+        "dry_run": True,
+    }
+    assert set(body["platform_status"]) >= {
+        "twitter",
+        "facebook",
+        "instagram",
+        "pinterest",
+        "mastodon",
+        "bluesky",
+        "threads",
+        "linkedin",
+    }
+
+
+def test_test_platform_makes_a_real_call(configured: FlaskClient) -> None:
+    body = configured.get("/api/test-platform/mastodon").get_json()
+    assert body["status"] == "connected" and body["api_connected"] is True
+    assert body["test_result"]["success"] is True and body["last_test_time"].endswith("+00:00")
+    outbox = configured.get("/api/test-platform/x").get_json()
+    assert outbox["platform"] == "twitter" and outbox["publisher"] == "outbox"
+    assert configured.get("/api/test-platform/myspace").status_code == 404
+
+
+def test_test_platform_reports_errors(make_settings: SettingsFactory) -> None:
+    services = build_services(
+        make_settings(
+            publishers={
+                "mastodon_base_url": "http://127.0.0.1:9",
+                "mastodon_access_token": "t",
+                "timeout_s": 1,
+            }
+        )
+    )
+    try:
+        body = (
+            create_app(services=services)
+            .test_client()
+            .get("/api/test-platform/mastodon")
+            .get_json()
+        )
+        assert body["status"] == "error" and body["api_connected"] is False
+        assert body["test_result"]["success"] is False and body["test_result"]["error"]
+    finally:
+        services.close(grace_s=0)
