@@ -6,6 +6,7 @@ FAILURE, REVOKED) is never changed again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Mapping
@@ -93,7 +94,8 @@ class TaskStore:
         """Insert a PENDING row unless one exists (for tasks sent by Celery beat)."""
         if self.find(task_id) is not None:
             return
-        try:
+        # A redelivery may race us to it: then the row exists, which is all we need.
+        with contextlib.suppress(IntegrityError):
             self.create(
                 task_id,
                 name,
@@ -103,8 +105,6 @@ class TaskStore:
                 time_limit_s=time_limit_s,
                 idempotent=idempotent,
             )
-        except IntegrityError:
-            pass  # a redelivery raced us to it: the row exists, which is all we need
 
     def find(self, task_id: str) -> TaskRecord | None:
         """The row, or None."""

@@ -146,10 +146,6 @@ def report_csv(path: ReportPath, query: CsvQuery) -> Response:
     with services().db.session() as session:
         data = _report(session, caller(), path.report_id).data
     body = render_csv(data, query.table)
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="report-{path.report_id}-{query.table}.csv"'
-        },
-    )
+    filename = f"report-{path.report_id}-{query.table}.csv"
+    disposition = f'attachment; filename="{filename}"'
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": disposition})
