@@ -75,6 +75,9 @@ class QueueSettings(BaseModel):
     shutdown_grace_s: float = Field(default=10.0, ge=0)
     inspect_timeout_s: float = Field(default=1.0, gt=0, le=10)
     inspect_cache_s: float = Field(default=5.0, ge=0)
+    # Celery task events (for Flower); off by default because they cost broker round trips per
+    # task. Flower switches them on in the workers when it starts.
+    send_task_events: bool = False
     # How often the scheduler ticks (Celery beat, or the in-process scheduler thread).
     scheduler_interval_s: float = Field(default=60.0, ge=0.5, le=3600)
     # Redis redelivers an unacked task after this long; None means "longest hard limit + 60 s".

@@ -57,6 +57,11 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # A single statement (a read, or one conditional UPDATE) is atomic on its own: running
+        # it in autocommit mode saves the BEGIN and COMMIT round trips.
+        self._autocommit = sessionmaker(
+            bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Database:
@@ -78,6 +83,16 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Session]:
+        """A session in autocommit mode: for reads and single-statement writes only."""
+        session = self._autocommit()
+        try:
+            yield session
+            session.flush()  # objects added with session.add() are written (and so committed)
         finally:
             session.close()
 

@@ -76,8 +76,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         },
         "worker_concurrency": queue.concurrency,
         "worker_hijack_root_logger": False,
-        "worker_send_task_events": True,
-        "task_send_sent_event": True,
+        "worker_send_task_events": queue.send_task_events,
+        "task_send_sent_event": queue.send_task_events,
         "beat_schedule": {},
     }
 

@@ -65,7 +65,7 @@ class TaskStore:
         worker: str | None = None,
     ) -> None:
         """Insert a PENDING row."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             session.add(
                 TaskRecord(
                     id=task_id,
@@ -108,7 +108,7 @@ class TaskStore:
 
     def find(self, task_id: str) -> TaskRecord | None:
         """The row, or None."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             return session.get(TaskRecord, task_id)
 
     def get(self, task_id: str) -> TaskRecord:
@@ -120,7 +120,7 @@ class TaskStore:
 
     def set_backend(self, task_id: str, backend: str, worker: str | None) -> None:
         """Move a PENDING row to another backend (the broker fell over during submit)."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             session.execute(
                 update(TaskRecord)
                 .where(TaskRecord.id == task_id, TaskRecord.status == "PENDING")
@@ -131,47 +131,72 @@ class TaskStore:
         """Mark a task STARTED if it may run: not revoked, not finished, not already running
         elsewhere unless it is idempotent (a redelivery after a crash)."""
         now = utcnow()
-        with self.db.session() as session:
-            row = session.get(TaskRecord, task_id)
-            if row is None:
-                return Claim(False, "missing")
-            if row.revoked or row.status == "REVOKED":
-                return Claim(False, "revoked")
-            if row.status in FINISHED_STATUSES:
-                return Claim(False, "finished")
-            if row.status in RUNNING_STATUSES and not row.idempotent:
-                self._finish(
-                    session,
-                    task_id,
-                    "FAILURE",
-                    error=(
-                        "Interrupted",
-                        "The task was interrupted (its worker stopped) and is not safe to repeat.",
-                    ),
-                )
-                return Claim(False, "interrupted")
-            result = session.execute(
-                update(TaskRecord)
-                .where(
-                    TaskRecord.id == task_id,
-                    TaskRecord.status == row.status,
-                    TaskRecord.revoked.is_(False),
-                )
-                .values(
-                    status="STARTED",
-                    started_at=now,
-                    heartbeat_at=now,
-                    worker=worker,
-                    attempts=TaskRecord.attempts + 1,
-                )
+        claimed = (
+            update(TaskRecord)
+            .where(
+                TaskRecord.id == task_id,
+                TaskRecord.status.in_(("PENDING", "RETRY")),
+                TaskRecord.revoked.is_(False),
             )
-            if rowcount(result) != 1:
-                return Claim(False, "raced")
-            return Claim(True, "claimed", row.attempts + 1, row.time_limit_s)
+            .values(
+                status="STARTED",
+                started_at=now,
+                heartbeat_at=now,
+                worker=worker,
+                attempts=TaskRecord.attempts + 1,
+            )
+            .returning(TaskRecord.attempts, TaskRecord.time_limit_s)
+        )
+        with self.db.autocommit() as session:
+            # The common case in one atomic statement; the rest (redelivery, revoked) below.
+            row = session.execute(claimed).first()
+        if row is not None:
+            return Claim(True, "claimed", int(row.attempts), float(row.time_limit_s))
+        with self.db.session() as session:
+            return self._claim_unusual(session, task_id, worker, now)
+
+    def _claim_unusual(self, session: Any, task_id: str, worker: str, now: datetime) -> Claim:
+        row = session.get(TaskRecord, task_id)
+        if row is None:
+            return Claim(False, "missing")
+        if row.revoked or row.status == "REVOKED":
+            return Claim(False, "revoked")
+        if row.status in FINISHED_STATUSES:
+            return Claim(False, "finished")
+        if not row.idempotent:
+            self._finish(
+                session,
+                task_id,
+                "FAILURE",
+                error=(
+                    "Interrupted",
+                    "The task was interrupted (its worker stopped) and is not safe to repeat.",
+                ),
+            )
+            return Claim(False, "interrupted")
+        # A redelivery of an idempotent task whose worker died: run it again.
+        result = session.execute(
+            update(TaskRecord)
+            .where(
+                TaskRecord.id == task_id,
+                TaskRecord.status == row.status,
+                TaskRecord.revoked.is_(False),
+            )
+            .values(
+                status="STARTED",
+                started_at=now,
+                heartbeat_at=now,
+                worker=worker,
+                attempts=TaskRecord.attempts + 1,
+            )
+        )
+        if rowcount(result) != 1:
+            return Claim(False, "raced")
+        return Claim(True, "claimed", row.attempts + 1, row.time_limit_s)
 
     def progress(self, task_id: str, current: int, total: int, message: str | None) -> None:
         """Record progress; it never moves backwards and never touches a finished row."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             session.execute(
                 update(TaskRecord)
                 .where(
@@ -190,14 +215,14 @@ class TaskStore:
 
     def succeed(self, task_id: str, result: Mapping[str, Any] | None) -> bool:
         """Mark SUCCESS, if the task is still running."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             return self._finish(session, task_id, "SUCCESS", result=dict(result or {}))
 
     def fail(
         self, task_id: str, error_type: str, message: str, result: Mapping[str, Any] | None = None
     ) -> bool:
         """Mark FAILURE with the error, if the task is not finished yet."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             return self._finish(
                 session,
                 task_id,
@@ -208,7 +233,7 @@ class TaskStore:
 
     def mark_revoked(self, task_id: str, result: Mapping[str, Any] | None = None) -> bool:
         """Mark REVOKED, if the task is not finished yet."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             return self._finish(
                 session, task_id, "REVOKED", result=dict(result) if result else None
             )
@@ -258,7 +283,7 @@ class TaskStore:
 
     def is_revoked(self, task_id: str) -> bool:
         """Whether the row says stop: revoked with terminate, or already finished."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             row = session.execute(
                 select(TaskRecord.revoked, TaskRecord.terminate_requested, TaskRecord.status).where(
                     TaskRecord.id == task_id
@@ -273,7 +298,7 @@ class TaskStore:
         """Refresh the heartbeat of rows a live process still owns."""
         if not task_ids:
             return
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             session.execute(
                 update(TaskRecord)
                 .where(TaskRecord.id.in_(task_ids), TaskRecord.status.in_(ACTIVE_STATUSES))
@@ -285,7 +310,7 @@ class TaskStore:
         query = select(TaskRecord).where(TaskRecord.status.in_(ACTIVE_STATUSES))
         if user_id is not None:
             query = query.where(TaskRecord.user_id == user_id)
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             return list(session.scalars(query.order_by(TaskRecord.created_at).limit(limit)))
 
     def count_active(self, backend: str | None = None, name: str | None = None) -> int:
@@ -299,12 +324,12 @@ class TaskStore:
             query = query.where(TaskRecord.backend == backend)
         if name is not None:
             query = query.where(TaskRecord.name == name)
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             return int(session.scalar(query) or 0)
 
     def overdue(self, now: datetime, grace_s: float = 10.0) -> list[TaskRecord]:
         """Running rows past their time limit (plus grace)."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             rows = session.scalars(
                 select(TaskRecord).where(TaskRecord.status.in_(RUNNING_STATUSES))
             )
@@ -317,7 +342,7 @@ class TaskStore:
 
     def stale(self, backend: str, older_than: datetime) -> list[TaskRecord]:
         """Active rows of a backend whose owner has not sent a heartbeat since `older_than`."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             return list(
                 session.scalars(
                     select(TaskRecord).where(
@@ -333,7 +358,7 @@ class TaskStore:
 
     def owned_by(self, backend: str, workers: list[str]) -> list[TaskRecord]:
         """Active rows of a backend owned by one of `workers`."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             return list(
                 session.scalars(
                     select(TaskRecord).where(
@@ -348,7 +373,7 @@ class TaskStore:
 
     def active_owners(self, backend: str) -> list[str]:
         """The distinct owners of a backend's active rows."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             owners = session.scalars(
                 select(TaskRecord.worker)
                 .distinct()
@@ -358,7 +383,7 @@ class TaskStore:
 
     def requeue(self, task_id: str, worker: str) -> bool:
         """Put an interrupted idempotent row back to PENDING under a new owner."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             outcome = session.execute(
                 update(TaskRecord)
                 .where(
@@ -377,7 +402,7 @@ class TaskStore:
 
     def stats(self) -> dict[str, Any]:
         """Counts by status, and per name: count, succeeded, failed, average and p95 duration."""
-        with self.db.session() as session:
+        with self.db.autocommit() as session:
             by_status = {
                 status: count
                 for status, count in session.execute(

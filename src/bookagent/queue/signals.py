@@ -40,6 +40,7 @@ class CancellationToken:
         """Set the deadline and the shared-flag poll once the task has been claimed."""
         self._deadline = deadline
         self._poll = poll
+        self._polled_at = time.monotonic()  # the claim just read the row: poll after a while
 
     def cancel(self, reason: str = "revoked") -> None:
         """Cancel from this process (the thread pool's revoke, shutdown or a route timeout)."""
