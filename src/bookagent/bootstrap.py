@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bookagent.db.session import Database
+from bookagent.errors import BookAgentError
 from bookagent.domain.ports import QueueHealth
 from bookagent.domain.ports import TaskQueue
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import get_rules
+from bookagent.platforms import normalize_platform
 from bookagent.publishers.registry import PublisherRegistry
 from bookagent.queue.broker import ping_broker
 from bookagent.queue.runner import AsyncRunner
@@ -46,8 +48,20 @@ class Services:
     scheduler: InProcessScheduler | None = None
 
     def rules(self, platform: str) -> PlatformRules:
-        """The rules of a platform, with the configured overrides applied."""
-        return get_rules(platform, self.settings.platforms)
+        """A platform's rules: the data file, then the publisher's live limits (Mastodon's
+        instance), then the configured overrides, which win."""
+        name = normalize_platform(platform)
+        live = self.publishers.for_platform(name).limits()
+        configured = self.settings.platforms.get(name, {})
+        return get_rules(name, {name: {**live, **configured}})
+
+    def refresh_live_limits(self, platforms: list[str], timeout_s: float = 10.0) -> None:
+        """Ask the publishers for their platforms' live limits (cached by the publisher)."""
+        for platform in platforms:
+            try:
+                self.runner.run(self.publishers.for_platform(platform).refresh_limits(), timeout_s)
+            except BookAgentError as exc:
+                log.warning("live limits unavailable platform=%s: %s", platform, exc.message)
 
     def require_queue(self) -> StartableQueue:
         """The task queue; a process built without one (the Celery worker) cannot submit."""

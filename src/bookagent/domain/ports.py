@@ -193,6 +193,10 @@ class Publisher(Protocol):
         """Live or configured limits (e.g. Mastodon's max_characters), for the validator."""
         ...
 
+    async def refresh_limits(self) -> Mapping[str, Any]:
+        """Fetch live limits from the platform where it publishes them; returns `limits()`."""
+        ...
+
     def capabilities(self) -> PublisherCapabilities:
         """What this publisher supports."""
         ...

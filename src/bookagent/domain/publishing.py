@@ -62,19 +62,15 @@ def blocked_until(session: Session, account: str, now: datetime) -> datetime | N
     return None
 
 
-def claim(session: Session, post_id: str, now: datetime) -> Post | None:
-    """Move a due post to `publishing`; None if another worker has it or it is not due."""
-    outcome = session.execute(
+def claim(session: Session, post_id: str, now: datetime) -> int | None:
+    """Move a due post to `publishing` and return its attempt number; None if another worker
+    has it or it is not due."""
+    return session.scalar(
         update(Post)
         .where(Post.id == post_id, Post.status == "scheduled", Post.scheduled_time <= now)
         .values(status="publishing", publish_attempts=Post.publish_attempts + 1, updated_at=now)
+        .returning(Post.publish_attempts)
     )
-    if int(getattr(outcome, "rowcount", 0)) != 1:
-        return None
-    post = session.get(Post, post_id)
-    if post is not None:
-        session.refresh(post)
-    return post
 
 
 def start_attempt(session: Session, post: Post, publisher: str, key: str, now: datetime) -> str:

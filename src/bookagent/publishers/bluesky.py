@@ -86,6 +86,10 @@ class BlueskyPublisher:
         """The lexicon's limits (300 graphemes, 3000 bytes) are already the platform rules."""
         return {}
 
+    async def refresh_limits(self) -> Mapping[str, Any]:
+        """Nothing to fetch: the configured limits apply."""
+        return self.limits()
+
     def capabilities(self) -> PublisherCapabilities:
         """Deterministic record keys make a retry safe, and getRecord shows what went out."""
         return PublisherCapabilities(idempotency_key=True, lookup=True, metrics=True)

@@ -95,6 +95,10 @@ class MastodonPublisher:
         logger.info("mastodon limits account=%s limits=%s", self.account, self._limits)
         return dict(self._limits)
 
+    async def refresh_limits(self) -> Mapping[str, Any]:
+        """The instance's own limits (postiz #1083: never assume 500)."""
+        return await self.fetch_limits()
+
     def capabilities(self) -> PublisherCapabilities:
         """Mastodon honours our Idempotency-Key and reports favourites, boosts and replies."""
         return PublisherCapabilities(idempotency_key=True, lookup=False, metrics=True)

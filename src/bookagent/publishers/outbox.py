@@ -49,6 +49,10 @@ class OutboxPublisher:
         """No limits of its own: the platform's rules apply unchanged."""
         return {}
 
+    async def refresh_limits(self) -> Mapping[str, Any]:
+        """Nothing to fetch: the configured limits apply."""
+        return self.limits()
+
     def capabilities(self) -> PublisherCapabilities:
         """Idempotent by key, and able to tell whether a post was written."""
         return PublisherCapabilities(idempotency_key=True, lookup=True, metrics=False)

@@ -125,6 +125,10 @@ class WebhookPublisher:
         """A webhook has no limits of its own: the platform's rules apply."""
         return {}
 
+    async def refresh_limits(self) -> Mapping[str, Any]:
+        """Nothing to fetch: the configured limits apply."""
+        return self.limits()
+
     def capabilities(self) -> PublisherCapabilities:
         """We cannot know that a receiver dedupes, nor ask it what it did."""
         return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)

@@ -67,6 +67,10 @@ class XPublisher:
         """The free tier's 280 weighted characters are the platform rules already."""
         return {}
 
+    async def refresh_limits(self) -> Mapping[str, Any]:
+        """Nothing to fetch: the configured limits apply."""
+        return self.limits()
+
     def capabilities(self) -> PublisherCapabilities:
         """No idempotency key, no lookup, no metrics (reads are not on the free tier)."""
         return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)

@@ -49,6 +49,7 @@ def generate(
     """Write, gate and store a batch; the result is `{posts, count, rejected}`."""
     now = utcnow()
     writer = services.writers.get(provider)
+    services.refresh_live_limits([p for p in platforms if p == "mastodon"])
     rules = {p: services.rules(p) for p in platforms}
     with services.db.session() as session:
         book_row = session.get(Book, book_id)

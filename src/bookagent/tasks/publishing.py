@@ -48,12 +48,11 @@ def publish_one(services: Services, post_id: str, now: datetime | None = None) -
         publisher = services.publishers.for_platform(post.platform)
         if ledger.blocked_until(session, publisher.account, now) is not None:
             return "waiting"
-        post = ledger.claim(session, post_id, now)
-        if post is None:
+        attempts = ledger.claim(session, post_id, now)
+        if attempts is None:
             return "skipped"
         key = ledger.idempotency_key(post)
         request = ledger.publish_request(post)
-        attempts = post.publish_attempts
         attempt_id = ledger.start_attempt(session, post, publisher.name, key, now)
     started = time.monotonic()
     timeout_s = settings.timeout_s * 2 + 5

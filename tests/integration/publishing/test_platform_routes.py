@@ -84,3 +84,33 @@ def test_test_platform_reports_errors(make_settings: SettingsFactory) -> None:
         assert body["test_result"]["success"] is False and body["test_result"]["error"]
     finally:
         services.close(grace_s=0)
+
+
+def test_mastodon_posts_respect_the_instance_limit(
+    make_settings: SettingsFactory, book_payload: dict[str, object]
+) -> None:
+    with FakeSocialServer(mastodon_max_characters=140) as server:
+        services = build_services(
+            make_settings(
+                publishers={
+                    "mastodon_base_url": server.url,
+                    "mastodon_access_token": MASTODON_TOKEN,
+                }
+            )
+        )
+        try:
+            client = create_app(services=services).test_client()
+            client.post("/api/books", json=book_payload)
+            posts = client.post(
+                "/api/generate-posts",
+                json={
+                    "user_id": "alice",
+                    "platforms": ["mastodon"],
+                    "count_per_platform": 3,
+                },
+            ).get_json()["posts"]
+            assert posts and all(p["limit"] == 140 for p in posts)
+            assert all(p["measured_length"] <= 140 for p in posts)
+            assert server.requests_to("/api/v2/instance")
+        finally:
+            services.close(grace_s=0)
