@@ -12,7 +12,6 @@ Run: `.venv/bin/python -m benchmarks.publishing [--quick] [--posts N] [--json PA
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import threading
 import time
@@ -23,6 +22,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.social_server import WEBHOOK_PATH
+from tests.fakes.social_server import WEBHOOK_SECRET
+from tests.fakes.social_server import FakeSocialServer
+
 from benchmarks.harness import Figure
 from benchmarks.harness import machine_info
 from benchmarks.harness import machine_line
@@ -30,24 +33,18 @@ from benchmarks.harness import print_table
 from benchmarks.harness import write_json
 from benchmarks.queue import create_postgres_database
 from benchmarks.queue import drop_postgres_database
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bookagent.bootstrap import Services  # noqa: E402
-from bookagent.bootstrap import build_services  # noqa: E402
-from bookagent.db import migrate  # noqa: E402
-from bookagent.db.models import Book  # noqa: E402
-from bookagent.db.models import Post  # noqa: E402
-from bookagent.domain.identity import ensure_user  # noqa: E402
-from bookagent.domain.posts import content_hash  # noqa: E402
-from bookagent.domain.publishing import idempotency_key  # noqa: E402
-from bookagent.domain.publishing import publish_request  # noqa: E402
-from bookagent.publishers.webhook import WebhookPublisher  # noqa: E402
-from bookagent.settings import Settings  # noqa: E402
-from bookagent.tasks.publishing import publish_one  # noqa: E402
-from tests.fakes.social_server import WEBHOOK_PATH  # noqa: E402
-from tests.fakes.social_server import WEBHOOK_SECRET  # noqa: E402
-from tests.fakes.social_server import FakeSocialServer  # noqa: E402
+from bookagent.bootstrap import Services
+from bookagent.bootstrap import build_services
+from bookagent.db import migrate
+from bookagent.db.models import Book
+from bookagent.db.models import Post
+from bookagent.domain.identity import ensure_user
+from bookagent.domain.posts import content_hash
+from bookagent.domain.publishing import idempotency_key
+from bookagent.domain.publishing import publish_request
+from bookagent.publishers.webhook import WebhookPublisher
+from bookagent.settings import Settings
+from bookagent.tasks.publishing import publish_one
 
 CONCURRENCY = (1, 4, 16)
 TARGET_RATIO = 0.5  # the ledger's bookkeeping may cost at most half the raw throughput
