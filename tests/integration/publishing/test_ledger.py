@@ -258,3 +258,20 @@ def test_refused_and_unreachable_publishes_fail_with_a_visible_reason(
             assert "ProviderUnavailable" in (post.failure_reason or "")
     finally:
         closed.close(grace_s=0)
+
+
+def test_an_unconfirmed_post_can_be_settled_by_the_author(ledger: Services,
+                                                          server: FakeSocialServer) -> None:
+    from bookagent.web.app import create_app
+
+    first, second = seed_posts(ledger, 2)
+    server.inject("server_error", path=WEBHOOK_PATH, times=2)
+    assert publish_one(ledger, first) == publish_one(ledger, second) == "unconfirmed"
+    client = create_app(services=ledger).test_client()
+    went_out = client.post(f"/api/posts/{first}/resolve",
+                           json={"published": True, "published_url": "https://fb.example/1"})
+    assert went_out.get_json()["post"]["status"] == "published"
+    again = client.post(f"/api/posts/{second}/resolve", json={"published": False}).get_json()
+    assert again["post"]["status"] == "scheduled" and again["post"]["scheduled_time"]
+    assert client.post(f"/api/posts/{first}/resolve", json={"published": False}
+                       ).status_code == 409

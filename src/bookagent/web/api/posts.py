@@ -285,6 +285,24 @@ def edit_post(path: PostPath, body: EditBody) -> Response:
         return ok({"post": ops.post_to_dict(post)})
 
 
+class ResolveBody(BaseModel):
+    """What the author found on the platform for an unconfirmed or failed post."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    published: bool
+    published_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+@blueprint.post("/posts/<post_id>/resolve")
+def resolve_post(path: PostPath, body: ResolveBody) -> Response:
+    """Settle an unconfirmed or failed post: it went out (published), or send it again."""
+    with services().db.session() as session:
+        post = ops.resolve_post(session, caller(), path.post_id, went_out=body.published,
+                                published_url=body.published_url, now=utcnow())
+        return ok({"post": ops.post_to_dict(post)})
+
+
 @blueprint.delete("/posts/<post_id>")
 def delete_post(path: PostPath) -> Response:
     """Delete a post (409 while it is being published)."""
