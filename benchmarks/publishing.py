@@ -16,15 +16,13 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
-from datetime import UTC
-from datetime import datetime
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.fakes.social_server import WEBHOOK_PATH
 from tests.fakes.social_server import WEBHOOK_SECRET
 from tests.fakes.social_server import FakeSocialServer
+from tests.support.factories import seed_due_posts
 
 from benchmarks.harness import Figure
 from benchmarks.harness import machine_info
@@ -33,13 +31,9 @@ from benchmarks.harness import print_table
 from benchmarks.harness import write_json
 from benchmarks.queue import create_postgres_database
 from benchmarks.queue import drop_postgres_database
-from bookagent.bootstrap import Services
 from bookagent.bootstrap import build_services
 from bookagent.db import migrate
-from bookagent.db.models import Book
 from bookagent.db.models import Post
-from bookagent.domain.identity import ensure_user
-from bookagent.domain.posts import content_hash
 from bookagent.domain.publishing import idempotency_key
 from bookagent.domain.publishing import publish_request
 from bookagent.publishers.webhook import WebhookPublisher
@@ -48,38 +42,6 @@ from bookagent.tasks.publishing import publish_one
 
 CONCURRENCY = (1, 4, 16)
 TARGET_RATIO = 0.5  # the ledger's bookkeeping may cost at most half the raw throughput
-
-
-def seed(services: Services, count: int) -> list[str]:
-    """`count` due posts for the webhook (facebook goes to the webhook)."""
-    due = datetime.now(UTC) - timedelta(minutes=1)
-    with services.db.session() as session:
-        ensure_user(session, "bench")
-        book = Book(user_id="bench", title="Bench", author="B", genre="g", blurb="b")
-        session.add(book)
-        session.flush()
-        ids = []
-        for i in range(count):
-            text = f"Benchmark post {i} #BookTok"
-            post = Post(
-                book_id=book.id,
-                user_id="bench",
-                platform="facebook",
-                post_type="hook_question",
-                content=text,
-                content_hash=content_hash(text),
-                status="scheduled",
-                scheduled_time=due,
-                measured_length=len(text),
-                limit=63206,
-                provider="template",
-                model="t",
-                prompt_hash="p",
-            )
-            session.add(post)
-            session.flush()
-            ids.append(post.id)
-    return ids
 
 
 def run_threads(workers: int, items: list[Any], work: Any) -> float:
@@ -110,7 +72,7 @@ def measure(
     """(ours, baseline) in posts per second at one concurrency."""
     pool = [build_services(settings, start_queue=False) for _ in range(workers)]
     try:
-        ids = seed(pool[0], posts)
+        ids = seed_due_posts(pool[0], posts, user_id="bench")
         before = server.created("webhook")
         elapsed = run_threads(workers, ids, lambda i, post_id: publish_one(pool[i], post_id))
         assert server.created("webhook") - before == posts, "a post was not published once"

@@ -20,12 +20,9 @@ from sqlalchemy import select
 
 from bookagent.bootstrap import Services
 from bookagent.bootstrap import build_services
-from bookagent.db.models import Book
 from bookagent.db.models import Post
 from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import RateLimitState
-from bookagent.domain.identity import ensure_user
-from bookagent.domain.posts import content_hash
 from bookagent.settings import Settings
 from bookagent.tasks.publishing import publish_due_posts
 from bookagent.tasks.publishing import publish_one
@@ -35,6 +32,7 @@ from tests.fakes.social_server import MASTODON_TOKEN
 from tests.fakes.social_server import WEBHOOK_PATH
 from tests.fakes.social_server import WEBHOOK_SECRET
 from tests.fakes.social_server import FakeSocialServer
+from tests.support.factories import seed_due_posts
 from tests.support.polling import wait_until
 
 
@@ -56,38 +54,8 @@ def publisher_settings(server: FakeSocialServer, **extra: Any) -> dict[str, Any]
     }
 
 
-def seed_posts(
-    services: Services, count: int, platform: str = "facebook", due: datetime | None = None
-) -> list[str]:
-    """A book and `count` scheduled posts whose time has come."""
-    due = due or datetime.now(UTC) - timedelta(minutes=1)
-    with services.db.session() as session:
-        ensure_user(session, "alice")
-        book = Book(user_id="alice", title="T", author="A", genre="g", blurb="b")
-        session.add(book)
-        session.flush()
-        ids = []
-        for i in range(count):
-            text = f"Post number {i} about the sea #BookTok"
-            post = Post(
-                book_id=book.id,
-                user_id="alice",
-                platform=platform,
-                post_type="hook_question",
-                content=text,
-                content_hash=content_hash(text),
-                status="scheduled",
-                scheduled_time=due,
-                measured_length=len(text),
-                limit=500,
-                provider="template",
-                model="t",
-                prompt_hash="p",
-            )
-            session.add(post)
-            session.flush()
-            ids.append(post.id)
-    return ids
+def seed_posts(services: Services, count: int, platform: str = "facebook") -> list[str]:
+    return seed_due_posts(services, count, platform=platform)
 
 
 def statuses(services: Services) -> dict[str, int]:
@@ -260,18 +228,20 @@ def test_refused_and_unreachable_publishes_fail_with_a_visible_reason(
         closed.close(grace_s=0)
 
 
-def test_an_unconfirmed_post_can_be_settled_by_the_author(ledger: Services,
-                                                          server: FakeSocialServer) -> None:
+def test_an_unconfirmed_post_can_be_settled_by_the_author(
+    ledger: Services, server: FakeSocialServer
+) -> None:
     from bookagent.web.app import create_app
 
     first, second = seed_posts(ledger, 2)
     server.inject("server_error", path=WEBHOOK_PATH, times=2)
     assert publish_one(ledger, first) == publish_one(ledger, second) == "unconfirmed"
     client = create_app(services=ledger).test_client()
-    went_out = client.post(f"/api/posts/{first}/resolve",
-                           json={"published": True, "published_url": "https://fb.example/1"})
+    went_out = client.post(
+        f"/api/posts/{first}/resolve",
+        json={"published": True, "published_url": "https://fb.example/1"},
+    )
     assert went_out.get_json()["post"]["status"] == "published"
     again = client.post(f"/api/posts/{second}/resolve", json={"published": False}).get_json()
     assert again["post"]["status"] == "scheduled" and again["post"]["scheduled_time"]
-    assert client.post(f"/api/posts/{first}/resolve", json={"published": False}
-                       ).status_code == 409
+    assert client.post(f"/api/posts/{first}/resolve", json={"published": False}).status_code == 409
