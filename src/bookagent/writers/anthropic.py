@@ -10,11 +10,6 @@ client must be an `httpx2.AsyncClient`.
 from __future__ import annotations
 
 import logging
-import math
-import re
-from datetime import UTC
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 
 import anthropic
@@ -29,17 +24,16 @@ from bookagent.errors import ProviderError
 from bookagent.errors import ProviderRejected
 from bookagent.errors import ProviderUnavailable
 from bookagent.errors import RateLimited
-from bookagent.writers.pricing import cost_usd
 from bookagent.writers.prompts import build_prompt
 from bookagent.writers.prompts import clean_reply
-from bookagent.writers.prompts import extract_hashtags
-from bookagent.writers.prompts import extract_links
+from bookagent.writers.vendor import PLACEHOLDER_KEY
+from bookagent.writers.vendor import finish_draft
+from bookagent.writers.vendor import retry_after_s
+from bookagent.writers.vendor import vendor_message
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-_PLACEHOLDER_KEY = "not-needed"  # a keyless gateway ignores it, but the SDK insists on a value
-_KEY_LIKE = re.compile(r"\b(?:sk|key)-[\w*-]{6,}")
 
 
 class AnthropicWriter:
@@ -79,7 +73,7 @@ class AnthropicWriter:
         self.timeout_s = timeout_s
         self.max_retries = max_retries
         self.max_tokens = max_tokens
-        self._api_key = api_key or _PLACEHOLDER_KEY
+        self._api_key = api_key or PLACEHOLDER_KEY
         self._owns_http_client = http_client is None
         # An explicit api_key and base_url keep the SDK from reading ANTHROPIC_* env vars or
         # credential profiles on disk: settings.py is the only reader of the environment.
@@ -144,36 +138,16 @@ class AnthropicWriter:
         model = str(message.model) or self.model
         input_tokens = message.usage.input_tokens
         output_tokens = message.usage.output_tokens
-        cost = cost_usd(model, input_tokens, output_tokens)
-        logger.info(
-            "anthropic draft book_id=%s platform=%s post_type=%s model=%s input_tokens=%s "
-            "output_tokens=%s cost_usd=%.6f prompt_hash=%s",
-            book.id,
-            constraints.platform,
-            constraints.post_type,
-            model,
-            input_tokens,
-            output_tokens,
-            cost,
-            prompt_id,
-        )
-        return Draft(
-            content=content,
-            platform=constraints.platform,
-            post_type=constraints.post_type,
+        return finish_draft(
             provider=self.name,
+            book=book,
+            constraints=constraints,
+            content=content,
             model=model,
-            prompt_hash=prompt_id,
-            hashtags=extract_hashtags(content),
-            links=extract_links(content),
+            prompt_id=prompt_id,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
-            cost_usd=cost,
-            metadata={
-                "response_id": message.id,
-                "stop_reason": message.stop_reason,
-                "attempt": constraints.attempt,
-            },
+            metadata={"response_id": message.id, "stop_reason": message.stop_reason},
         )
 
     async def aclose(self) -> None:
@@ -198,7 +172,7 @@ def _translate(exc: anthropic.AnthropicError, secret: str) -> ProviderError:
     if isinstance(exc, anthropic.RateLimitError):
         return RateLimited(
             f"anthropic rate limit reached (HTTP 429{_code_suffix(exc)}).",
-            retry_after_s=_retry_after_s(exc.response.headers),
+            retry_after_s=retry_after_s(exc.response.headers),
         )
     if isinstance(exc, anthropic.APITimeoutError):
         return ProviderUnavailable("anthropic did not answer in time.")
@@ -208,7 +182,7 @@ def _translate(exc: anthropic.AnthropicError, secret: str) -> ProviderError:
         status = exc.status_code
         if status >= 500 or status == 408:
             return ProviderUnavailable(f"anthropic is unavailable (HTTP {status}).")
-        detail = _vendor_message(exc.api_message, secret)
+        detail = vendor_message(exc.api_message, secret)
         return ProviderRejected(
             f"anthropic rejected the request (HTTP {status}{_code_suffix(exc)})"
             + (f": {detail}" if detail else ".")
@@ -220,39 +194,3 @@ def _code_suffix(exc: anthropic.APIStatusError) -> str:
     """` authentication_error` from the error body, or ""."""
     code = exc.error_code or exc.type
     return f" {code}" if code else ""
-
-
-def _vendor_message(message: str | None, secret: str) -> str:
-    """The vendor's human message, shortened and with anything key-like removed."""
-    if not message:
-        return ""
-    if secret and secret != _PLACEHOLDER_KEY:
-        message = message.replace(secret, "[redacted]")
-    message = _KEY_LIKE.sub("[redacted]", " ".join(message.split()))
-    return message if len(message) <= 200 else message[:199] + "…"
-
-
-def _retry_after_s(headers: httpx2.Headers) -> float | None:
-    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        try:
-            seconds = float(millis) / 1000
-        except ValueError:
-            seconds = math.nan
-        if math.isfinite(seconds) and seconds >= 0:
-            return seconds
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None

@@ -10,12 +10,7 @@ is built on `httpx2` (not `httpx`), so an injected client must be an `httpx2.Asy
 from __future__ import annotations
 
 import logging
-import math
-import re
 from collections.abc import Mapping
-from datetime import UTC
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 
 import httpx2
@@ -29,17 +24,16 @@ from bookagent.errors import ProviderError
 from bookagent.errors import ProviderRejected
 from bookagent.errors import ProviderUnavailable
 from bookagent.errors import RateLimited
-from bookagent.writers.pricing import cost_usd
 from bookagent.writers.prompts import build_prompt
 from bookagent.writers.prompts import clean_reply
-from bookagent.writers.prompts import extract_hashtags
-from bookagent.writers.prompts import extract_links
+from bookagent.writers.vendor import PLACEHOLDER_KEY
+from bookagent.writers.vendor import finish_draft
+from bookagent.writers.vendor import retry_after_s
+from bookagent.writers.vendor import vendor_message
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-_PLACEHOLDER_KEY = "not-needed"  # local servers ignore it, but the SDK insists on a value
-_KEY_LIKE = re.compile(r"\b(?:sk|rk|pk|key)-[\w*-]{6,}")
 
 
 class OpenAIWriter:
@@ -83,7 +77,7 @@ class OpenAIWriter:
         self.max_retries = max_retries
         self.temperature = temperature
         self.max_tokens = max_tokens
-        self._api_key = api_key or _PLACEHOLDER_KEY
+        self._api_key = api_key or PLACEHOLDER_KEY
         self._owns_http_client = http_client is None
         # base_url and api_key are always passed, so the SDK never falls back to OPENAI_* env vars.
         self._client = openai.AsyncOpenAI(
@@ -155,36 +149,16 @@ class OpenAIWriter:
         usage = completion.usage
         input_tokens = usage.prompt_tokens if usage else 0
         output_tokens = usage.completion_tokens if usage else 0
-        cost = cost_usd(model, input_tokens, output_tokens)
-        logger.info(
-            "openai draft book_id=%s platform=%s post_type=%s model=%s input_tokens=%s "
-            "output_tokens=%s cost_usd=%.6f prompt_hash=%s",
-            book.id,
-            constraints.platform,
-            constraints.post_type,
-            model,
-            input_tokens,
-            output_tokens,
-            cost,
-            prompt_id,
-        )
-        return Draft(
-            content=content,
-            platform=constraints.platform,
-            post_type=constraints.post_type,
+        return finish_draft(
             provider=self.name,
+            book=book,
+            constraints=constraints,
+            content=content,
             model=model,
-            prompt_hash=prompt_id,
-            hashtags=extract_hashtags(content),
-            links=extract_links(content),
+            prompt_id=prompt_id,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
-            cost_usd=cost,
-            metadata={
-                "response_id": completion.id,
-                "finish_reason": choice.finish_reason,
-                "attempt": constraints.attempt,
-            },
+            metadata={"response_id": completion.id, "finish_reason": choice.finish_reason},
         )
 
     async def aclose(self) -> None:
@@ -207,10 +181,9 @@ class OpenAIWriter:
 def _translate(exc: openai.OpenAIError, secret: str) -> ProviderError:
     """Map the SDK's final error to ours; messages carry no key and no prompt."""
     if isinstance(exc, openai.RateLimitError):
-        retry_after_s = _retry_after_s(exc.response.headers)
         return RateLimited(
             f"openai rate limit reached (HTTP 429{_code_suffix(exc.body)}).",
-            retry_after_s=retry_after_s,
+            retry_after_s=retry_after_s(exc.response.headers),
         )
     if isinstance(exc, openai.APITimeoutError):
         return ProviderUnavailable("openai did not answer in time.")
@@ -220,7 +193,8 @@ def _translate(exc: openai.OpenAIError, secret: str) -> ProviderError:
         status = exc.status_code
         if status >= 500 or status == 408:
             return ProviderUnavailable(f"openai is unavailable (HTTP {status}).")
-        detail = _vendor_message(exc.body, secret)
+        body = exc.body if isinstance(exc.body, Mapping) else {}
+        detail = vendor_message(body.get("message"), secret)
         return ProviderRejected(
             f"openai rejected the request (HTTP {status}{_code_suffix(exc.body)})"
             + (f": {detail}" if detail else ".")
@@ -235,40 +209,3 @@ def _code_suffix(body: object) -> str:
         if isinstance(code, str) and code:
             return f" {code}"
     return ""
-
-
-def _vendor_message(body: object, secret: str) -> str:
-    """The vendor's human message, shortened and with anything key-like removed."""
-    message = body.get("message") if isinstance(body, Mapping) else None
-    if not isinstance(message, str):
-        return ""
-    if secret and secret != _PLACEHOLDER_KEY:
-        message = message.replace(secret, "[redacted]")
-    message = _KEY_LIKE.sub("[redacted]", " ".join(message.split()))
-    return message if len(message) <= 200 else message[:199] + "…"
-
-
-def _retry_after_s(headers: httpx2.Headers) -> float | None:
-    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        try:
-            seconds = float(millis) / 1000
-        except ValueError:
-            seconds = math.nan
-        if math.isfinite(seconds) and seconds >= 0:
-            return seconds
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None

@@ -179,6 +179,7 @@ def test_wrong_api_key_raises_provider_rejected_without_the_key(start_server):
     message = str(caught.value)
     assert "401" in message
     assert "invalid_api_key" in message
+    assert "Incorrect API key provided" in message  # the vendor's own words reach the author
     assert "sk-wr" not in message  # neither our key nor the vendor's masked echo of it
     assert len(server.requests) == 1  # a 401 is not retried
 
