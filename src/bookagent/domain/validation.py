@@ -141,8 +141,6 @@ class Grounding:
     launch_date: date | None
     ratings: frozenset[tuple[Decimal, int]]
     claims: frozenset[str]
-    #: The texts `mask` matches, in its order: masking a post uses only those it contains.
-    mask_sources: tuple[str, ...] = ()
 
     @classmethod
     def from_book(cls, book: BookProfile) -> Grounding:
@@ -171,16 +169,14 @@ class Grounding:
         corpus = " ".join([*verbatim, book.content_guidelines or "", book.tone or ""])
         price = book.price or ""
         amounts = set(_prices(price)) or {(_decimal(m), None) for m in re.findall(_AMOUNT, price)}
-        mask_sources = _mask_sources(verbatim)
         return cls(
-            mask=_mask_pattern(mask_sources),
+            mask=_mask_pattern(verbatim),
             quote_sources=tuple({_normalize(s) for s in quote_sources if s.strip()}),
             prices=frozenset(amounts),
             price_is_free="free" in price.casefold() or any(a[0] == 0 for a in amounts),
             launch_date=book.launch_date,
             ratings=frozenset(r for text in reviews for r in _ratings(_nfc(text))),
             claims=frozenset(n for n, p in _CLAIM_PATTERNS.items() if p.search(_nfc(corpus))),
-            mask_sources=mask_sources,
         )
 
 
@@ -238,12 +234,8 @@ def find_ungrounded(grounding: Grounding, content: str) -> list[Violation]:
 @lru_cache(maxsize=4096)
 def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
     text = _nfc(content)
-    mask = grounding.mask
-    if grounding.mask_sources:
-        # Only the sources the post contains can match: the same masking, with a shorter pattern.
-        mask = _mask_pattern(tuple(s for s in grounding.mask_sources if s in text))
-    if mask is not None:
-        text = mask.sub(_MASK, text)
+    if grounding.mask is not None:
+        text = grounding.mask.sub(_MASK, text)
     found: dict[str, Violation] = {}
 
     def add(code: str, message: str) -> None:
@@ -376,20 +368,22 @@ def _ratings(text: str) -> Iterator[tuple[Decimal, int]]:
             yield Decimal(_NUMBER_WORDS.get(m[1].lower(), m[1])), 5
 
 
-def _mask_sources(sources: Sequence[str]) -> tuple[str, ...]:
-    """The verbatim sources to mask: normalized, unquoted, unique, longest first."""
+def _mask_pattern(sources: Sequence[str]) -> re.Pattern[str] | None:
+    """One alternation of the verbatim sources, longest first, bounded at word edges.
+
+    A source starting with a word character must not follow one: `T(?<!\\wT)he` rather than
+    `(?<!\\w)The`, the same test made after the first character, so that every branch starts
+    with a literal and `re` skips ahead to where one can match (about 10x faster).
+    """
     unique = {s for raw in sources if (s := _strip_quote_marks(_nfc(raw)))}
-    return tuple(sorted(unique, key=lambda s: (-len(s), s)))
-
-
-@lru_cache(maxsize=1024)
-def _mask_pattern(unique: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One alternation of `_mask_sources`, in their order, bounded at word edges."""
     parts = [
-        (r"(?<!\w)" if s[0].isalnum() or s[0] == "_" else "")
-        + re.escape(s)
+        (
+            f"{re.escape(s[0])}(?<!\\w{re.escape(s[0])}){re.escape(s[1:])}"
+            if s[0].isalnum() or s[0] == "_"
+            else re.escape(s)
+        )
         + (r"(?!\w)" if s[-1].isalnum() or s[-1] == "_" else "")
-        for s in unique
+        for s in sorted(unique, key=lambda s: (-len(s), s))
     ]
     return re.compile("|".join(parts)) if parts else None
 

@@ -351,10 +351,10 @@ class TemplateWriter:
             if report.ok:
                 break
         assert last is not None  # _candidates always yields its last-resort posts
-        template_id, text, maybe_report = last
-        report = maybe_report or check_draft(
-            book, rules, text, recent=constraints.avoid, grounding=grounding
-        )
+        template_id, text, final = last
+        if final is None:  # every candidate was a near-duplicate: report on the last one
+            final = check_draft(book, rules, text, recent=constraints.avoid, grounding=grounding)
+        report = final
         hashtags, links = draft_entities(text)
         metadata = {
             "template_id": template_id,

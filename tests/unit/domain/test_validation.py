@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+from rapidfuzz import process
 
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Review
+from bookagent.domain.validation import _ANY_CLAIM
+from bookagent.domain.validation import _CLAIM_PATTERNS
+from bookagent.domain.validation import _DATES
+from bookagent.domain.validation import _DIGIT
+from bookagent.domain.validation import _FREE
+from bookagent.domain.validation import _MASK
+from bookagent.domain.validation import _PRICE
+from bookagent.domain.validation import _RATING_FRACTION
+from bookagent.domain.validation import _RATING_STARS
+from bookagent.domain.validation import _STAR_WORD
 from bookagent.domain.validation import Grounding
 from bookagent.domain.validation import ValidationReport
+from bookagent.domain.validation import _mask_pattern
+from bookagent.domain.validation import _strip_quote_marks
 from bookagent.domain.validation import check_draft
 from bookagent.domain.validation import dedupe_key
 from bookagent.domain.validation import find_near_duplicate
+from bookagent.domain.validation import find_ungrounded
 from bookagent.domain.validation import split_sentences
 from bookagent.platforms import get_rules
 
@@ -218,3 +239,104 @@ def test_a_precomputed_grounding_gives_the_same_report() -> None:
     assert check_draft(BOOK, TWITTER, content, grounding=grounding) == check_draft(
         BOOK, TWITTER, content
     )
+
+
+# -- the fast paths give what the plain algorithms give ----------------------------------------
+
+_GATE_PIECES = [
+    " ", "\n", "free", "FREE", "Free", "for free", "star", "stars", "ſtar", "★", "⭐", "☆", "5/5",
+    "4 out of 10", "4.99", "$", "€", "£", "usd", "euros", "March", "May", "1st", "2027-03-01",
+    "1/3/2027", "٣", "best-seller", "bestselling", "award-winning", "winner of", "shortlisted",
+    "finalist", "#1", "no. 1", "number one", "acclaimed", "millions of copies", "New York Times",
+    "NYT", "viral", "“", "”", '"', "The Salt Road", "Mara Quell", "grief", "found family",
+    "The desert remembers every footstep you take.", "https://www.amazon.com/dp/B0SALT",
+    "#SaltRoad", "SaltRoad", "literary fantasy", "A stunning debut, lyrical and fierce.",
+    BOOK.blurb, BOOK.reviews[0].text, "Five", "5", "one", "STARS", "Stars", "3.5", "½",
+    "٢٠٢٧-٠٣-٠١", "١ March", "٤/٥",
+]  # fmt: skip
+_GATE_TEXT = st.lists(st.sampled_from(_GATE_PIECES) | st.text(max_size=6), max_size=24).map("".join)
+
+
+def _reference_near_duplicate(
+    content: str, recent: Sequence[str], threshold: float = 85.0
+) -> tuple[str, float] | None:
+    """find_near_duplicate as first written: token_sort_ratio on the dedupe keys."""
+    key = dedupe_key(content)
+    choices = {i: k for i, text in enumerate(recent) if (k := dedupe_key(text))}
+    if not key or not choices:
+        return None
+    best = process.extractOne(key, choices, scorer=fuzz.token_sort_ratio)
+    if best is None or best[1] < threshold:
+        return None
+    return recent[best[2]], float(best[1])
+
+
+_WORDS = st.lists(st.sampled_from(["salt", "road", "the", "Über", "日本", "a", "b", "#x", "!"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    content=_WORDS.map(" ".join) | st.text(max_size=30),
+    recent=st.lists(_WORDS.map(" ".join) | st.text(max_size=30), max_size=6),
+    threshold=st.sampled_from([0.0, 50.0, 85.0, 100.0]),
+)
+def test_near_duplicate_equals_token_sort_ratio(
+    content: str, recent: list[str], threshold: float
+) -> None:
+    expected = _reference_near_duplicate(content, recent, threshold)
+    assert find_near_duplicate(content, recent, threshold) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_GATE_TEXT)
+@example(text="Out ٢٠٢٧-٠٣-٠١")
+@example(text="Five STARS, or one ſtar")
+@example(text="Now FREE!")
+@example(text="A #1 bestseller")
+def test_pre_checks_never_skip_a_match(text: str) -> None:
+    digit, free, star = (p.search(text) is not None for p in (_DIGIT, _FREE, _STAR_WORD))
+    assert digit or free or not _PRICE.search(text)
+    assert digit or not any(p.search(text) for p in _DATES)
+    assert digit or not _RATING_FRACTION.search(text)
+    assert star or not _RATING_STARS.search(text)
+    claims = any(p.search(text) for p in _CLAIM_PATTERNS.values())
+    assert (_ANY_CLAIM.search(text) is not None) == claims
+
+
+_MASK_SOURCES = [BOOK.title, BOOK.blurb, *split_sentences(BOOK.blurb), "grief", "_x", "9 lives",
+                 "1", "#SaltRoad", "“Mara Quell”", "é", "e\u0301t\u00e9"]  # fmt: skip
+
+
+def _reference_mask(sources: Sequence[str]) -> re.Pattern[str]:
+    """The mask as first written: `(?<!\\w)` in front of a source starting with a word char."""
+    unique = {s for raw in sources if (s := _strip_quote_marks(unicodedata.normalize("NFC", raw)))}
+    parts = [
+        (r"(?<!\w)" if s[0].isalnum() or s[0] == "_" else "")
+        + re.escape(s)
+        + (r"(?!\w)" if s[-1].isalnum() or s[-1] == "_" else "")
+        for s in sorted(unique, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from([*_GATE_PIECES, *_MASK_SOURCES, "a", "_", "é", "9", "x", "\n"]),
+        max_size=20,
+    ).map("".join)
+)
+@example(text="The Salt Roads, aThe Salt Road, _x_x x_x 19 lives 9 lives1 1 éé été")
+def test_the_mask_masks_what_the_plain_pattern_masks(text: str) -> None:
+    mask = _mask_pattern(_MASK_SOURCES)
+    assert mask is not None
+    assert mask.sub(_MASK, text) == _reference_mask(_MASK_SOURCES).sub(_MASK, text)
+
+
+def test_find_ungrounded_answers_a_new_list_each_time() -> None:
+    grounding = Grounding.from_book(BOOK)
+    first = find_ungrounded(grounding, "Now $3.99! #SaltRoad")
+    first.clear()
+    assert [v.code for v in find_ungrounded(grounding, "Now $3.99! #SaltRoad")] == [
+        "ungrounded_price"
+    ]

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from twitter_text import extract_urls_with_indices
+from twitter_text import parse_tweet
+from twitter_text.config import config as twitter_config
+from twitter_text.regexp.emoji import emoji_list as twitter_emoji_list
+from twitter_text.regexp.valid_cctld import valid_cctld
+from twitter_text.regexp.valid_gtld import valid_gtld
 
 import bookagent.platforms as platforms
 from bookagent.errors import InvalidInputError
@@ -189,3 +200,63 @@ def test_package_exports_match_all() -> None:
     modules = {"escape", "rules", "annotations"}  # `measure` is the function, not the module
     assert set(platforms.__all__) == public - modules
     assert callable(platforms.measure)
+
+
+# -- the fast weighted length and URL pre-checks equal twitter-text's own results --------------
+
+_TWITTER_EMOJI = [e.emoji for e in twitter_emoji_list]
+_EMOJI_PARTS = ["\ufe0f", "\u20e3", "\u200d", "🏻", "🏿", "🇩", "🇪", "\U000e0067", "\U000e007f"]
+_RANGE_EDGES = [chr(c) for c in (0x10FF, 0x1100, 0x1FFF, 0x2000, 0x200D, 0x200E, 0x2010, 0x201F,
+                                 0x2020, 0x2031, 0x2032, 0x2037, 0x2038)]  # fmt: skip
+_TEXT_PIECES = [
+    "Read it", " ", "\n", "\r\n", "\r", "#", "*", "7", "#BookTok", "©", "®", "™", "→", "…", "“",
+    "”", "—", CJK, "한국어", NFD_E, "ﬁ", "Ω", LONG_URL, "https://t.co/abc", "http://日本.jp/x",
+    "example.com", "www.amazon.com/dp/B0?x=1", "a.b", "Co.UK", ".", ":", "/", "(", ")",
+]  # fmt: skip
+_TWEETS = st.lists(
+    st.sampled_from(_TWITTER_EMOJI)
+    | st.sampled_from(_EMOJI_PARTS + _RANGE_EDGES + _TEXT_PIECES)
+    | st.text(max_size=4),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_TWEETS, url_length=st.sampled_from([23, 30]))
+def test_weighted_length_equals_parse_tweet(text: str, url_length: int) -> None:
+    rules = get_rules("twitter", {"twitter": {"url_length": url_length}})
+    options = {**twitter_config["defaults"], "transformed_url_length": url_length}
+    assert measure("twitter", text, rules) == parse_tweet(text, options).weightedLength
+
+
+def test_weighted_length_counts_every_twitter_emoji_as_parse_tweet_does() -> None:
+    for emoji in _TWITTER_EMOJI:
+        for text in (emoji, f"a{emoji}b", emoji * 2, f"#{emoji}\ufe0f", f"7{emoji}\u20e3"):
+            assert measure("twitter", text) == parse_tweet(text).weightedLength, text
+
+
+def test_weighted_length_uses_the_fast_emoji_scan() -> None:
+    # A twitter-text upgrade that changes its emoji pattern or weights would silently fall
+    # back to parse_tweet (correct, but ~50x slower): make that visible.
+    module = importlib.import_module("bookagent.platforms.measure")
+    assert module._EMOJI_SCAN is not None
+    assert module._WEIGHTS is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_TWEETS, bare_domains=st.booleans())
+def test_extract_urls_equals_twitter_text(text: str, bare_domains: bool) -> None:
+    expected = [e["url"] for e in extract_urls_with_indices(text, bare_domains)]
+    assert extract_urls(text, bare_domains=bare_domains) == expected
+
+
+def test_every_top_level_domain_passes_the_url_pre_check() -> None:
+    module = importlib.import_module("bookagent.platforms.measure")
+    tlds = ["xn--p1ai"]
+    for pattern in (valid_gtld.pattern, valid_cctld.pattern):
+        alternatives = re.fullmatch(r"\(\?:\(\?:(.*)\)\(\?=.*", pattern, re.DOTALL)
+        assert alternatives is not None
+        tlds += alternatives[1].split("|")
+    assert len(tlds) > 1000
+    for tld in tlds:
+        assert module._DOMAIN_DOT.match(f".{tld}"), tld

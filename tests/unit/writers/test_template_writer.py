@@ -173,6 +173,33 @@ def test_unknown_post_type_is_invalid_input() -> None:
         write(BOOK, constraints("twitter", "meme"))
 
 
+def test_a_reused_writer_writes_what_a_fresh_one_writes() -> None:
+    shared = TemplateWriter()
+    for seed, platform in enumerate(["twitter", "threads", "instagram", "bluesky"] * 5):
+        c = constraints(platform, POST_TYPES[seed % len(POST_TYPES)], seed=seed)
+        for book in (BOOK, SPARSE):
+            fresh = asyncio.run(TemplateWriter().write(book, c))
+            assert asyncio.run(shared.write(book, c)) == fresh
+
+
+def test_an_edited_profile_is_written_from_its_new_words() -> None:
+    writer = TemplateWriter()
+    edited = replace(BOOK, title="The Glass Harbour")
+    for seed in range(10):
+        c = constraints("facebook", "retailer_cta", seed=seed)
+        assert BOOK.title in asyncio.run(writer.write(BOOK, c)).content
+        draft = asyncio.run(writer.write(edited, c))
+        assert BOOK.title not in draft.content
+        assert check_draft(edited, get_rules("facebook"), draft.content).ok
+
+
+def test_the_per_profile_cache_is_bounded() -> None:
+    writer = TemplateWriter()
+    for i in range(writer.material_cache_size + 10):
+        asyncio.run(writer.write(replace(SPARSE, id=f"book-{i}"), constraints("x", "fun_fact")))
+    assert len(writer._material) == writer.material_cache_size
+
+
 _TEXT = st.text(min_size=1, max_size=40).filter(str.strip)
 _WORDS = st.lists(
     st.sampled_from(["salt", "road", "night", "über", "日本", "🌊", "sea", "Ω", "the", "of"])
