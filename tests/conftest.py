@@ -80,6 +80,7 @@ def make_settings(tmp_path: Path, sqlite_url: str) -> SettingsFactory:
             "db": {"url": sqlite_url},
             "queue": {"backend": "thread", "thread_pool_max_workers": 4},
             "writers": {"default": "template"},
+            "web": {"auth_cache_s": 0},
             "admin_token": None,
         }
         for key, value in overrides.items():

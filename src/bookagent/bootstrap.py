@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bookagent.db.session import Database
-from bookagent.errors import BookAgentError
 from bookagent.domain.ports import QueueHealth
 from bookagent.domain.ports import TaskQueue
+from bookagent.errors import BookAgentError
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import get_rules
 from bookagent.platforms import normalize_platform

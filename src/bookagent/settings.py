@@ -150,6 +150,11 @@ class WebSettings(BaseModel):
     gunicorn_workers: int = Field(default=2, ge=1, le=64)
     gunicorn_threads: int = Field(default=8, ge=1, le=256)
     secret_key: SecretStr | None = None
+    # How long an auth answer is reused ("no token exists", or a token's owner): a new first
+    # token, or a revoked one, takes effect within this many seconds. 0 reads every time.
+    auth_cache_s: float = Field(default=2.0, ge=0, le=60)
+    # Mark the dashboard's session cookie Secure (turn on behind TLS).
+    session_cookie_secure: bool = False
 
 
 class LegacyEnvSource(PydanticBaseSettingsSource):

@@ -1,37 +1,73 @@
-"""The `bookagent` command (click): serve, worker, beat, db and tokens."""
+"""The `bookagent` command (click).
+
+Processes and administration: serve, worker, beat, db, tokens. The client commands (book,
+generate, posts, tasks, autonomous, report) talk to a running server over HTTP, or work on the
+database directly with `--local`. Every failure ends with one line on stderr, never a traceback.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
+from bookagent.cli.autonomous import autonomous
+from bookagent.cli.book import book
+from bookagent.cli.client import ClientError
+from bookagent.cli.connection import group_options
 from bookagent.cli.db import db
+from bookagent.cli.generate import generate
+from bookagent.cli.posts import posts
 from bookagent.cli.processes import beat
 from bookagent.cli.processes import serve
 from bookagent.cli.processes import worker
+from bookagent.cli.report import report
+from bookagent.cli.tasks import tasks
 from bookagent.cli.tokens import tokens
 from bookagent.errors import BookAgentError
 
+#: The exit status of a command stopped with Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
 
-@click.group()
+
+class BookAgentGroup(click.Group):
+    """A group that turns bookagent's errors and Ctrl-C into one line and an exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BookAgentError as exc:
+            raise ClientError(exc.message) from None
+        except SQLAlchemyError as exc:
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            reason = first[0] if first else type(exc).__name__
+            raise ClientError(f"database error: {reason}") from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(INTERRUPTED) from None
+
+
+@click.group(cls=BookAgentGroup, epilog="Connection options also work after a command's name.")
 @click.version_option(package_name="bookagent")
+@group_options
 def cli() -> None:
     """bookagent: markets a book on its author's behalf."""
 
 
-cli.add_command(serve)
-cli.add_command(worker)
-cli.add_command(beat)
-cli.add_command(db)
-cli.add_command(tokens)
+for command in (serve, worker, beat, db, tokens, book, generate, posts, tasks, autonomous, report):
+    cli.add_command(command)
 
 
 def main() -> None:
     """Entry point: run the CLI; errors exit non-zero with one line, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
+        status = cli.main(standalone_mode=False)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            click.echo("Interrupted.", err=True)
+            sys.exit(INTERRUPTED)
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as exc:
@@ -40,3 +76,8 @@ def main() -> None:
     except BookAgentError as exc:
         click.echo(f"Error: {exc.message}", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(INTERRUPTED)
+    # Without standalone mode click returns an `Exit`'s status instead of exiting.
+    sys.exit(status if isinstance(status, int) else 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import click
+from rich.table import Table
 
 from bookagent.cli import output
 from bookagent.cli.client import JSON
@@ -59,7 +60,7 @@ def _switch(action: Literal["start", "stop"]) -> None:
     output.emit(status_table(state))
 
 
-def status_table(state: JSON) -> output.Table:
+def status_table(state: JSON) -> Table:
     """The agent's state as a name/value table."""
     last = state.get("last_daily_run") or {}
     scheduler = state.get("scheduler") or {}

@@ -124,7 +124,9 @@ def profile_table(book: JSON) -> Table:
     """A book's profile as a name/value table."""
     rows = [(name, book.get(name)) for name in PROFILE_FIELDS]
     reviews = book.get("reviews") or []
-    rows.insert(-1, ("reviews", [f"{r['text']} ({r.get('source') or 'no source'})" for r in reviews]))
+    rows.insert(
+        -1, ("reviews", [f"{r['text']} ({r.get('source') or 'no source'})" for r in reviews])
+    )
     return output.fields_table(rows, title=book.get("title"))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from typing import Literal
 from typing import Protocol
@@ -22,12 +21,20 @@ JSON = dict[str, Any]
 
 FINISHED_STATUSES = ("SUCCESS", "FAILURE", "REVOKED")
 
+#: What to add to an error that a connection option would fix.
+HINTS = {
+    "user_id: is required": "pass --user or set BOOKAGENT_USER",
+    "book_id: is required": "pass --book",
+}
+
 
 class ClientError(click.ClickException):
     """A request failed; the message is the one line shown on stderr (exit status 1)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(" ".join(message.split()))
+        line = " ".join(message.split())
+        hints = [hint for problem, hint in HINTS.items() if problem in line]
+        super().__init__(f"{line} ({'; '.join(hints)})" if hints else line)
 
 
 @dataclass(frozen=True)
@@ -131,8 +138,8 @@ class Client(Protocol):
         """Where a person can read the report: its URL, or the path of a local HTML file."""
         ...
 
-    def save_report_html(self, report_id: str) -> Path:
-        """Write the rendered report to a local file (for a browser) and return its path."""
+    def report_for_browser(self, report_id: str) -> str:
+        """A URL a browser can open without our token: the page itself, or a saved copy."""
         ...
 
     def close(self) -> None:

@@ -38,6 +38,7 @@ class HttpClient:
         self, base_url: str, token: str | None, transport: httpx.BaseTransport | None = None
     ) -> None:
         self.where = base_url.rstrip("/")
+        self._has_token = bool(token)
         headers = {"Accept": "application/json", "User-Agent": f"bookagent-cli/{__version__}"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -122,14 +123,16 @@ class HttpClient:
     def report_location(self, report_id: str) -> str:
         return f"{self.where}/api/reports/{report_id}.html"
 
-    def save_report_html(self, report_id: str) -> Path:
-        # A browser cannot send our bearer token, so it gets a copy of the page instead.
+    def report_for_browser(self, report_id: str) -> str:
+        if not self._has_token:
+            return self.report_location(report_id)
+        # A browser cannot send our bearer token, so it gets a saved copy of the page instead.
         response = self._send("GET", f"/api/reports/{report_id}.html")
         folder = Path(tempfile.gettempdir()) / "bookagent-reports"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{report_id}.html"
         path.write_text(response.text, encoding="utf-8")
-        return path
+        return path.resolve().as_uri()
 
     def close(self) -> None:
         self._http.close()

@@ -17,7 +17,6 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from bookagent.bootstrap import Services
-from bookagent.bootstrap import StartableQueue
 from bookagent.bootstrap import build_services
 from bookagent.cli import shapes
 from bookagent.cli.client import JSON
@@ -39,7 +38,6 @@ from bookagent.errors import NotFoundError
 from bookagent.health import check_scheduler
 from bookagent.platforms import normalize_platform
 from bookagent.queue import operations as tasks
-from bookagent.reports.render import render_html
 from bookagent.settings import Settings
 from bookagent.tasks.generation import generate
 
@@ -118,7 +116,7 @@ class LocalClient:
                 }
             )
         task_id = tasks.submit_task(
-            svc_started(self), "bookagent.generate_posts", params, user_id=owner
+            self.with_queue(), "bookagent.generate_posts", params, user_id=owner
         )
         return _queued(
             "content_generation_queued",
@@ -137,7 +135,7 @@ class LocalClient:
 
     def revoke_task(self, task_id: str, *, terminate: bool) -> JSON:
         row, previous = tasks.revoke_task(
-            svc_started(self), self.caller, task_id, terminate=terminate
+            self.with_queue(), self.caller, task_id, terminate=terminate
         )
         running = previous in ("STARTED", "PROGRESS")
         result = {
@@ -150,7 +148,7 @@ class LocalClient:
         return shapes.ok({"result": result})
 
     def task_stats(self) -> JSON:
-        return shapes.ok(tasks.task_stats(svc_started(self)))
+        return shapes.ok(tasks.task_stats(self.with_queue()))
 
     # -- posts ---------------------------------------------------------------------------------
 
@@ -223,7 +221,7 @@ class LocalClient:
             book = self._book(session, target)
             book_id, owner = book.id, book.user_id
         task_id = tasks.submit_task(
-            svc_started(self),
+            self.with_queue(),
             "bookagent.generate_weekly_report",
             {"book_id": book_id, "week_start": week_start.isoformat() if week_start else None},
             user_id=owner,
@@ -237,7 +235,13 @@ class LocalClient:
     def report_location(self, report_id: str) -> str:
         return str(self.save_report_html(report_id))
 
+    def report_for_browser(self, report_id: str) -> str:
+        return self.save_report_html(report_id).as_uri()
+
     def save_report_html(self, report_id: str) -> Path:
+        """Render the report to `data_dir/reports/<id>.html` and return the file's path."""
+        from bookagent.reports.render import render_html  # matplotlib: import only when needed
+
         with self.services.db.session() as session:
             report = session.get(Report, report_id)
             if report is None or not self.caller.can_act_for(report.user_id):
@@ -255,13 +259,15 @@ class LocalClient:
 
     # -- internals -----------------------------------------------------------------------------
 
-    def queue(self) -> StartableQueue:
-        """The task queue, started on first use (recovery, broker watch; no scheduler)."""
-        queue = self.services.require_queue()
+    def with_queue(self) -> Services:
+        """The services, with the task queue started on first use (recovery, broker watch).
+
+        The in-process scheduler is left off: a one-off command must not tick the agents.
+        """
         if not self._queue_started:
-            queue.start()
+            self.services.require_queue().start()
             self._queue_started = True
-        return queue
+        return self.services
 
     def _book(self, session: Session, target: Target) -> Book:
         return books.resolve_book(
@@ -286,12 +292,6 @@ class LocalClient:
             "detail": scheduler.get("detail"),
         }
         return status
-
-
-def svc_started(client: LocalClient) -> Services:
-    """The client's services, with the task queue started."""
-    client.queue()
-    return client.services
 
 
 def _queued(status: str, task_id: str, message: str) -> JSON:

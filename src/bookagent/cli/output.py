@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
+from rich import box
 from rich.console import Console
 from rich.console import RenderableType
 from rich.table import Table
@@ -20,6 +21,8 @@ from rich.text import Text
 from bookagent.cli.client import JSON
 
 CONTENT_PREVIEW = 140
+# From this many columns on, posts get one column per field.
+WIDE = 120
 
 
 def stdout() -> Console:
@@ -63,7 +66,9 @@ def text(value: Any) -> Text:
 
 def fields_table(rows: Iterable[tuple[str, Any]], title: str | None = None) -> Table:
     """A two-column table of names and values."""
-    table = Table(title=title, show_header=False, box=None, padding=(0, 2, 0, 0))
+    table = Table(
+        title=title, title_justify="left", show_header=False, box=None, padding=(0, 2, 0, 0)
+    )
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for name, value in rows:
@@ -71,11 +76,9 @@ def fields_table(rows: Iterable[tuple[str, Any]], title: str | None = None) -> T
     return table
 
 
-def grid(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None
-) -> Table:
-    """A table with a header row; the first column (an id) never wraps."""
-    table = Table(title=title, header_style="bold")
+def grid(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> Table:
+    """A table with a header row; the first column (an id or a name) never wraps."""
+    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     for index, name in enumerate(columns):
         table.add_column(name, no_wrap=index == 0, overflow="fold")
     for row in rows:
@@ -100,19 +103,39 @@ def preview(content: str) -> str:
 
 
 def posts_table(posts: Sequence[JSON], title: str | None = None) -> Table:
-    """Posts: id, platform, type, status, time and text."""
-    return grid(
-        ("ID", "Platform", "Type", "Status", "Scheduled", "Text"),
-        (
-            (
-                post["id"],
-                post["platform"],
-                post["post_type"],
-                post["status"],
-                when(post.get("scheduled_time")),
-                preview(post["content"]),
-            )
-            for post in posts
-        ),
-        title=title,
-    )
+    """Posts: id, platform, type, status, time (when any is scheduled) and text.
+
+    A narrow terminal gets two columns, the id and the post (a line of facts over its text).
+    """
+    scheduled = any(post.get("scheduled_time") for post in posts)
+    if stdout().width < WIDE:
+        return _stacked_posts(posts, title)
+    table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Platform", no_wrap=True)
+    table.add_column("Type", overflow="fold")
+    table.add_column("Status", overflow="fold")
+    if scheduled:
+        table.add_column("Scheduled", overflow="fold")
+    table.add_column("Text", ratio=1, overflow="fold")
+    for post in posts:
+        cells = [post["id"], post["platform"], post["post_type"], post["status"]]
+        if scheduled:
+            cells.append(when(post.get("scheduled_time")))
+        cells.append(preview(post["content"]))
+        table.add_row(*(text(cell) for cell in cells))
+    return table
+
+
+def _stacked_posts(posts: Sequence[JSON], title: str | None) -> Table:
+    table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Post", ratio=1, overflow="fold")
+    for post in posts:
+        facts = [post["platform"], post["post_type"], post["status"]]
+        if post.get("scheduled_time"):
+            facts.append(f"at {when(post['scheduled_time'])}")
+        cell = Text(" · ".join(facts), style="bold")
+        cell.append("\n" + preview(post["content"]), style="")
+        table.add_row(Text(post["id"]), cell)
+    return table

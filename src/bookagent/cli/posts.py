@@ -24,7 +24,7 @@ POST_STATUSES = (
 )
 
 
-class IsoDateTime(click.ParamType):
+class IsoDateTime(click.ParamType[datetime]):
     """An ISO-8601 time; without an offset it is read in the book's timezone (by the server)."""
 
     name = "ISO-TIME"

@@ -34,8 +34,12 @@ def follow_task(client: Client, task_id: str, label: str, poll_s: float = POLL_I
         TextColumn("{task.fields[message]}", markup=False),
         TimeElapsedColumn(),
     )
+    console = output.stderr()
     try:
-        with Progress(*columns, console=output.stderr()) as bar:
+        if not console.is_terminal:
+            # Not a terminal: the bar is drawn once, at the end; say now what we wait for.
+            output.note(f"Waiting for task {task_id} ({label.lower()})...")
+        with Progress(*columns, console=console) as bar:
             handle = bar.add_task(label, total=None, message="queued")
             while True:
                 status = client.task_status(task_id)

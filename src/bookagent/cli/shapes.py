@@ -12,7 +12,6 @@ from typing import Any
 
 from bookagent.cli.client import JSON
 from bookagent.db.models import Book
-from bookagent.db.models import Report
 from bookagent.db.models.tasks import TaskRecord
 from bookagent.domain.books import book_to_fields
 
@@ -82,16 +81,4 @@ def active_json(row: TaskRecord) -> JSON:
         "started_at": iso(row.started_at),
         "created_at": iso(row.created_at),
         "user_id": row.user_id,
-    }
-
-
-def report_summary(report: Report) -> JSON:
-    """A report's ids, week and headline figures."""
-    return {
-        "id": report.id,
-        "book_id": report.book_id,
-        "week_start": report.week_start.isoformat(),
-        "created_at": iso(report.created_at),
-        "totals": report.data.get("totals"),
-        "html_url": f"/api/reports/{report.id}.html",
     }

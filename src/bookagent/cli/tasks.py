@@ -35,16 +35,14 @@ def list_() -> None:
     if rows:
         output.emit(
             output.grid(
-                ("ID", "Name", "Status", "Progress", "Backend", "User", "Started"),
+                ("ID", "Task", "Status", "Progress", "Backend"),
                 (
                     (
                         t["task_id"],
-                        t["name"],
+                        short_name(t["name"]),
                         t["status"],
-                        progress_text(t["progress"]),
+                        f"{t['progress']['current']}/{t['progress']['total']}",
                         t["type"],
-                        t["user_id"],
-                        output.when(t["started_at"]),
                     )
                     for t in rows
                 ),
@@ -127,7 +125,7 @@ def stats() -> None:
                 ("Task", "Count", "Succeeded", "Failed", "Avg s", "p95 s"),
                 (
                     (
-                        name,
+                        short_name(name),
                         row["count"],
                         row["succeeded"],
                         row["failed"],
@@ -138,6 +136,11 @@ def stats() -> None:
                 ),
             )
         )
+
+
+def short_name(name: str) -> str:
+    """A task name without the `bookagent.` prefix."""
+    return name.removeprefix("bookagent.")
 
 
 def progress_text(progress: JSON) -> str:

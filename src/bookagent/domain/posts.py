@@ -344,8 +344,15 @@ def schedule_rows(
     return rows
 
 
-def resolve_post(session: Session, caller: Caller, post_id: str, *, went_out: bool,
-                 published_url: str | None, now: datetime) -> Post:
+def resolve_post(
+    session: Session,
+    caller: Caller,
+    post_id: str,
+    *,
+    went_out: bool,
+    published_url: str | None,
+    now: datetime,
+) -> Post:
     """Settle an `unconfirmed` (or `failed`) post after the author checked the platform.
 
     It went out: mark it published. It did not: back to `scheduled` in the next free slot, so
@@ -353,11 +360,18 @@ def resolve_post(session: Session, caller: Caller, post_id: str, *, went_out: bo
     """
     post = get_post(session, caller, post_id)
     if went_out:
-        values: dict[str, Any] = {"status": "published", "published_at": now,
-                                  "published_url": published_url, "failure_reason": None}
+        values: dict[str, Any] = {
+            "status": "published",
+            "published_at": now,
+            "published_url": published_url,
+            "failure_reason": None,
+        }
     else:
-        values = {"status": "scheduled", "scheduled_time": assign_slot(session, post, now),
-                  "failure_reason": None}
+        values = {
+            "status": "scheduled",
+            "scheduled_time": assign_slot(session, post, now),
+            "failure_reason": None,
+        }
     _transition(session, post_id, ["unconfirmed", "failed"], values)
     session.refresh(post)
     return post

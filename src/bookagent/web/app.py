@@ -24,10 +24,13 @@ from bookagent.logs import request_id_var
 from bookagent.settings import Settings
 from bookagent.settings import load_settings
 from bookagent.web.api import register_api
+from bookagent.web.auth import configure_sessions
 from bookagent.web.auth import install_auth
 from bookagent.web.context import EXTENSION_KEY
+from bookagent.web.dashboard import register_dashboard
 from bookagent.web.errors import register_error_handlers
 from bookagent.web.errors import validation_error_response
+from bookagent.web.metrics import install_metrics
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +73,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = services
+    configure_sessions(app, settings)
     CORS(app, resources={r"/api/*": {"origins": settings.web.cors_origins}})
 
     _install_request_hooks(app)
     install_auth(app)
     register_error_handlers(app)
     register_api(app)
+    register_dashboard(app)
+    install_metrics(app, services)
     return app
 
 

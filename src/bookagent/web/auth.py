@@ -9,6 +9,7 @@ was opened with (never the token), so revoking that token ends the session at on
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -20,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from threading import Lock
 from typing import cast
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import Response
@@ -40,6 +42,7 @@ from bookagent.domain.identity import hash_token
 from bookagent.errors import AuthenticationError
 from bookagent.errors import ConfigurationError
 from bookagent.settings import Settings
+from bookagent.web.context import EXTENSION_KEY
 from bookagent.web.context import services
 from bookagent.web.errors import error_response
 
@@ -89,36 +92,77 @@ def check_listen_address(host: str, settings: Settings, database: Database) -> N
 
 
 class TokenPresence:
-    """Caches a positive 'some token exists' for a second; a negative answer is always re-read.
+    """Whether auth is on (an admin token is set, or some live token exists), re-read from the
+    database at most every `ttl_s` seconds."""
 
-    So the first token created switches auth on at once, and revoking the last one returns to
-    local mode within a second.
-    """
-
-    def __init__(self, ttl_s: float = 1.0) -> None:
+    def __init__(self, ttl_s: float) -> None:
         self._ttl_s = ttl_s
         self._value = False
-        self._checked_at = 0.0
+        self._checked_at = -1e18
         self._lock = Lock()
 
     def any(self, svc: Services) -> bool:
-        """Whether auth is on: an admin token is set or a live token exists."""
+        """Whether auth is on."""
         if svc.settings.admin_token_value:
             return True
         now = time.monotonic()
         with self._lock:
-            if now - self._checked_at < self._ttl_s and self._value:
-                return True
-        with svc.db.session() as session:
+            if now - self._checked_at < self._ttl_s:
+                return self._value
+        with svc.db.autocommit() as session:
             value = has_tokens(session)
         with self._lock:
             self._value, self._checked_at = value, now
         return value
 
 
+class CallerCache:
+    """Recently authenticated bearer tokens (by hash), so a request costs no query."""
+
+    def __init__(self, ttl_s: float, size: int = 1024) -> None:
+        self._ttl_s = ttl_s
+        self._size = size
+        self._entries: dict[str, tuple[Caller, float]] = {}
+        self._lock = Lock()
+
+    def authenticate(self, svc: Services, presented: str | None) -> Caller:
+        """The caller for a token: from the cache, or from the database (AuthenticationError)."""
+        key = hash_token(presented) if presented else ""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and hit[1] > now:
+                return hit[0]
+        with svc.db.autocommit() as session:
+            caller = authenticate(session, presented, admin_token=svc.settings.admin_token_value)
+        if self._ttl_s > 0:
+            with self._lock:
+                if len(self._entries) >= self._size:
+                    self._entries.clear()
+                self._entries[key] = (caller, now + self._ttl_s)
+        return caller
+
+
+def is_cross_site(allowed_origins: list[str]) -> bool:
+    """A browser request from another site: its Origin is neither ours nor an allowed one.
+
+    Browsers send Origin on cross-site POSTs, even the 'simple' ones that skip a CORS preflight,
+    so this refuses cross-site request forgery in local mode too. Non-browser clients send none.
+    """
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False
+    if origin in allowed_origins:
+        return False
+    # Compare hosts, not schemes: behind a TLS proxy the app itself sees plain http.
+    return urlsplit(origin).netloc.lower() != request.host.lower()
+
+
 def install_auth(app: Flask) -> None:
     """Authenticate every /api request except the public ones; sets `g.caller`."""
-    presence = TokenPresence()
+    ttl_s = services_of(app).settings.web.auth_cache_s
+    presence = TokenPresence(ttl_s)
+    callers = CallerCache(ttl_s)
     app.extensions[PRESENCE_KEY] = presence
 
     @app.before_request
@@ -127,14 +171,18 @@ def install_auth(app: Flask) -> None:
         if not path.startswith("/api") or request.method == "OPTIONS":
             return None
         svc = services()
+        if request.method in UNSAFE_METHODS and is_cross_site(svc.settings.web.cors_origins):
+            return error_response(403, "Cross-site requests are refused.", "cross_site")
         if not presence.any(svc):
             g.caller = LOCAL_CALLER
             return None
         header = request.headers.get("Authorization", "")
         public = path in PUBLIC_PATHS or not path.startswith("/api/") or _is_docs(path)
         if not header and (from_cookie := session_caller(svc)) is not None:
-            if not public and request.method in UNSAFE_METHODS and not is_valid_csrf_token(
-                request.headers.get(CSRF_HEADER)
+            if (
+                not public
+                and request.method in UNSAFE_METHODS
+                and not is_valid_csrf_token(request.headers.get(CSRF_HEADER))
             ):
                 return error_response(
                     403,
@@ -148,9 +196,13 @@ def install_auth(app: Flask) -> None:
         if public:
             g.caller = _optional_caller(svc, presented)
             return None
-        with svc.db.session() as session:
-            g.caller = authenticate(session, presented, admin_token=svc.settings.admin_token_value)
+        g.caller = callers.authenticate(svc, presented)
         return None
+
+
+def services_of(app: Flask) -> Services:
+    """The Services an app was built with (outside a request)."""
+    return cast(Services, app.extensions[EXTENSION_KEY])
 
 
 def is_auth_enabled(svc: Services) -> bool:
@@ -182,14 +234,14 @@ def configure_sessions(app: Flask, settings: Settings) -> None:
     """Sign session cookies with a key every worker shares; HttpOnly and SameSite=Lax.
 
     `Secure` stays off by default because local use is plain http; a deployment behind TLS turns
-    it on with `web.session_cookie_secure` once that setting exists.
+    it on with `web.session_cookie_secure`.
     """
     app.secret_key = load_secret_key(settings)
     app.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE_NAME,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=bool(getattr(settings.web, "session_cookie_secure", False)),
+        SESSION_COOKIE_SECURE=settings.web.session_cookie_secure,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
 
@@ -229,10 +281,8 @@ def _read_or_create_key(path: Path) -> str:
             handle.write(secrets.token_urlsafe(48) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        try:
+        with contextlib.suppress(FileExistsError):  # another worker won the race: use its key
             os.link(temporary, path)
-        except FileExistsError:
-            pass  # another worker won the race: use its key
     finally:
         temporary.unlink(missing_ok=True)
     key = _read_key(path)

@@ -1,4 +1,5 @@
-"""The one map from errors to HTTP: every error, under /api, answers JSON in API.md's shape."""
+"""The one map from errors to HTTP: under /api every error answers JSON in API.md's shape; on the
+dashboard (every other path) it answers an HTML page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from typing import Any
 from flask import Flask
 from flask import Response
 from flask import jsonify
+from flask import render_template
+from flask import request
+from markupsafe import escape
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -76,6 +80,41 @@ def error_response(
     return response
 
 
+PAGE_TITLES = {
+    400: "Bad request",
+    401: "Sign-in needed",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed here",
+    409: "Conflict",
+    413: "Too large",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Service unavailable",
+    504: "Timed out",
+}
+
+
+def is_dashboard_request() -> bool:
+    """Whether this request is for the dashboard (HTML) rather than the JSON API."""
+    return not request.path.startswith("/api")
+
+
+def error_page(status: int, message: str) -> Response:
+    """An HTML error page for the dashboard, in its layout."""
+    title = PAGE_TITLES.get(status, "Error")
+    try:
+        body = render_template("error.html", title=title, status=status, message=message)
+    except Exception:  # the layout itself failed: still answer a readable page
+        log.exception("error page failed to render")
+        body = (
+            f"<!doctype html><html lang=en><title>{escape(title)}</title>"
+            f"<h1>{escape(title)}</h1><p>{escape(message)}</p><p><a href='/'>Home</a></p></html>"
+        )
+    return Response(body, status=status, mimetype="text/html")
+
+
 def validation_error_response(exc: ValidationError) -> Response:
     """422 naming each invalid field (flask-openapi3's validation callback)."""
     details = []
@@ -95,12 +134,16 @@ def register_error_handlers(app: Flask) -> None:
         status = status_for(exc)
         if status >= 500:
             log.error("request failed: %s: %s", type(exc).__name__, exc.message)
+        if is_dashboard_request():
+            return error_page(status, exc.message)
         details = [{"field": d.field, "message": d.message} for d in exc.details]
         extra = {k: v for k, v in exc.extra.items() if v is not None}
         return error_response(status, exc.message, exc.code, details, extra)
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError) -> Response:
+        if is_dashboard_request():
+            return error_page(422, "The input is not valid.")
         return validation_error_response(exc)
 
     @app.errorhandler(HTTPException)
@@ -115,7 +158,14 @@ def register_error_handlers(app: Flask) -> None:
         }.get(status, exc.description or exc.name)
         if status == 400 and exc.description and "browser (or proxy)" not in exc.description:
             message = exc.description
-        response = error_response(status, message)
+        if is_dashboard_request():
+            if status == 404:
+                message = "There is no page at this address."
+            elif status == 403 and exc.description:
+                message = exc.description
+            response = error_page(status, message)
+        else:
+            response = error_response(status, message)
         if status == 405 and exc.get_response().headers.get("Allow"):
             response.headers["Allow"] = exc.get_response().headers["Allow"]
         return response
@@ -123,4 +173,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error: %s", type(exc).__name__)
+        if is_dashboard_request():
+            return error_page(500, "An internal error occurred; it has been logged.")
         return error_response(500, "An internal error occurred; it has been logged.")

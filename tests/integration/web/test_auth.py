@@ -120,3 +120,47 @@ def test_cors_allows_the_existing_client(client: FlaskClient) -> None:
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     other = client.get("/api/health", headers={"Origin": "http://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_cross_site_browser_posts_are_refused_even_in_local_mode(
+    client: FlaskClient, book_payload: dict[str, Any]
+) -> None:
+    evil = client.post("/api/books", json=book_payload, headers={"Origin": "http://evil.example"})
+    assert evil.status_code == 403 and evil.get_json()["code"] == "cross_site"
+    same = client.post("/api/books", json=book_payload, headers={"Origin": "http://localhost"})
+    assert same.status_code == 201
+    allowed = client.post(
+        "/api/books",
+        json={**book_payload, "title": "Two"},
+        headers={"Origin": "http://localhost:3000"},
+    )
+    assert allowed.status_code == 201  # the existing React client's origin
+    assert client.get("/api/books", headers={"Origin": "http://evil.example"}).status_code == 200
+
+
+def test_auth_answers_are_reused_for_the_cache_time(make_settings: Any) -> None:
+    import time
+
+    from bookagent.bootstrap import build_services
+    from bookagent.web.app import create_app
+
+    services = build_services(make_settings(web={"auth_cache_s": 0.5}))
+    try:
+        client = create_app(services=services).test_client()
+        assert client.get("/api/books").status_code == 200  # local mode, now cached
+        token = make_token(services, "alice")
+        make_token(services, "bob")  # so revoking alice's token below does not end auth
+        assert client.get("/api/books").status_code == 200  # still within the cache time
+        time.sleep(0.6)
+        assert client.get("/api/books").status_code == 401
+        assert client.get("/api/books", headers=bearer(token)).status_code == 200
+        from bookagent.domain.identity import list_tokens
+        from bookagent.domain.identity import revoke_token
+
+        with services.db.session() as session:
+            alices = next(t for t in list_tokens(session) if t.user_id == "alice")
+            revoke_token(session, alices.id)
+        time.sleep(0.6)
+        assert client.get("/api/books", headers=bearer(token)).status_code == 401
+    finally:
+        services.close(grace_s=0)

@@ -298,8 +298,14 @@ class ResolveBody(BaseModel):
 def resolve_post(path: PostPath, body: ResolveBody) -> Response:
     """Settle an unconfirmed or failed post: it went out (published), or send it again."""
     with services().db.session() as session:
-        post = ops.resolve_post(session, caller(), path.post_id, went_out=body.published,
-                                published_url=body.published_url, now=utcnow())
+        post = ops.resolve_post(
+            session,
+            caller(),
+            path.post_id,
+            went_out=body.published,
+            published_url=body.published_url,
+            now=utcnow(),
+        )
         return ok({"post": ops.post_to_dict(post)})
 
 

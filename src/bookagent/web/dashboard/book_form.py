@@ -21,7 +21,9 @@ from flask import url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
+from bookagent.db.models import Book
 from bookagent.domain import books as ops
+from bookagent.domain.books import book_to_fields
 from bookagent.errors import InvalidInputError
 from bookagent.web.context import caller
 from bookagent.web.context import services
@@ -48,6 +50,32 @@ _ITEM_NAMES = {"quotes": "line", "reviews": "line", "key_themes": "theme", "hash
 
 FieldErrors = dict[str, list[str]]
 
+#: Each form field's label, for the error summary at the top of the form.
+FIELD_LABELS = {
+    "user_id": "Author account",
+    "title": "Title",
+    "subtitle": "Subtitle",
+    "author": "Author",
+    "genre": "Genre",
+    "blurb": "Blurb",
+    "launch_date": "Launch date",
+    "price": "Price",
+    "cover_image_url": "Cover image URL",
+    "target_audience": "Target audience",
+    "key_themes": "Key themes",
+    "tone": "Tone and brand voice",
+    "content_guidelines": "Content guidelines",
+    "hashtags": "Hashtags",
+    "links.amazon": "Amazon",
+    "links.audible": "Audible",
+    "links.landing_page": "Landing page",
+    "links.other": "Other links",
+    "quotes": "Quotes",
+    "reviews": "Reviews",
+    "timezone": "Timezone",
+    "human_in_loop": "Keep me in the loop",
+}
+
 
 @cache
 def timezone_names() -> list[str]:
@@ -62,21 +90,27 @@ def book_page() -> BaseResponse | str | tuple[str, int]:
         books, book = choose_book(session, who)
     creating = book is None or request.values.get("new") == "1"
     if request.method == "GET":
-        values = _default_values() if creating or book is None else to_form(book_values(book))
+        values = _default_values() if book is None or creating else to_form(book_to_fields(book))
         return _render(books, book, creating, values, {})
     values = {key: request.form.get(key, "") for key in request.form}
     values["human_in_loop"] = "on" if request.form.get("human_in_loop") else ""
     errors: FieldErrors = {}
+    fields = from_form(request.form, errors)
+    model: ops.BookFields | None = None
     try:
-        fields = from_form(request.form, errors)
-        saved_id = _save(fields, None if creating or book is None else book.id, errors)
+        model = (ops.BookCreate if creating else ops.BookFields).model_validate(fields)
     except ValidationError as exc:
         _merge(errors, validation_errors(exc))
-    except InvalidInputError as exc:
-        _merge(errors, {_form_field_of(d.field): [d.message] for d in exc.details})
-        if not exc.details:
-            errors.setdefault("body", []).append(exc.message)
-    if errors:
+    saved_id = None
+    if model is not None and not errors:
+        try:
+            saved_id = _save(model, None if creating or book is None else book.id)
+        except InvalidInputError as exc:
+            for detail in exc.details:
+                errors.setdefault(_form_field_of(detail.field), []).append(detail.message)
+            if not exc.details:
+                errors.setdefault("body", []).append(exc.message)
+    if saved_id is None:
         return _render(books, book, creating, values, errors), 422
     remember_book(saved_id)
     flash("Book profile created." if creating else "Book profile saved.")
@@ -96,7 +130,11 @@ def select_book() -> BaseResponse:
 
 
 def _render(
-    books: list[Any], book: Any, creating: bool, values: Mapping[str, str], errors: FieldErrors
+    books: list[Book],
+    book: Book | None,
+    creating: bool,
+    values: Mapping[str, str],
+    errors: FieldErrors,
 ) -> str:
     return render_page(
         "book.html",
@@ -107,35 +145,26 @@ def _render(
         asks_user=creating and g.caller.user_id is None,
         values=values,
         errors=errors,
+        labels=FIELD_LABELS,
         timezones=timezone_names(),
         known_links=KNOWN_LINKS,
     )
 
 
-def _save(fields: dict[str, Any], book_id: str | None, errors: FieldErrors) -> str:
+def _save(fields: ops.BookFields, book_id: str | None) -> str:
+    """Create the book (`book_id` None) or replace its fields; returns its id."""
     who = caller()
-    if errors:
-        raise _Stop
     with services().db.session() as session:
         if book_id is None:
-            created = ops.create_book(session, who, ops.BookCreate.model_validate(fields))
-            return created.id
-        ops.replace_book(session, who, book_id, ops.BookFields.model_validate(fields))
+            assert isinstance(fields, ops.BookCreate)
+            return ops.create_book(session, who, fields).id
+        ops.replace_book(session, who, book_id, fields)
         return book_id
-
-
-class _Stop(InvalidInputError):
-    """Parsing already found errors; do not save."""
 
 
 def _default_values() -> dict[str, str]:
     local = g.caller.local_mode
     return {"timezone": "UTC", "human_in_loop": "on", "user_id": "local" if local else ""}
-
-
-def book_values(book: Any) -> dict[str, Any]:
-    """The book's fields as the API shows them."""
-    return ops.book_to_fields(book)
 
 
 def to_form(fields: Mapping[str, Any]) -> dict[str, str]:
@@ -170,7 +199,7 @@ def from_form(form: Mapping[str, str], errors: FieldErrors) -> dict[str, Any]:
     fields["quotes"] = _lines(form.get("quotes", ""))
     fields["reviews"] = []
     for line in _lines(form.get("reviews", "")):
-        text, bar, source = line.rpartition(" | ") if " | " in line else (line, "", "")
+        text, _, source = line.rpartition(" | ") if " | " in line else (line, "", "")
         fields["reviews"].append({"text": text.strip(), "source": source.strip() or None})
     links: dict[str, str | None] = {
         name: form.get(f"links.{name}", "").strip() or None for name in KNOWN_LINKS

@@ -42,7 +42,7 @@ def render_page(template: str, *, title: str, **context: Any) -> str:
     return render_template(
         template,
         title=title,
-        caller=who,
+        viewer=who,
         auth_enabled=is_auth_enabled(services()),
         **context,
     )

@@ -1,0 +1,127 @@
+"""`POST /api/posts/measure`: a draft's length in its platform's unit, and what would block it.
+
+The approval queue's live counter calls this (debounced) while the author edits. With a
+`post_id` the text gets exactly the check that saving it would run (limits, grounding in the
+book's facts, near-duplicates); with only a `platform` it gets the platform's length limits.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from typing import Any
+
+from flask import Response
+from flask_openapi3 import APIBlueprint
+from flask_openapi3 import Tag
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import StringConstraints
+from pydantic import model_validator
+from sqlalchemy.orm import Session
+
+from bookagent.db.base import utcnow
+from bookagent.db.models import Book
+from bookagent.db.models import Post
+from bookagent.domain import posts as post_ops
+from bookagent.domain.books import book_to_profile
+from bookagent.domain.validation import ValidationReport
+from bookagent.domain.validation import Violation
+from bookagent.domain.validation import check_draft
+from bookagent.errors import InvalidInputError
+from bookagent.platforms import PlatformRules
+from bookagent.platforms import count_bytes
+from bookagent.platforms import measure
+from bookagent.platforms import normalize_platform
+from bookagent.web.api.schemas import Identifier
+from bookagent.web.context import caller
+from bookagent.web.context import services
+from bookagent.web.envelope import ok
+
+blueprint = APIBlueprint(
+    "post_measure",
+    __name__,
+    url_prefix="/api",
+    abp_tags=[Tag(name="posts")],
+    abp_security=[{"bearer": []}],
+)
+
+Content = Annotated[str, StringConstraints(max_length=70000)]
+
+
+class MeasureBody(BaseModel):
+    """The text to measure, and either the post it would replace or its platform."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    content: Content
+    post_id: Identifier | None = None
+    platform: str | None = None
+
+    @model_validator(mode="after")
+    def _post_or_platform(self) -> MeasureBody:
+        if self.post_id is None and not self.platform:
+            raise ValueError("give post_id (to check an edit) or platform")
+        if self.platform:
+            try:
+                self.platform = normalize_platform(self.platform)
+            except InvalidInputError as exc:
+                raise ValueError(exc.details[0].message if exc.details else exc.message) from None
+        return self
+
+
+@blueprint.post("/posts/measure")
+def measure_post(body: MeasureBody) -> Response:
+    """The measured length, limit and unit of a draft, whether it may be saved, and why not."""
+    svc = services()
+    if body.post_id is None:
+        assert body.platform is not None  # the validator asks for one of the two
+        rules = svc.rules(body.platform)
+        report = check_length(rules, body.content)
+        return ok({"platform": body.platform, **_report_json(report, rules)})
+    with svc.db.session() as session:
+        post = post_ops.get_post(session, caller(), body.post_id)
+        rules = svc.rules(post.platform)
+        report = check_edit(session, post, body.content, rules)
+        return ok({"platform": post.platform, "post_id": post.id, **_report_json(report, rules)})
+
+
+def check_length(rules: PlatformRules, content: str) -> ValidationReport:
+    """The platform's length and byte limits only (no book to check facts against)."""
+    length = measure(rules.name, content, rules)
+    size = count_bytes(content) if rules.max_bytes is not None else None
+    found = []
+    if not content.strip():
+        found.append(Violation("empty", "The post is empty."))
+    if length > rules.max_length:
+        found.append(
+            Violation(
+                "too_long",
+                f"{length} {rules.unit} is over the {rules.name} limit of {rules.max_length}.",
+            )
+        )
+    if size is not None and rules.max_bytes is not None and size > rules.max_bytes:
+        found.append(
+            Violation(
+                "too_many_bytes",
+                f"{size} bytes is over the {rules.name} limit of {rules.max_bytes}.",
+            )
+        )
+    return ValidationReport(not found, length, rules.max_length, tuple(found), rules.unit, size)
+
+
+def check_edit(
+    session: Session, post: Post, content: str, rules: PlatformRules
+) -> ValidationReport:
+    """The check an edit of the post gets when it is saved (see `domain.posts.revalidate`)."""
+    book = session.get(Book, post.book_id)
+    assert book is not None  # posts cascade with their book
+    recent = [
+        text
+        for text in post_ops.recent_texts(session, post.book_id, post.platform, utcnow())
+        if text != post.content
+    ]
+    return check_draft(book_to_profile(book), rules, content, recent=recent)
+
+
+def _report_json(report: ValidationReport, rules: PlatformRules) -> dict[str, Any]:
+    return {**report.to_dict(), "max_bytes": rules.max_bytes}

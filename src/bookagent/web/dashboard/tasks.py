@@ -1,0 +1,35 @@
+"""The tasks page: what runs now (with progress and a revoke button) and what finished lately."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bookagent.db.models.tasks import FINISHED_STATUSES
+from bookagent.db.models.tasks import TaskRecord
+from bookagent.queue import operations as queue_ops
+from bookagent.web.api.tasks import active_json
+from bookagent.web.api.tasks import task_json
+from bookagent.web.context import caller
+from bookagent.web.context import services
+from bookagent.web.dashboard.page import render_page
+
+RECENT_TASKS = 20
+
+
+def tasks_page() -> str:
+    """Active tasks (kept current by the page's script) and the most recent finished ones."""
+    svc, who = services(), caller()
+    active = [active_json(row) for row in queue_ops.list_active(svc, who, None)]
+    statement = select(TaskRecord).where(TaskRecord.status.in_(FINISHED_STATUSES))
+    if not who.is_admin:
+        statement = statement.where(TaskRecord.user_id == who.user_id)
+    statement = statement.order_by(TaskRecord.finished_at.desc(), TaskRecord.id).limit(RECENT_TASKS)
+    with svc.db.session() as session:
+        recent = [task_json(row) for row in session.scalars(statement)]
+    return render_page(
+        "tasks.html",
+        title="Tasks",
+        active=active,
+        recent=recent,
+        backend=svc.require_queue().backend,
+    )
