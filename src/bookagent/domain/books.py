@@ -24,6 +24,7 @@ from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Review as ReviewValue
 from bookagent.errors import InvalidInputError
 from bookagent.errors import NotFoundError
+from bookagent.isotime import iso
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -232,6 +233,17 @@ def book_to_fields(book: Book) -> dict[str, Any]:
         "cover_image_url": book.cover_image_url,
         "timezone": book.timezone,
         "human_in_loop": book.human_in_loop,
+    }
+
+
+def book_to_dict(book: Book) -> dict[str, Any]:
+    """A book as API.md shows it: id, owner, profile fields and timestamps."""
+    return {
+        "id": book.id,
+        "user_id": book.user_id,
+        **book_to_fields(book),
+        "created_at": iso(book.created_at),
+        "updated_at": iso(book.updated_at),
     }
 
 

@@ -33,6 +33,7 @@ from bookagent.errors import ConflictError
 from bookagent.errors import FieldError
 from bookagent.errors import InvalidInputError
 from bookagent.errors import NotFoundError
+from bookagent.isotime import iso
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import extract_hashtags
 from bookagent.platforms import extract_urls
@@ -46,10 +47,6 @@ SCHEDULE_STATUSES = ("scheduled", "publishing", "published", "failed", "unconfir
 def content_hash(text: str) -> str:
     """SHA-256 of a post's text: the key the publishing ledger de-duplicates on."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def post_to_dict(post: Post) -> dict[str, Any]:
@@ -69,11 +66,11 @@ def post_to_dict(post: Post) -> dict[str, Any]:
         "provider": post.provider,
         "model": post.model,
         "prompt_hash": post.prompt_hash,
-        "created_at": _iso(post.created_at),
-        "approved_at": _iso(post.approved_at),
+        "created_at": iso(post.created_at),
+        "approved_at": iso(post.approved_at),
         "approved_by": post.approved_by,
-        "scheduled_time": _iso(post.scheduled_time),
-        "published_at": _iso(post.published_at),
+        "scheduled_time": iso(post.scheduled_time),
+        "published_at": iso(post.published_at),
         "published_url": post.published_url,
         "remote_id": post.remote_id,
         "rejection_reason": post.rejection_reason,
@@ -334,8 +331,8 @@ def schedule_rows(
                 "book_id": post.book_id,
                 "platform": post.platform,
                 "status": post.status,
-                "scheduled_time": _iso(post.scheduled_time),
-                "published_at": _iso(post.published_at),
+                "scheduled_time": iso(post.scheduled_time),
+                "published_at": iso(post.published_at),
                 "published_url": post.published_url,
                 "content": post.content,
                 "failure_reason": post.failure_reason,

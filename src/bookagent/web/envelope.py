@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from datetime import datetime
 from typing import Any
 
 from flask import Response
 from flask import jsonify
 
-
-def iso(value: datetime | None) -> str | None:
-    """An ISO-8601 UTC timestamp with an explicit offset, or None."""
-    return value.astimezone(UTC).isoformat() if value is not None else None
-
-
-def now_iso() -> str:
-    """The current time, ISO-8601 UTC with an offset."""
-    return datetime.now(UTC).isoformat()
+from bookagent.isotime import iso
+from bookagent.isotime import now_iso
 
 
 def ok(
@@ -30,3 +21,6 @@ def ok(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+__all__ = ["iso", "now_iso", "ok"]

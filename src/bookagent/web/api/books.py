@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response
 from flask import request
 from flask_openapi3 import APIBlueprint
 from flask_openapi3 import Tag
 
-from bookagent.db.models import Book
 from bookagent.domain import books as ops
 from bookagent.errors import InvalidInputError
 from bookagent.web.api.schemas import BookPath
 from bookagent.web.api.schemas import UserQuery
 from bookagent.web.context import caller
 from bookagent.web.context import services
-from bookagent.web.envelope import iso
 from bookagent.web.envelope import ok
 
 blueprint = APIBlueprint(
@@ -28,23 +24,12 @@ blueprint = APIBlueprint(
 )
 
 
-def book_json(book: Book) -> dict[str, Any]:
-    """A book as API.md shows it: id, owner, profile fields and timestamps."""
-    return {
-        "id": book.id,
-        "user_id": book.user_id,
-        **ops.book_to_fields(book),
-        "created_at": iso(book.created_at),
-        "updated_at": iso(book.updated_at),
-    }
-
-
 @blueprint.get("/books")
 def list_books(query: UserQuery) -> Response:
     """List the caller's books (an admin sees every book, or one user's)."""
     with services().db.session() as session:
         rows = ops.list_books(session, caller(), query.user_id)
-        return ok({"books": [book_json(b) for b in rows], "count": len(rows)})
+        return ok({"books": [ops.book_to_dict(b) for b in rows], "count": len(rows)})
 
 
 @blueprint.post("/books", responses={201: None})
@@ -52,7 +37,7 @@ def create_book(body: ops.BookCreate) -> Response:
     """Create a book profile."""
     with services().db.session() as session:
         book = ops.create_book(session, caller(), body)
-        payload = book_json(book)
+        payload = ops.book_to_dict(book)
     return ok({"book": payload}, 201, {"Location": f"/api/books/{payload['id']}"})
 
 
@@ -60,7 +45,7 @@ def create_book(body: ops.BookCreate) -> Response:
 def get_book(path: BookPath) -> Response:
     """One book profile."""
     with services().db.session() as session:
-        return ok({"book": book_json(ops.get_book(session, caller(), path.book_id))})
+        return ok({"book": ops.book_to_dict(ops.get_book(session, caller(), path.book_id))})
 
 
 @blueprint.put("/books/<book_id>")
@@ -68,7 +53,7 @@ def replace_book(path: BookPath, body: ops.BookFields) -> Response:
     """Replace a book profile."""
     with services().db.session() as session:
         book = ops.replace_book(session, caller(), path.book_id, body)
-        return ok({"book": book_json(book)})
+        return ok({"book": ops.book_to_dict(book)})
 
 
 @blueprint.patch("/books/<book_id>")
@@ -79,7 +64,7 @@ def patch_book(path: BookPath) -> Response:
         raise InvalidInputError.for_field("body", "must be a JSON object")
     with services().db.session() as session:
         book = ops.patch_book(session, caller(), path.book_id, changes)
-        return ok({"book": book_json(book)})
+        return ok({"book": ops.book_to_dict(book)})
 
 
 @blueprint.delete("/books/<book_id>")

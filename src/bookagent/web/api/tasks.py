@@ -12,14 +12,14 @@ from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
 
-from bookagent.db.models.tasks import TaskRecord
 from bookagent.errors import PermissionDeniedError
 from bookagent.queue import operations as ops
+from bookagent.queue.documents import active_json
+from bookagent.queue.documents import task_json
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.api.schemas import UserQuery
 from bookagent.web.context import caller
 from bookagent.web.context import services
-from bookagent.web.envelope import iso
 from bookagent.web.envelope import ok
 
 blueprint = APIBlueprint(
@@ -53,53 +53,6 @@ class DiagnosticsBody(BaseModel):
     steps: Annotated[int, Field(ge=1, le=1000)] = 5
     step_seconds: Annotated[float, Field(ge=0, le=60)] = 0.5
     fail: bool = False
-
-
-def progress_json(row: TaskRecord) -> dict[str, Any]:
-    """Progress as API.md gives it; a successful task reads 100%."""
-    total, current = row.progress_total, row.progress_current
-    if row.status == "SUCCESS":
-        percent = 100.0
-    else:
-        percent = round(100.0 * current / total, 1) if total else 0.0
-    return {"current": current, "total": total, "percent": percent, "message": row.progress_message}
-
-
-def task_json(row: TaskRecord) -> dict[str, Any]:
-    """A task's status document (API.md's task-status shape)."""
-    body: dict[str, Any] = {
-        "task_id": row.id,
-        "name": row.name,
-        "status": row.status,
-        "progress": progress_json(row),
-        "backend": row.backend,
-        "user_id": row.user_id,
-        "attempts": row.attempts,
-        "revoked": row.revoked,
-        "created_at": iso(row.created_at),
-        "started_at": iso(row.started_at),
-        "finished_at": iso(row.finished_at),
-    }
-    if row.result is not None:
-        body["result"] = row.result
-    if row.status == "FAILURE" or row.error_type:
-        body["error"] = {"type": row.error_type, "message": row.error_message}
-    return body
-
-
-def active_json(row: TaskRecord) -> dict[str, Any]:
-    """An active task without its arguments (they could hold secrets)."""
-    return {
-        "task_id": row.id,
-        "name": row.name,
-        "type": row.backend,
-        "status": row.status,
-        "progress": progress_json(row),
-        "worker": row.worker,
-        "started_at": iso(row.started_at),
-        "created_at": iso(row.created_at),
-        "user_id": row.user_id,
-    }
 
 
 def queued(status: str, task_id: str, message: str, **extra: Any) -> Response:

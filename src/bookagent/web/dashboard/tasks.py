@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bookagent.db.models.tasks import FINISHED_STATUSES
 from bookagent.db.models.tasks import TaskRecord
 from bookagent.queue import operations as queue_ops
-from bookagent.web.api.tasks import active_json
-from bookagent.web.api.tasks import task_json
+from bookagent.queue.documents import active_json
+from bookagent.queue.documents import task_json
 from bookagent.web.context import caller
 from bookagent.web.context import services
 from bookagent.web.dashboard.page import render_page
