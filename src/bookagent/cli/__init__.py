@@ -18,6 +18,7 @@ from bookagent.cli.book import book
 from bookagent.cli.client import ClientError
 from bookagent.cli.connection import group_options
 from bookagent.cli.db import db
+from bookagent.cli.doctor import doctor
 from bookagent.cli.generate import generate
 from bookagent.cli.posts import posts
 from bookagent.cli.processes import beat
@@ -56,7 +57,20 @@ def cli() -> None:
     """bookagent: markets a book on its author's behalf."""
 
 
-for command in (serve, worker, beat, db, tokens, book, generate, posts, tasks, autonomous, report):
+for command in (
+    serve,
+    worker,
+    beat,
+    db,
+    tokens,
+    doctor,
+    book,
+    generate,
+    posts,
+    tasks,
+    autonomous,
+    report,
+):
     cli.add_command(command)
 
 
