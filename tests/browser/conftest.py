@@ -94,9 +94,9 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: Path) -> Iterator[Browser]:
-    """One headless Chromium for the session."""
+    """One headless Chromium for the module (its event loop must end before other tests run)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
