@@ -78,7 +78,7 @@ def make_settings(tmp_path: Path, sqlite_url: str) -> SettingsFactory:
         values: dict[str, Any] = {
             "data_dir": tmp_path / "data",
             "db": {"url": sqlite_url},
-            "queue": {"backend": "thread", "thread_pool_max_workers": 4},
+            "queue": {"backend": "thread", "thread_pool_max_workers": 4, "stats_cache_s": 0},
             "writers": {"default": "template"},
             "web": {"auth_cache_s": 0},
             "admin_token": None,

@@ -75,6 +75,8 @@ class QueueSettings(BaseModel):
     shutdown_grace_s: float = Field(default=10.0, ge=0)
     inspect_timeout_s: float = Field(default=1.0, gt=0, le=10)
     inspect_cache_s: float = Field(default=5.0, ge=0)
+    # /api/tasks/stats aggregates every task row; its answer is reused for this long.
+    stats_cache_s: float = Field(default=2.0, ge=0, le=300)
     # Celery task events (for Flower); off by default because they cost broker round trips per
     # task. Flower switches them on in the workers when it starts.
     send_task_events: bool = False

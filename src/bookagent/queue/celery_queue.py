@@ -100,6 +100,9 @@ class CeleryTaskQueue:
                 queue=QUEUE_NAME,
                 soft_time_limit=limit,
                 time_limit=limit + HARD_LIMIT_MARGIN_S,
+                # Celery reads ignore_result from the call, not from the config: without it a
+                # publish subscribes on the result backend and hangs while Redis is down.
+                ignore_result=True,
             )
         except Exception as exc:  # kombu/redis raise many types; any failure to publish counts
             log.warning("publish failed task_id=%s: %s", task_id, type(exc).__name__)

@@ -6,6 +6,8 @@ is the only one who can revoke another user's task.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
@@ -61,6 +63,24 @@ def submit_task(
     return services.require_queue().submit(name, kwargs, user_id=user_id, time_limit_s=time_limit_s)
 
 
+_stats_lock = threading.Lock()
+_stats_cache: dict[int, tuple[float, dict[str, Any]]] = {}
+
+
 def task_stats(services: Services) -> dict[str, Any]:
-    """Stats for /api/tasks/stats: backend figures and counts from the task rows."""
-    return {**services.require_queue().stats(), "tasks": TaskStore(services.db).stats()}
+    """Stats for /api/tasks/stats: backend figures, and counts from the task rows.
+
+    The row aggregates scan the whole table, so they are reused for `queue.stats_cache_s`
+    seconds; the backend figures are always current.
+    """
+    ttl_s = services.settings.queue.stats_cache_s
+    key, now = id(services.db), time.monotonic()
+    with _stats_lock:
+        cached = _stats_cache.get(key)
+    if cached is not None and now - cached[0] < ttl_s:
+        rows = cached[1]
+    else:
+        rows = TaskStore(services.db).stats()
+        with _stats_lock:
+            _stats_cache[key] = (now, rows)
+    return {**services.require_queue().stats(), "tasks": rows}

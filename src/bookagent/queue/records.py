@@ -327,11 +327,17 @@ class TaskStore:
         with self.db.autocommit() as session:
             return int(session.scalar(query) or 0)
 
-    def overdue(self, now: datetime, grace_s: float = 10.0) -> list[TaskRecord]:
-        """Running rows past their time limit (plus grace)."""
+    def overdue(self, backend: str, now: datetime, grace_s: float = 10.0) -> list[TaskRecord]:
+        """A backend's running rows past their time limit (plus grace).
+
+        Only the thread pool's: a Celery row enforces its own limits in the worker, and one
+        whose worker died must wait for its redelivery, not be failed here.
+        """
         with self.db.autocommit() as session:
             rows = session.scalars(
-                select(TaskRecord).where(TaskRecord.status.in_(RUNNING_STATUSES))
+                select(TaskRecord).where(
+                    TaskRecord.status.in_(RUNNING_STATUSES), TaskRecord.backend == backend
+                )
             )
             return [
                 r
@@ -381,8 +387,17 @@ class TaskStore:
             )
             return [owner for owner in owners if owner]
 
-    def requeue(self, task_id: str, worker: str) -> bool:
-        """Put an interrupted idempotent row back to PENDING under a new owner."""
+    def requeue(self, task_id: str, worker: str, *, previous_owner: str | None) -> bool:
+        """Put an interrupted idempotent row back to PENDING under a new owner.
+
+        Only if it still belongs to `previous_owner`: of several processes recovering the same
+        dead owner's rows, exactly one takes each row.
+        """
+        owner_matches = (
+            TaskRecord.worker.is_(None)
+            if previous_owner is None
+            else TaskRecord.worker == previous_owner
+        )
         with self.db.autocommit() as session:
             outcome = session.execute(
                 update(TaskRecord)
@@ -390,6 +405,7 @@ class TaskStore:
                     TaskRecord.id == task_id,
                     TaskRecord.status.in_(ACTIVE_STATUSES),
                     TaskRecord.revoked.is_(False),
+                    owner_matches,
                 )
                 .values(
                     status="PENDING",

@@ -223,7 +223,7 @@ class ThreadPoolTaskQueue:
 
     def sweep_overdue(self) -> None:
         """End rows that ran past their time limit; stop our own at their next checkpoint."""
-        for row in self.store.overdue(utcnow()):
+        for row in self.store.overdue(BACKEND, utcnow()):
             with self._lock:
                 token = self._tokens.get(row.id)
             if token is not None:
@@ -263,12 +263,12 @@ class ThreadPoolTaskQueue:
             seen.add(row.id)
             can_requeue = row.idempotent and row.attempts < MAX_RECOVERY_ATTEMPTS
             if requeue and can_requeue and self._accepting:
-                if self.store.requeue(row.id, self.owner):
+                if self.store.requeue(row.id, self.owner, previous_owner=row.worker):
                     log.info("re-queued interrupted task task_id=%s name=%s", row.id, row.name)
                     self._enqueue(row.id, row.name, dict(row.kwargs))
             elif not requeue and can_requeue:
                 # Shutting down: leave an idempotent row PENDING for the next process to recover.
-                self.store.requeue(row.id, self.owner)
+                self.store.requeue(row.id, self.owner, previous_owner=row.worker)
             elif self.store.fail(
                 row.id, "Interrupted", "The process running this task stopped before it finished."
             ):

@@ -11,7 +11,6 @@ from jinja2 import PackageLoader
 from jinja2 import select_autoescape
 
 from bookagent.errors import NotFoundError
-from bookagent.reports.charts import render_charts
 
 _env = Environment(
     loader=PackageLoader("bookagent.reports", "templates"), autoescape=select_autoescape(["html"])
@@ -22,6 +21,9 @@ CSV_TABLES = ("platforms", "top_posts", "tasks", "next_week")
 
 def render_html(report: dict[str, Any]) -> str:
     """The report page; an empty week renders a clear 'nothing happened' report."""
+    # matplotlib costs ~0.4 s to import: load it when a report is drawn, not at startup.
+    from bookagent.reports.charts import render_charts
+
     return _env.get_template("report.html").render(r=report, charts=render_charts(report))
 
 

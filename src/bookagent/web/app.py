@@ -19,6 +19,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from bookagent import __version__
 from bookagent.bootstrap import Services
 from bookagent.bootstrap import build_services
+from bookagent.errors import InvalidInputError
 from bookagent.logs import configure_logging
 from bookagent.logs import request_id_var
 from bookagent.settings import Settings
@@ -85,6 +86,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     return app
 
 
+def _has_nul() -> bool:
+    """Whether the path, the query or the JSON body carries a NUL (PostgreSQL refuses them)."""
+    if "\x00" in request.path or any(
+        "\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)
+    ):
+        return True
+    body = request.get_data(cache=True)
+    return b"\x00" in body or b"\\u0000" in body
+
+
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _tag_and_check_body() -> None:
@@ -96,6 +107,8 @@ def _install_request_hooks(app: Flask) -> None:
             if request.get_data(cache=True) and not request.is_json:
                 raise UnsupportedMediaType()
             request.get_json()  # malformed JSON raises 400 here, before any view runs
+        if request.path.startswith("/api") and _has_nul():
+            raise InvalidInputError("Text may not contain NUL characters (\\u0000).")
         return None
 
     @app.after_request

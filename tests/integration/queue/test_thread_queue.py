@@ -157,3 +157,37 @@ def test_overdue_rows_are_marked_time_limit_exceeded(services: Services) -> None
     row = TaskStore(services.db).get("slow")
     assert (row.status, row.error_type) == ("FAILURE", "TimeLimitExceeded")
     pool.shutdown(0)
+
+
+def test_overdue_celery_rows_are_left_for_their_redelivery(services: Services) -> None:
+    store = TaskStore(services.db)
+    store.create(
+        "celery-row",
+        "bookagent.run_noop",
+        {},
+        user_id=None,
+        backend="celery",
+        time_limit_s=1,
+        idempotent=True,
+        worker="celery@host/42",
+    )
+    with services.db.session() as session:
+        session.execute(
+            update(TaskRecord)
+            .where(TaskRecord.id == "celery-row")
+            .values(status="STARTED", started_at=utcnow() - timedelta(seconds=60))
+        )
+    pool = new_pool(services)
+    pool.sweep_overdue()
+    assert store.get("celery-row").status == "STARTED"
+    pool.shutdown(0)
+
+
+def test_two_processes_recovering_one_dead_owner_requeue_each_row_once(services: Services) -> None:
+    left_behind(services, "orphan", status="STARTED", idempotent=True, heartbeat_age_s=600)
+    store = TaskStore(services.db)
+    row = store.get("orphan")
+    first = store.requeue("orphan", "process-a", previous_owner=row.worker)
+    second = store.requeue("orphan", "process-b", previous_owner=row.worker)
+    assert (first, second) == (True, False)
+    assert store.get("orphan").worker == "process-a"

@@ -136,3 +136,15 @@ def test_openapi_document_lists_the_routes(client: FlaskClient) -> None:
     ):
         assert path in spec["paths"]
     assert client.get("/api/swagger").status_code in (200, 308)
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(client: FlaskClient) -> None:
+    # PostgreSQL text cannot hold NUL: without this check these were 500s.
+    body = assert_error(
+        client.post("/api/books", data='{"title": "a\\u0000b"}', content_type="application/json"),
+        422,
+        "invalid_input",
+    )
+    assert "NUL" in body["error"]
+    assert_error(client.get("/api/posts?user_id=a%00b"), 422, "invalid_input")
+    assert_error(client.get("/api/task-status/a%00b"), 422, "invalid_input")

@@ -30,6 +30,7 @@ class TaskRecord(Base):
         Index("ix_tasks_status_created", "status", "created_at"),
         Index("ix_tasks_user_created", "user_id", "created_at"),
         Index("ix_tasks_name_status", "name", "status"),
+        Index("ix_tasks_name_finished", "name", "finished_at"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

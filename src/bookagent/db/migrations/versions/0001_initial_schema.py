@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
     )
     with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index("ix_tasks_name_finished", ["name", "finished_at"], unique=False)
         batch_op.create_index("ix_tasks_name_status", ["name", "status"], unique=False)
         batch_op.create_index("ix_tasks_status_created", ["status", "created_at"], unique=False)
         batch_op.create_index("ix_tasks_user_created", ["user_id", "created_at"], unique=False)
@@ -307,6 +308,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tasks_user_created")
         batch_op.drop_index("ix_tasks_status_created")
         batch_op.drop_index("ix_tasks_name_status")
+        batch_op.drop_index("ix_tasks_name_finished")
 
     op.drop_table("tasks")
     with op.batch_alter_table("scheduler_outages", schema=None) as batch_op:
