@@ -18,6 +18,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bookagent.db.base import utcnow
 from bookagent.domain.ports import QueueHealth
 from bookagent.errors import ServiceUnavailableError
@@ -98,7 +100,11 @@ class ThreadPoolTaskQueue:
         wait(futures, timeout=2.0)
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._stop.set()
-        self._mark_interrupted(self.store.owned_by(BACKEND, [self.owner]), requeue=False)
+        try:
+            self._mark_interrupted(self.store.owned_by(BACKEND, [self.owner]), requeue=False)
+        except SQLAlchemyError as exc:
+            # The next process's recovery will find these rows by their dead owner.
+            log.warning("could not mark unfinished tasks at shutdown: %s", type(exc).__name__)
 
     # -- the TaskQueue port ----------------------------------------------------------------
 

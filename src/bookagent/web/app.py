@@ -25,6 +25,7 @@ from bookagent.logs import request_id_var
 from bookagent.settings import Settings
 from bookagent.settings import load_settings
 from bookagent.web.api import register_api
+from bookagent.web.api.blueprints import ErrorBody
 from bookagent.web.auth import configure_sessions
 from bookagent.web.auth import install_auth
 from bookagent.web.context import EXTENSION_KEY
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         doc_prefix="/api",
         doc_url="/openapi.json",
         validation_error_status=422,
+        validation_error_model=ErrorBody,
         validation_error_callback=validation_error_response,
     )
     app.request_class = ApiRequest

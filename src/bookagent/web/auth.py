@@ -30,6 +30,7 @@ from flask import g
 from flask import request
 from flask import session as cookie_session
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bookagent.bootstrap import Services
 from bookagent.db.models import ApiToken
@@ -41,6 +42,7 @@ from bookagent.domain.identity import has_tokens
 from bookagent.domain.identity import hash_token
 from bookagent.errors import AuthenticationError
 from bookagent.errors import ConfigurationError
+from bookagent.errors import ServiceUnavailableError
 from bookagent.settings import Settings
 from bookagent.web.context import EXTENSION_KEY
 from bookagent.web.context import services
@@ -173,7 +175,17 @@ def install_auth(app: Flask) -> None:
         svc = services()
         if request.method in UNSAFE_METHODS and is_cross_site(svc.settings.web.cors_origins):
             return error_response(403, "Cross-site requests are refused.", "cross_site")
-        if not presence.any(svc):
+        try:
+            auth_on = presence.any(svc)
+        except SQLAlchemyError:
+            # The database is down. Health must still answer (503, unhealthy) and say so.
+            if path in PUBLIC_PATHS:
+                g.caller = None
+                return None
+            raise ServiceUnavailableError(
+                "The database is unavailable; try again shortly."
+            ) from None
+        if not auth_on:
             g.caller = LOCAL_CALLER
             return None
         header = request.headers.get("Authorization", "")

@@ -148,3 +148,19 @@ def test_nul_characters_are_refused_before_they_reach_the_database(client: Flask
     assert "NUL" in body["error"]
     assert_error(client.get("/api/posts?user_id=a%00b"), 422, "invalid_input")
     assert_error(client.get("/api/task-status/a%00b"), 422, "invalid_input")
+
+
+def test_a_database_outage_gives_health_503_and_other_routes_503(make_settings: Any) -> None:
+    from bookagent.bootstrap import build_services
+
+    services = build_services(
+        make_settings(db={"url": "postgresql+psycopg://nobody@127.0.0.1:9/x"}), start_queue=False
+    )
+    try:
+        client = create_app(services=services).test_client()
+        health = client.get("/api/health")
+        assert health.status_code == 503 and health.get_json()["status"] == "unhealthy"
+        assert health.get_json()["services"]["database"]["ok"] is False
+        assert_error(client.get("/api/books"), 503, "service_unavailable")
+    finally:
+        services.close(grace_s=0)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_openapi3 import APIBlueprint
-from flask_openapi3 import Tag
 from pydantic import BaseModel
 from pydantic import ConfigDict
 
@@ -15,6 +13,8 @@ from bookagent.domain import autonomous as agent
 from bookagent.domain.books import resolve_book
 from bookagent.health import check_scheduler
 from bookagent.queue.operations import submit_task
+from bookagent.web.api.blueprints import QUEUED
+from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.api.tasks import queued
 from bookagent.web.context import caller
@@ -22,13 +22,7 @@ from bookagent.web.context import services
 from bookagent.web.envelope import ok
 from bookagent.web.timeouts import timed_route
 
-blueprint = APIBlueprint(
-    "autonomous",
-    __name__,
-    url_prefix="/api",
-    abp_tags=[Tag(name="autonomous")],
-    abp_security=[{"bearer": []}],
-)
+blueprint = api_blueprint("autonomous", __name__)
 
 
 class BookRef(BaseModel):
@@ -104,7 +98,7 @@ def status(query: BookRef) -> Response:
     return ok({"autonomous_status": _status(query)})
 
 
-@blueprint.post("/autonomous/execute-daily")
+@blueprint.post("/autonomous/execute-daily", responses=QUEUED)
 def execute_daily(body: BookRef) -> Response:
     """Run the daily routine now, as a task."""
     svc = services()

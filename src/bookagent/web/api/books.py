@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from flask import Response
 from flask import request
-from flask_openapi3 import APIBlueprint
-from flask_openapi3 import Tag
 
 from bookagent.domain import books as ops
 from bookagent.errors import InvalidInputError
+from bookagent.web.api.blueprints import CREATED
+from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import BookPath
 from bookagent.web.api.schemas import UserQuery
 from bookagent.web.context import caller
 from bookagent.web.context import services
 from bookagent.web.envelope import ok
 
-blueprint = APIBlueprint(
-    "books",
-    __name__,
-    url_prefix="/api",
-    abp_tags=[Tag(name="books")],
-    abp_security=[{"bearer": []}],
-)
+blueprint = api_blueprint("books", __name__)
 
 
 @blueprint.get("/books")
@@ -32,7 +26,7 @@ def list_books(query: UserQuery) -> Response:
         return ok({"books": [ops.book_to_dict(b) for b in rows], "count": len(rows)})
 
 
-@blueprint.post("/books", responses={201: None})
+@blueprint.post("/books", responses=CREATED)
 def create_book(body: ops.BookCreate) -> Response:
     """Create a book profile."""
     with services().db.session() as session:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask import Response
-from flask_openapi3 import APIBlueprint
-from flask_openapi3 import Tag
 
 from bookagent import __version__
 from bookagent.health import collect_health
+from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.context import services
 from bookagent.web.envelope import ok
 
-blueprint = APIBlueprint("health", __name__, url_prefix="/api", abp_tags=[Tag(name="health")])
+blueprint = api_blueprint("health", __name__, public=True)
 
 
 @blueprint.get("/health")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response
-from flask_openapi3 import APIBlueprint
-from flask_openapi3 import Tag
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -17,18 +15,13 @@ from bookagent.errors import BookAgentError
 from bookagent.errors import InvalidInputError
 from bookagent.errors import NotFoundError
 from bookagent.platforms import normalize_platform
+from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.context import caller
 from bookagent.web.context import services
 from bookagent.web.envelope import ok
 
-blueprint = APIBlueprint(
-    "platforms",
-    __name__,
-    url_prefix="/api",
-    abp_tags=[Tag(name="platforms")],
-    abp_security=[{"bearer": []}],
-)
+blueprint = api_blueprint("platforms", __name__)
 
 TEST_TIMEOUT_S = 10.0
 

@@ -9,8 +9,6 @@ from typing import Any
 from typing import Literal
 
 from flask import Response
-from flask_openapi3 import APIBlueprint
-from flask_openapi3 import Tag
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -26,6 +24,8 @@ from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import normalize_platform
 from bookagent.queue.operations import submit_task
 from bookagent.tasks.generation import generate
+from bookagent.web.api.blueprints import QUEUED
+from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.api.tasks import queued
 from bookagent.web.context import caller
@@ -33,13 +33,7 @@ from bookagent.web.context import services
 from bookagent.web.envelope import ok
 from bookagent.web.timeouts import timed_route
 
-blueprint = APIBlueprint(
-    "posts",
-    __name__,
-    url_prefix="/api",
-    abp_tags=[Tag(name="posts")],
-    abp_security=[{"bearer": []}],
-)
+blueprint = api_blueprint("posts", __name__)
 
 PostStatus = Literal[
     "pending_approval",
@@ -164,7 +158,7 @@ class EditBody(BaseModel):
     content: Content
 
 
-@blueprint.post("/generate-posts")
+@blueprint.post("/generate-posts", responses=QUEUED)
 def generate_posts(body: GenerateBody) -> Response:
     """Generate posts: small batches now (200), larger or `async` ones as a task (202)."""
     svc, who = services(), caller()

@@ -6,8 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask import Response
-from flask_openapi3 import APIBlueprint
-from flask_openapi3 import Tag
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import field_validator
@@ -21,6 +19,8 @@ from bookagent.errors import NotFoundError
 from bookagent.queue.operations import submit_task
 from bookagent.reports.render import render_csv
 from bookagent.reports.render import render_html
+from bookagent.web.api.blueprints import QUEUED
+from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.api.schemas import UserQuery
 from bookagent.web.api.tasks import queued
@@ -29,13 +29,7 @@ from bookagent.web.context import services
 from bookagent.web.envelope import iso
 from bookagent.web.envelope import ok
 
-blueprint = APIBlueprint(
-    "reports",
-    __name__,
-    url_prefix="/api",
-    abp_tags=[Tag(name="reports")],
-    abp_security=[{"bearer": []}],
-)
+blueprint = api_blueprint("reports", __name__)
 
 
 class WeeklyBody(BaseModel):
@@ -87,7 +81,7 @@ def report_summary(report: Report) -> dict[str, Any]:
     }
 
 
-@blueprint.post("/reports/weekly")
+@blueprint.post("/reports/weekly", responses=QUEUED)
 def queue_weekly(body: WeeklyBody) -> Response:
     """Queue the weekly report; the task's result holds it, and it is stored."""
     svc = services()

@@ -6,8 +6,6 @@ from typing import Annotated
 from typing import Any
 
 from flask import Response
-from flask_openapi3 import APIBlueprint
-from flask_openapi3 import Tag
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -16,19 +14,15 @@ from bookagent.errors import PermissionDeniedError
 from bookagent.queue import operations as ops
 from bookagent.queue.documents import active_json
 from bookagent.queue.documents import task_json
+from bookagent.web.api.blueprints import QUEUED
+from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.api.schemas import UserQuery
 from bookagent.web.context import caller
 from bookagent.web.context import services
 from bookagent.web.envelope import ok
 
-blueprint = APIBlueprint(
-    "tasks",
-    __name__,
-    url_prefix="/api",
-    abp_tags=[Tag(name="tasks")],
-    abp_security=[{"bearer": []}],
-)
+blueprint = api_blueprint("tasks", __name__)
 
 
 class TaskPath(BaseModel):
@@ -101,7 +95,7 @@ def task_stats() -> Response:
     return ok(ops.task_stats(services()))
 
 
-@blueprint.post("/tasks/diagnostics")
+@blueprint.post("/tasks/diagnostics", responses=QUEUED)
 def diagnostics(body: DiagnosticsBody) -> Response:
     """Queue a diagnostics task (admin only; anyone in local mode)."""
     who = caller()

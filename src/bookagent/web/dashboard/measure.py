@@ -11,8 +11,6 @@ from typing import Annotated
 from typing import Any
 
 from flask import Response
-from flask_openapi3 import APIBlueprint
-from flask_openapi3 import Tag
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import StringConstraints
@@ -32,18 +30,13 @@ from bookagent.platforms import PlatformRules
 from bookagent.platforms import count_bytes
 from bookagent.platforms import measure
 from bookagent.platforms import normalize_platform
+from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.context import caller
 from bookagent.web.context import services
 from bookagent.web.envelope import ok
 
-blueprint = APIBlueprint(
-    "post_measure",
-    __name__,
-    url_prefix="/api",
-    abp_tags=[Tag(name="posts")],
-    abp_security=[{"bearer": []}],
-)
+blueprint = api_blueprint("post_measure", __name__)
 
 Content = Annotated[str, StringConstraints(max_length=70000)]
 
