@@ -98,7 +98,7 @@ def install_metrics(app: Flask, services: Services) -> None:
                 LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
         return response
 
-    @app.get("/metrics")
+    @app.get("/metrics", doc_ui=False)
     def _metrics() -> Response:
         registry = CollectorRegistry()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

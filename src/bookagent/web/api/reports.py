@@ -126,7 +126,15 @@ def get_report(path: ReportPath) -> Response:
         return ok({**report_summary(report), "report": report.data})
 
 
-@blueprint.get("/reports/<report_id>.html")
+@blueprint.get(
+    "/reports/<report_id>.html",
+    responses={
+        200: {
+            "description": "The report page",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def report_html(path: ReportPath) -> Response:
     """The report as a standalone HTML page with its charts."""
     with services().db.session() as session:
@@ -134,7 +142,15 @@ def report_html(path: ReportPath) -> Response:
     return Response(render_html(data), mimetype="text/html")
 
 
-@blueprint.get("/reports/<report_id>.csv")
+@blueprint.get(
+    "/reports/<report_id>.csv",
+    responses={
+        200: {
+            "description": "One table as CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def report_csv(path: ReportPath, query: CsvQuery) -> Response:
     """One table of the report as CSV (`?table=platforms|top_posts|tasks|next_week`)."""
     with services().db.session() as session:
