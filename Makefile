@@ -30,5 +30,14 @@ lint: setup
 test: lint
 	$(BIN)/pytest
 
+# Kill, stop and overload real processes (tests/chaos); each case starts its own servers.
+chaos: setup
+	$(BIN)/pytest tests/chaos -p no:cacheprovider
+
+# Every benchmark, each beside its baseline, in one table (also written to benchmarks/RESULTS.md);
+# about 10 min. `make bench BENCH_ARGS=--quick` runs everything small (about 3 min).
+bench: setup
+	$(BIN)/python -m benchmarks.run_all $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ import threading
 import time
 
 import redis
+from celery.signals import worker_shutting_down
 
 from bookagent.logs import configure_logging
 from bookagent.queue.broker import redact
@@ -17,6 +18,8 @@ from bookagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
+MAX_WORKER_RESTARTS = 100
+RESTART_DELAY_S = 2.0
 BEAT_LOCK_KEY = "bookagent:beat-lock"
 BEAT_LOCK_TTL_S = 90
 BEAT_LOCK_RENEW_S = 30
@@ -42,8 +45,30 @@ def run_worker(
     ]
     if hostname:
         argv.append(f"--hostname={hostname}")
-    log.info("starting Celery worker on %s", redact(settings.queue.broker_url))
-    app.worker_main(argv)
+    stopping = threading.Event()
+    worker_shutting_down.connect(lambda **_: stopping.set(), weak=False)
+    restarts = 0
+    while True:
+        log.info("starting Celery worker on %s", redact(settings.queue.broker_url))
+        try:
+            app.worker_main(argv)
+        except SystemExit as exc:
+            code = exc.code
+        else:
+            code = 0
+        if stopping.is_set() or restarts >= MAX_WORKER_RESTARTS:
+            raise SystemExit(code)
+        # The worker stopped without being asked to: kombu 5.7 exits this way (code 0) when
+        # Redis disappears while a task is unacked. Start it again so the queue is consumed.
+        restarts += 1
+        log.error(
+            "Celery worker exited unasked (code %s); restart %d of %d in %.0f s",
+            code,
+            restarts,
+            MAX_WORKER_RESTARTS,
+            RESTART_DELAY_S,
+        )
+        time.sleep(RESTART_DELAY_S)
 
 
 def acquire_beat_lock(settings: Settings, *, poll_s: float = 10.0) -> redis.lock.Lock:
