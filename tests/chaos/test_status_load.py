@@ -22,8 +22,6 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.chaos.conftest import ADMIN_TOKEN
 from tests.chaos.conftest import Api
 from tests.chaos.conftest import ChaosServer
