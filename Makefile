@@ -35,7 +35,7 @@ chaos: setup
 	$(BIN)/pytest tests/chaos -p no:cacheprovider
 
 # Every benchmark, each beside its baseline, in one table (also written to benchmarks/RESULTS.md);
-# about 10 min. `make bench BENCH_ARGS=--quick` runs everything small (about 3 min).
+# 5-7 min on 2 cores. `make bench BENCH_ARGS=--quick` runs everything small (2-3 min).
 bench: setup
 	$(BIN)/python -m benchmarks.run_all $(BENCH_ARGS)
 

@@ -161,7 +161,9 @@ async def write_batch(
     `on_outcome(outcome, done)` runs on the event loop thread after each slot; it stores the post
     and reports progress, and may raise to stop the batch (a revoke), which cancels the rest.
     """
-    state = BatchState(recent={k: list(v) for k, v in recent.items()})
+    # `recent` comes newest first; keep it oldest first so accepted drafts append at the end and
+    # "the last 20" are the newest.
+    state = BatchState(recent={k: list(reversed(v)) for k, v in recent.items()})
     grounding = Grounding.from_book(book)
     semaphore = asyncio.Semaphore(concurrency)
 
@@ -267,6 +269,8 @@ def budget_status(session: Session, budget_usd: float | None, now: datetime) -> 
 
 def ensure_budget(session: Session, budget_usd: float | None, now: datetime) -> None:
     """Raise BudgetExceededError (429) with `budget_status` when this month's budget is spent."""
+    if budget_usd is None:
+        return  # no budget: nothing to add up
     status = budget_status(session, budget_usd, now)
     if status["exhausted"]:
         raise BudgetExceededError(

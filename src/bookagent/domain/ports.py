@@ -21,7 +21,8 @@ class WriteConstraints:
     """What a writer must respect for one draft.
 
     `feedback` carries the reasons a previous attempt was rejected, so an LLM writer can fix them
-    and the template writer can pick another variant. `attempt` counts from 0.
+    and the template writer can pick another variant. `attempt` counts from 0. `avoid` holds
+    recent texts of the same book and platform, oldest first.
     """
 
     platform: str

@@ -270,7 +270,8 @@ def _post_type_section(post_type: str) -> str:
 
 
 def _avoid_section(avoid: tuple[str, ...]) -> str:
-    recent = [_trim(post, _MAX_AVOID_CHARS) for post in avoid[:_MAX_AVOID_POSTS] if post.strip()]
+    # `avoid` runs oldest to newest: show the newest few.
+    recent = [_trim(post, _MAX_AVOID_CHARS) for post in avoid[-_MAX_AVOID_POSTS:] if post.strip()]
     if not recent:
         return ""
     lines = ["## Recent posts (do not repeat their opening, angle or phrasing)"]

@@ -39,6 +39,7 @@ class Post(Base):
         UniqueConstraint("task_id", "task_index"),
         Index("ix_posts_book_platform_created", "book_id", "platform", "created_at"),
         Index("ix_posts_status_scheduled", "status", "scheduled_time"),
+        Index("ix_posts_created_at", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

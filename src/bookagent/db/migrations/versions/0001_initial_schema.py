@@ -218,6 +218,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_posts_book_platform_created", ["book_id", "platform", "created_at"], unique=False
         )
+        batch_op.create_index("ix_posts_created_at", ["created_at"], unique=False)
         batch_op.create_index(
             "ix_posts_status_scheduled", ["status", "scheduled_time"], unique=False
         )
@@ -286,6 +287,7 @@ def downgrade() -> None:
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_posts_user_id"))
         batch_op.drop_index("ix_posts_status_scheduled")
+        batch_op.drop_index("ix_posts_created_at")
         batch_op.drop_index("ix_posts_book_platform_created")
         batch_op.drop_index(batch_op.f("ix_posts_book_id"))
 
