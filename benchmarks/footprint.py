@@ -25,7 +25,6 @@ worker, whose baseline already holds Celery, up to 2× a bare Celery worker.
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import statistics
 import sys
@@ -45,19 +44,14 @@ from benchmarks.harness import BIN
 from benchmarks.harness import Child
 from benchmarks.harness import child_env
 from benchmarks.harness import free_port
-from benchmarks.harness import machine_info
-from benchmarks.harness import machine_line
-from benchmarks.harness import sigterm_as_interrupt
-from benchmarks.harness import write_json
 from benchmarks.results import Line
-from benchmarks.results import print_lines
 from benchmarks.stack import DEFAULT_POSTGRES_URL
 from benchmarks.stack import DEFAULT_REDIS_URL
 from benchmarks.stack import SERVE_THREADS
 from benchmarks.stack import SERVE_WORKERS
 from benchmarks.stack import Scratch
 from benchmarks.stack import bare_gunicorn_args
-from benchmarks.stack import load_note
+from benchmarks.stack import bench_main
 from benchmarks.stack import log
 from benchmarks.stack import ours_env
 from benchmarks.stack import serve_args
@@ -389,37 +383,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table; 130 if interrupted."""
     args = parse_args(argv)
-    plan = Plan.from_args(args)
-    info = machine_info()
-    info["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    started = time.monotonic()
-    try:
-        with sigterm_as_interrupt():
-            lines, notes, details = run(plan, args)
-    except KeyboardInterrupt:
-        log("interrupted; processes and scratch databases were cleaned up")
-        return 130
-    elapsed = time.monotonic() - started
-    print_lines(
-        "bookagent footprint benchmark" + (" (--quick)" if args.quick else ""),
-        f"{machine_line(info)} | {load_note()} at end | run took {elapsed:.0f} s",
-        lines,
-        notes,
-    )
-    if args.json:
-        write_json(
-            args.json,
-            {
-                "machine": info,
-                "plan": asdict(plan),
-                "elapsed_s": round(elapsed, 1),
-                "figures": [line.to_json() for line in lines],
-                "footnotes": notes,
-                "details": details,
-            },
-        )
-        log(f"figures written to {args.json}")
-    return 0
+    return bench_main("bookagent footprint benchmark", args, Plan.from_args(args), run)
 
 
 if __name__ == "__main__":

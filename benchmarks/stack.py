@@ -8,17 +8,21 @@ server is plain gunicorn with the same workers, threads, timeout and access log.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import asdict
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -28,9 +32,15 @@ from benchmarks.harness import Child
 from benchmarks.harness import Children
 from benchmarks.harness import child_env
 from benchmarks.harness import free_port
+from benchmarks.harness import machine_info
+from benchmarks.harness import machine_line
+from benchmarks.harness import sigterm_as_interrupt
+from benchmarks.harness import write_json
 from benchmarks.queue import create_postgres_database
 from benchmarks.queue import drop_postgres_database
 from benchmarks.queue import flush_redis
+from benchmarks.results import Line
+from benchmarks.results import print_lines
 
 #: A Redis database index these benchmarks may FLUSHDB (the queue benchmark uses 14, tests 12).
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -229,3 +239,42 @@ def load_note() -> str:
     """The load average now, for the header (the machine may be shared)."""
     one, five, _ = os.getloadavg()
     return f"load {one:.1f}/{five:.1f} (1/5 min)"
+
+
+def bench_main(
+    title: str,
+    args: argparse.Namespace,
+    plan: Any,
+    run: Callable[[Any, argparse.Namespace], tuple[list[Line], list[str], dict[str, Any]]],
+) -> int:
+    """Run one benchmark section, print its table, write `--json`; 130 if interrupted."""
+    info = machine_info()
+    info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    started = time.monotonic()
+    try:
+        with sigterm_as_interrupt():
+            lines, notes, details = run(plan, args)
+    except KeyboardInterrupt:
+        log("interrupted; servers, workers and scratch databases were cleaned up")
+        return 130
+    elapsed = time.monotonic() - started
+    print_lines(
+        title + (" (--quick)" if args.quick else ""),
+        f"{machine_line(info)} | {load_note()} at end | run took {elapsed:.0f} s",
+        lines,
+        notes,
+    )
+    if args.json:
+        write_json(
+            args.json,
+            {
+                "machine": info,
+                "plan": asdict(plan),
+                "elapsed_s": round(elapsed, 1),
+                "figures": [line.to_json() for line in lines],
+                "footnotes": notes,
+                "details": details,
+            },
+        )
+        log(f"figures written to {args.json}")
+    return 0
