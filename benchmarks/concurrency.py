@@ -43,6 +43,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from tests.conftest import BOOK  # the profile the test suite uses
 
 from benchmarks import raw_celery_app
 from benchmarks.fake_llm import start_fake_llm
@@ -70,26 +71,6 @@ CLAIM_RESPONSE_S = 1.0
 PLATFORMS = ["twitter", "facebook", "instagram"]
 COUNT_PER_PLATFORM = 2
 POSTS_PER_REQUEST = len(PLATFORMS) * COUNT_PER_PLATFORM
-BOOK: dict[str, Any] = {
-    "title": "The Lighthouse Keeper",
-    "author": "A. Writer",
-    "genre": "literary fiction",
-    "blurb": "A keeper of a remote lighthouse finds a message in a bottle from her late husband.",
-    "target_audience": "readers of quiet, character-driven fiction",
-    "key_themes": ["grief", "the sea"],
-    "tone": "warm, wry",
-    "links": {
-        "amazon": "https://www.amazon.com/dp/B000000000",
-        "audible": None,
-        "landing_page": "https://example.com/lighthouse",
-    },
-    "launch_date": "2027-03-01",
-    "price": "4.99 USD",
-    "quotes": ["The sea keeps what it is given, and returns what it must."],
-    "reviews": [{"text": "A luminous, aching novel.", "source": "Book Review Weekly"}],
-    "hashtags": ["#BookTok", "LiteraryFiction"],
-    "timezone": "Europe/Berlin",
-}
 
 
 def user_of(client: int) -> str:

@@ -118,7 +118,8 @@ def app(services: Services) -> Any:
 @pytest.fixture
 def client(app: Any) -> FlaskClient:
     """A test client for the app."""
-    return app.test_client()
+    test_client: FlaskClient = app.test_client()
+    return test_client
 
 
 BOOK = {
