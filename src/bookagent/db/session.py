@@ -1,34 +1,72 @@
-"""The engine and the unit of work: one `Database` per process, one session per operation."""
+"""The engines and the unit of work: one `Database` per process, one session per operation.
+
+A `Database` has two engines on the same URL. `engine` runs transactions (`session()`): several
+statements that commit together. `direct` is in autocommit mode from the driver up: a single
+statement (a read, or one conditional UPDATE) is atomic on its own, so it pays no BEGIN, no
+COMMIT and no isolation-level switch on every checkout. The task rows are read and written
+through it on every status request and task step.
+
+Pooled PostgreSQL connections are checked before use only when they have sat idle for a while
+(`ping_idle_s`): a connection in steady use is known to be alive, and one that went stale while
+idle (a database restart, a dropped link) is replaced before anyone uses it. This is SQLAlchemy's
+pessimistic disconnect handling with the ping skipped for hot connections, where a ping on every
+checkout would cost a round trip per statement.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy import exc
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import PoolProxiedConnection
 
 log = logging.getLogger(__name__)
 
+#: Pool sizes per engine; a process holds at most twice (size + overflow) connections.
+POOL_SIZE = 8
+MAX_OVERFLOW = 8
+#: A pooled connection idle longer than this is pinged before it is handed out.
+PING_IDLE_S = 2.0
+_CHECKED_IN_AT = "bookagent_checked_in_at"
 
-def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) -> Engine:
-    """An engine for `url`; SQLite gets WAL mode and a busy timeout so threads can share it."""
+
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    busy_timeout_ms: int = 5000,
+    autocommit: bool = False,
+    ping_idle_s: float = PING_IDLE_S,
+) -> Engine:
+    """An engine for `url`; SQLite gets WAL mode and a busy timeout so threads can share it.
+
+    With `autocommit`, every statement commits on its own (set once per connection).
+    """
     parsed = make_url(url)
+    options: dict[str, Any] = {"echo": echo}
+    if autocommit:
+        options["isolation_level"] = "AUTOCOMMIT"
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            echo=echo,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            **options,
         )
 
         @event.listens_for(engine, "connect")
@@ -41,32 +79,55 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 5000) ->
             cursor.close()
 
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        echo=echo,
-        pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=20,
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
         connect_args={"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {},
+        **options,
     )
+    ping_when_idle(engine, ping_idle_s)
+    return engine
+
+
+def ping_when_idle(engine: Engine, idle_s: float) -> None:
+    """Ping a pooled connection at checkout if it sat idle longer than `idle_s` seconds.
+
+    A dead one raises `DisconnectionError`, on which the pool discards it and connects anew.
+    """
+
+    def _stamp(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(
+        dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
+        if time.monotonic() - record.info.get(_CHECKED_IN_AT, 0.0) <= idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            log.info("pooled database connection was dead; reconnecting: %s", error)
+            raise exc.DisconnectionError() from error
+
+    event.listen(engine, "connect", _stamp)
+    event.listen(engine, "checkin", _stamp)
 
 
 class Database:
-    """Owns the engine and hands out sessions that commit on success and roll back on error."""
+    """Owns the engines and hands out sessions that commit on success and roll back on error."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, direct: Engine | None = None) -> None:
         self.engine = engine
+        self.direct = direct or engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
-        # A single statement (a read, or one conditional UPDATE) is atomic on its own: running
-        # it in autocommit mode saves the BEGIN and COMMIT round trips.
-        self._autocommit = sessionmaker(
-            bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-        )
+        self._autocommit = sessionmaker(bind=self.direct, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Database:
         """A Database for a URL (see `make_engine` for the options)."""
-        return cls(make_engine(url, **options))
+        return cls(make_engine(url, **options), make_engine(url, autocommit=True, **options))
 
     @property
     def dialect(self) -> str:
@@ -96,6 +157,12 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection in autocommit mode: each statement commits on its own."""
+        with self.direct.connect() as connection:
+            yield connection
+
     def ping(self) -> None:
         """Run a trivial query; raises if the database cannot be reached."""
         with self.engine.connect() as connection:
@@ -104,3 +171,4 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (after fork, or at shutdown)."""
         self.engine.dispose()
+        self.direct.dispose()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bookagent.db.models.tasks import TaskRecord
 from bookagent.isotime import iso
+from bookagent.queue.task_view import TaskView
 
 
-def progress_json(row: TaskRecord) -> dict[str, Any]:
+def progress_json(row: TaskView) -> dict[str, Any]:
     """Progress as API.md gives it; a successful task reads 100%."""
     total, current = row.progress_total, row.progress_current
     if row.status == "SUCCESS":
@@ -18,7 +18,7 @@ def progress_json(row: TaskRecord) -> dict[str, Any]:
     return {"current": current, "total": total, "percent": percent, "message": row.progress_message}
 
 
-def task_json(row: TaskRecord) -> dict[str, Any]:
+def task_json(row: TaskView) -> dict[str, Any]:
     """A task's status document (`GET /api/task-status/<id>`)."""
     body: dict[str, Any] = {
         "task_id": row.id,
@@ -40,7 +40,7 @@ def task_json(row: TaskRecord) -> dict[str, Any]:
     return body
 
 
-def active_json(row: TaskRecord) -> dict[str, Any]:
+def active_json(row: TaskView) -> dict[str, Any]:
     """An active task, without its arguments (they could hold secrets)."""
     return {
         "task_id": row.id,

@@ -15,8 +15,10 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import Update
+from sqlalchemy import bindparam
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
@@ -29,11 +31,37 @@ from bookagent.db.models.tasks import TaskRecord
 from bookagent.db.session import Database
 from bookagent.errors import ConflictError
 from bookagent.errors import NotFoundError
+from bookagent.queue.task_view import TASKS
+from bookagent.queue.task_view import TaskView
+from bookagent.queue.task_view import select_tasks
+from bookagent.queue.task_view import to_view
 
 log = logging.getLogger(__name__)
 
 RUNNING_STATUSES = ("STARTED", "PROGRESS")
 RESULT_PREVIEW_LIMIT = 2000
+
+# The statements of the hot paths (every status read and task step), built once.
+_FIND = select_tasks().where(TASKS.c.id == bindparam("task_id"))
+_CLAIM = (
+    update(TASKS)
+    .where(
+        TASKS.c.id == bindparam("task_id"),
+        TASKS.c.status.in_(("PENDING", "RETRY")),
+        TASKS.c.revoked.is_(False),
+    )
+    .values(
+        status="STARTED",
+        started_at=bindparam("now"),
+        heartbeat_at=bindparam("now"),
+        worker=bindparam("worker"),
+        attempts=TASKS.c.attempts + 1,
+    )
+    .returning(TASKS.c.attempts, TASKS.c.time_limit_s)
+)
+_IS_REVOKED = select(TASKS.c.revoked, TASKS.c.terminate_requested, TASKS.c.status).where(
+    TASKS.c.id == bindparam("task_id")
+)
 
 
 @dataclass(frozen=True)
@@ -65,9 +93,10 @@ class TaskStore:
         worker: str | None = None,
     ) -> None:
         """Insert a PENDING row."""
-        with self.db.autocommit() as session:
-            session.add(
-                TaskRecord(
+        now = utcnow()
+        with self.db.connect() as connection:
+            connection.execute(
+                insert(TASKS).values(
                     id=task_id,
                     name=name,
                     status="PENDING",
@@ -77,7 +106,8 @@ class TaskStore:
                     worker=worker,
                     time_limit_s=time_limit_s,
                     idempotent=idempotent,
-                    heartbeat_at=utcnow(),
+                    created_at=now,
+                    heartbeat_at=now,
                 )
             )
 
@@ -106,12 +136,13 @@ class TaskStore:
                 idempotent=idempotent,
             )
 
-    def find(self, task_id: str) -> TaskRecord | None:
+    def find(self, task_id: str) -> TaskView | None:
         """The row, or None."""
-        with self.db.autocommit() as session:
-            return session.get(TaskRecord, task_id)
+        with self.db.connect() as connection:
+            row = connection.execute(_FIND, {"task_id": task_id}).first()
+        return None if row is None else to_view(row)
 
-    def get(self, task_id: str) -> TaskRecord:
+    def get(self, task_id: str) -> TaskView:
         """The row, or NotFoundError (never Celery's everlasting PENDING)."""
         row = self.find(task_id)
         if row is None:
@@ -120,10 +151,10 @@ class TaskStore:
 
     def set_backend(self, task_id: str, backend: str, worker: str | None) -> None:
         """Move a PENDING row to another backend (the broker fell over during submit)."""
-        with self.db.autocommit() as session:
-            session.execute(
-                update(TaskRecord)
-                .where(TaskRecord.id == task_id, TaskRecord.status == "PENDING")
+        with self.db.connect() as connection:
+            connection.execute(
+                update(TASKS)
+                .where(TASKS.c.id == task_id, TASKS.c.status == "PENDING")
                 .values(backend=backend, worker=worker)
             )
 
@@ -131,25 +162,11 @@ class TaskStore:
         """Mark a task STARTED if it may run: not revoked, not finished, not already running
         elsewhere unless it is idempotent (a redelivery after a crash)."""
         now = utcnow()
-        claimed = (
-            update(TaskRecord)
-            .where(
-                TaskRecord.id == task_id,
-                TaskRecord.status.in_(("PENDING", "RETRY")),
-                TaskRecord.revoked.is_(False),
-            )
-            .values(
-                status="STARTED",
-                started_at=now,
-                heartbeat_at=now,
-                worker=worker,
-                attempts=TaskRecord.attempts + 1,
-            )
-            .returning(TaskRecord.attempts, TaskRecord.time_limit_s)
-        )
-        with self.db.autocommit() as session:
+        with self.db.connect() as connection:
             # The common case in one atomic statement; the rest (redelivery, revoked) below.
-            row = session.execute(claimed).first()
+            row = connection.execute(
+                _CLAIM, {"task_id": task_id, "now": now, "worker": worker}
+            ).first()
         if row is not None:
             return Claim(True, "claimed", int(row.attempts), float(row.time_limit_s))
         with self.db.session() as session:
@@ -196,13 +213,13 @@ class TaskStore:
 
     def progress(self, task_id: str, current: int, total: int, message: str | None) -> None:
         """Record progress; it never moves backwards and never touches a finished row."""
-        with self.db.autocommit() as session:
-            session.execute(
-                update(TaskRecord)
+        with self.db.connect() as connection:
+            connection.execute(
+                update(TASKS)
                 .where(
-                    TaskRecord.id == task_id,
-                    TaskRecord.status.in_(RUNNING_STATUSES),
-                    TaskRecord.progress_current <= current,
+                    TASKS.c.id == task_id,
+                    TASKS.c.status.in_(RUNNING_STATUSES),
+                    TASKS.c.progress_current <= current,
                 )
                 .values(
                     status="PROGRESS",
@@ -215,16 +232,16 @@ class TaskStore:
 
     def succeed(self, task_id: str, result: Mapping[str, Any] | None) -> bool:
         """Mark SUCCESS, if the task is still running."""
-        with self.db.autocommit() as session:
-            return self._finish(session, task_id, "SUCCESS", result=dict(result or {}))
+        with self.db.connect() as connection:
+            return self._finish(connection, task_id, "SUCCESS", result=dict(result or {}))
 
     def fail(
         self, task_id: str, error_type: str, message: str, result: Mapping[str, Any] | None = None
     ) -> bool:
         """Mark FAILURE with the error, if the task is not finished yet."""
-        with self.db.autocommit() as session:
+        with self.db.connect() as connection:
             return self._finish(
-                session,
+                connection,
                 task_id,
                 "FAILURE",
                 error=(error_type, message),
@@ -233,13 +250,13 @@ class TaskStore:
 
     def mark_revoked(self, task_id: str, result: Mapping[str, Any] | None = None) -> bool:
         """Mark REVOKED, if the task is not finished yet."""
-        with self.db.autocommit() as session:
+        with self.db.connect() as connection:
             return self._finish(
-                session, task_id, "REVOKED", result=dict(result) if result else None
+                connection, task_id, "REVOKED", result=dict(result) if result else None
             )
 
+    @staticmethod
     def _finish(
-        self,
         session: Any,
         task_id: str,
         status: str,
@@ -252,14 +269,10 @@ class TaskStore:
             values["result"] = result
         if error is not None:
             values["error_type"], values["error_message"] = error[0], error[1][:4000]
-        outcome = session.execute(
-            update(TaskRecord)
-            .where(TaskRecord.id == task_id, TaskRecord.status.notin_(FINISHED_STATUSES))
-            .values(**values)
-        )
+        outcome = session.execute(_unfinished(task_id).values(**values))
         return rowcount(outcome) == 1
 
-    def request_revoke(self, task_id: str, *, terminate: bool) -> tuple[TaskRecord, str]:
+    def request_revoke(self, task_id: str, *, terminate: bool) -> tuple[TaskView, str]:
         """Flag a task revoked. A PENDING one becomes REVOKED at once; 409 if it has finished.
 
         Returns the row (after the change) and its status before.
@@ -274,21 +287,13 @@ class TaskStore:
             values: dict[str, Any] = {"revoked": True, "terminate_requested": terminate}
             if previous in ("PENDING", "RETRY"):
                 values.update(status="REVOKED", finished_at=utcnow())
-            session.execute(
-                update(TaskRecord)
-                .where(TaskRecord.id == task_id, TaskRecord.status.notin_(FINISHED_STATUSES))
-                .values(**values)
-            )
+            session.execute(_unfinished(task_id).values(**values))
         return self.get(task_id), previous
 
     def is_revoked(self, task_id: str) -> bool:
         """Whether the row says stop: revoked with terminate, or already finished."""
-        with self.db.autocommit() as session:
-            row = session.execute(
-                select(TaskRecord.revoked, TaskRecord.terminate_requested, TaskRecord.status).where(
-                    TaskRecord.id == task_id
-                )
-            ).first()
+        with self.db.connect() as connection:
+            row = connection.execute(_IS_REVOKED, {"task_id": task_id}).first()
         if row is None:
             return True
         revoked, terminate, status = row
@@ -298,92 +303,84 @@ class TaskStore:
         """Refresh the heartbeat of rows a live process still owns."""
         if not task_ids:
             return
-        with self.db.autocommit() as session:
-            session.execute(
-                update(TaskRecord)
-                .where(TaskRecord.id.in_(task_ids), TaskRecord.status.in_(ACTIVE_STATUSES))
+        with self.db.connect() as connection:
+            connection.execute(
+                update(TASKS)
+                .where(TASKS.c.id.in_(task_ids), TASKS.c.status.in_(ACTIVE_STATUSES))
                 .values(heartbeat_at=utcnow())
             )
 
-    def active(self, user_id: str | None = None, limit: int = 500) -> list[TaskRecord]:
+    def active(self, user_id: str | None = None, limit: int = 500) -> list[TaskView]:
         """Rows not finished yet, oldest first; only `user_id`'s when given."""
-        query = select(TaskRecord).where(TaskRecord.status.in_(ACTIVE_STATUSES))
+        query = select_tasks().where(TASKS.c.status.in_(ACTIVE_STATUSES))
         if user_id is not None:
-            query = query.where(TaskRecord.user_id == user_id)
-        with self.db.autocommit() as session:
-            return list(session.scalars(query.order_by(TaskRecord.created_at).limit(limit)))
+            query = query.where(TASKS.c.user_id == user_id)
+        return self._views(query.order_by(TASKS.c.created_at).limit(limit))
+
+    def recent_finished(self, user_id: str | None = None, limit: int = 20) -> list[TaskView]:
+        """The latest finished rows, newest first; only `user_id`'s when given."""
+        query = select_tasks().where(TASKS.c.status.in_(FINISHED_STATUSES))
+        if user_id is not None:
+            query = query.where(TASKS.c.user_id == user_id)
+        return self._views(query.order_by(TASKS.c.finished_at.desc(), TASKS.c.id).limit(limit))
+
+    def _views(self, query: Any) -> list[TaskView]:
+        with self.db.connect() as connection:
+            return [to_view(row) for row in connection.execute(query)]
 
     def count_active(self, backend: str | None = None, name: str | None = None) -> int:
         """How many rows are not finished yet (of one backend or task name, when given)."""
-        query = (
-            select(func.count())
-            .select_from(TaskRecord)
-            .where(TaskRecord.status.in_(ACTIVE_STATUSES))
-        )
+        query = select(func.count()).select_from(TASKS).where(TASKS.c.status.in_(ACTIVE_STATUSES))
         if backend is not None:
-            query = query.where(TaskRecord.backend == backend)
+            query = query.where(TASKS.c.backend == backend)
         if name is not None:
-            query = query.where(TaskRecord.name == name)
-        with self.db.autocommit() as session:
-            return int(session.scalar(query) or 0)
+            query = query.where(TASKS.c.name == name)
+        with self.db.connect() as connection:
+            return int(connection.scalar(query) or 0)
 
-    def overdue(self, backend: str, now: datetime, grace_s: float = 10.0) -> list[TaskRecord]:
+    def overdue(self, backend: str, now: datetime, grace_s: float = 10.0) -> list[TaskView]:
         """A backend's running rows past their time limit (plus grace).
 
         Only the thread pool's: a Celery row enforces its own limits in the worker, and one
         whose worker died must wait for its redelivery, not be failed here.
         """
-        with self.db.autocommit() as session:
-            rows = session.scalars(
-                select(TaskRecord).where(
-                    TaskRecord.status.in_(RUNNING_STATUSES), TaskRecord.backend == backend
-                )
-            )
-            return [
-                r
-                for r in rows
-                if r.started_at is not None
-                and r.started_at + timedelta(seconds=r.time_limit_s + grace_s) < now
-            ]
+        rows = self._views(
+            select_tasks().where(TASKS.c.status.in_(RUNNING_STATUSES), TASKS.c.backend == backend)
+        )
+        return [
+            r
+            for r in rows
+            if r.started_at is not None
+            and r.started_at + timedelta(seconds=r.time_limit_s + grace_s) < now
+        ]
 
-    def stale(self, backend: str, older_than: datetime) -> list[TaskRecord]:
+    def stale(self, backend: str, older_than: datetime) -> list[TaskView]:
         """Active rows of a backend whose owner has not sent a heartbeat since `older_than`."""
-        with self.db.autocommit() as session:
-            return list(
-                session.scalars(
-                    select(TaskRecord).where(
-                        TaskRecord.backend == backend,
-                        TaskRecord.status.in_(ACTIVE_STATUSES),
-                        or_(
-                            TaskRecord.heartbeat_at.is_(None),
-                            TaskRecord.heartbeat_at < older_than,
-                        ),
-                    )
-                )
+        return self._views(
+            select_tasks().where(
+                TASKS.c.backend == backend,
+                TASKS.c.status.in_(ACTIVE_STATUSES),
+                or_(TASKS.c.heartbeat_at.is_(None), TASKS.c.heartbeat_at < older_than),
             )
+        )
 
-    def owned_by(self, backend: str, workers: list[str]) -> list[TaskRecord]:
+    def owned_by(self, backend: str, workers: list[str]) -> list[TaskView]:
         """Active rows of a backend owned by one of `workers`."""
-        with self.db.autocommit() as session:
-            return list(
-                session.scalars(
-                    select(TaskRecord).where(
-                        and_(
-                            TaskRecord.backend == backend,
-                            TaskRecord.status.in_(ACTIVE_STATUSES),
-                            TaskRecord.worker.in_(workers),
-                        )
-                    )
-                )
+        return self._views(
+            select_tasks().where(
+                TASKS.c.backend == backend,
+                TASKS.c.status.in_(ACTIVE_STATUSES),
+                TASKS.c.worker.in_(workers),
             )
+        )
 
     def active_owners(self, backend: str) -> list[str]:
         """The distinct owners of a backend's active rows."""
-        with self.db.autocommit() as session:
-            owners = session.scalars(
-                select(TaskRecord.worker)
+        with self.db.connect() as connection:
+            owners = connection.scalars(
+                select(TASKS.c.worker)
                 .distinct()
-                .where(TaskRecord.backend == backend, TaskRecord.status.in_(ACTIVE_STATUSES))
+                .where(TASKS.c.backend == backend, TASKS.c.status.in_(ACTIVE_STATUSES))
             )
             return [owner for owner in owners if owner]
 
@@ -394,17 +391,15 @@ class TaskStore:
         dead owner's rows, exactly one takes each row.
         """
         owner_matches = (
-            TaskRecord.worker.is_(None)
-            if previous_owner is None
-            else TaskRecord.worker == previous_owner
+            TASKS.c.worker.is_(None) if previous_owner is None else TASKS.c.worker == previous_owner
         )
-        with self.db.autocommit() as session:
-            outcome = session.execute(
-                update(TaskRecord)
+        with self.db.connect() as connection:
+            outcome = connection.execute(
+                update(TASKS)
                 .where(
-                    TaskRecord.id == task_id,
-                    TaskRecord.status.in_(ACTIVE_STATUSES),
-                    TaskRecord.revoked.is_(False),
+                    TASKS.c.id == task_id,
+                    TASKS.c.status.in_(ACTIVE_STATUSES),
+                    TASKS.c.revoked.is_(False),
                     owner_matches,
                 )
                 .values(
@@ -468,6 +463,11 @@ class TaskStore:
             .limit(sample)
         )
         return sorted((finished - started).total_seconds() for started, finished in rows)
+
+
+def _unfinished(task_id: str) -> Update:
+    """`UPDATE tasks ... WHERE id = task_id AND status is not finished`, to add values to."""
+    return update(TASKS).where(TASKS.c.id == task_id, TASKS.c.status.notin_(FINISHED_STATUSES))
 
 
 def rowcount(result: Any) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import uuid
+import os
 from typing import Any
 
 from flask import Flask
@@ -101,7 +101,7 @@ def _has_nul() -> bool:
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _tag_and_check_body() -> None:
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        g.request_id = request.headers.get("X-Request-ID") or os.urandom(8).hex()
         request_id_var.set(g.request_id)
         if request.method in BODY_METHODS and request.path.startswith("/api"):
             if request.content_length and request.content_length > app.config["MAX_CONTENT_LENGTH"]:

@@ -29,6 +29,9 @@ from flask import current_app
 from flask import g
 from flask import request
 from flask import session as cookie_session
+from flask.sessions import SecureCookieSession
+from flask.sessions import SecureCookieSessionInterface
+from flask.wrappers import Request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -242,6 +245,19 @@ def _optional_caller(svc: Services, presented: str | None) -> Caller | None:
 # -- the dashboard's session ---------------------------------------------------------------------
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, minus the signer for requests without a session cookie.
+
+    API clients send no cookie, so for them a session is an empty dict: building the signer
+    (a key derivation per request) is work only a request carrying a cookie needs.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def configure_sessions(app: Flask, settings: Settings) -> None:
     """Sign session cookies with a key every worker shares; HttpOnly and SameSite=Lax.
 
@@ -249,6 +265,7 @@ def configure_sessions(app: Flask, settings: Settings) -> None:
     it on with `web.session_cookie_secure`.
     """
     app.secret_key = load_secret_key(settings)
+    app.session_interface = CookieSessions()
     app.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE_NAME,
         SESSION_COOKIE_HTTPONLY=True,

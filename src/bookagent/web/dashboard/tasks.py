@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from bookagent.db.models.tasks import FINISHED_STATUSES
-from bookagent.db.models.tasks import TaskRecord
 from bookagent.queue import operations as queue_ops
 from bookagent.queue.documents import active_json
 from bookagent.queue.documents import task_json
@@ -20,12 +16,7 @@ def tasks_page() -> str:
     """Active tasks (kept current by the page's script) and the most recent finished ones."""
     svc, who = services(), caller()
     active = [active_json(row) for row in queue_ops.list_active(svc, who, None)]
-    statement = select(TaskRecord).where(TaskRecord.status.in_(FINISHED_STATUSES))
-    if not who.is_admin:
-        statement = statement.where(TaskRecord.user_id == who.user_id)
-    statement = statement.order_by(TaskRecord.finished_at.desc(), TaskRecord.id).limit(RECENT_TASKS)
-    with svc.db.session() as session:
-        recent = [task_json(row) for row in session.scalars(statement)]
+    recent = [task_json(row) for row in queue_ops.list_recent(svc, who, RECENT_TASKS)]
     return render_page(
         "tasks.html",
         title="Tasks",
