@@ -219,6 +219,9 @@ def run_load(
     def worker(k: int) -> None:
         with httpx.Client(base_url=base_url, timeout=30.0) as client:
             client.get("/__warm__")  # open the connection before the clock starts
+            # An API client, not a browser: it keeps no cookie (our 404 page hands out a
+            # dashboard session cookie, which would make every later request verify it).
+            client.cookies.clear()
             barrier.wait()
             for i in range(k, total, concurrency):
                 try:

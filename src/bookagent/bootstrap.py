@@ -91,6 +91,8 @@ def build_database(settings: Settings) -> Database:
         settings.database_url,
         echo=settings.db.echo,
         busy_timeout_ms=settings.db.sqlite_busy_timeout_ms,
+        pool_size=settings.db.pool_size,
+        max_overflow=settings.db.max_overflow,
     )
 
 

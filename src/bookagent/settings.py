@@ -58,6 +58,11 @@ class DatabaseSettings(BaseModel):
     url: str | None = None
     echo: bool = False
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # Connections each of a process's two engines keeps open (and may open beyond that, briefly,
+    # under load). Keep pool_size at least the web threads plus the thread-pool workers: a
+    # connection opened past it is closed on return, and reopening costs a round trip or two.
+    pool_size: int = Field(default=12, ge=1, le=200)
+    max_overflow: int = Field(default=12, ge=0, le=200)
 
 
 class QueueSettings(BaseModel):

@@ -36,9 +36,9 @@ from sqlalchemy.pool import PoolProxiedConnection
 
 log = logging.getLogger(__name__)
 
-#: Pool sizes per engine; a process holds at most twice (size + overflow) connections.
-POOL_SIZE = 8
-MAX_OVERFLOW = 8
+#: Pool sizes per engine (the defaults of `db.pool_size` and `db.max_overflow`).
+POOL_SIZE = 12
+MAX_OVERFLOW = 12
 #: A pooled connection idle longer than this is pinged before it is handed out.
 PING_IDLE_S = 2.0
 _CHECKED_IN_AT = "bookagent_checked_in_at"
@@ -51,6 +51,8 @@ def make_engine(
     busy_timeout_ms: int = 5000,
     autocommit: bool = False,
     ping_idle_s: float = PING_IDLE_S,
+    pool_size: int = POOL_SIZE,
+    max_overflow: int = MAX_OVERFLOW,
 ) -> Engine:
     """An engine for `url`; SQLite gets WAL mode and a busy timeout so threads can share it.
 
@@ -58,6 +60,8 @@ def make_engine(
     """
     parsed = make_url(url)
     options: dict[str, Any] = {"echo": echo}
+    if parsed.database not in (None, "", ":memory:"):
+        options.update(pool_size=pool_size, max_overflow=max_overflow)
     if autocommit:
         options["isolation_level"] = "AUTOCOMMIT"
     if parsed.get_backend_name() == "sqlite":
@@ -81,8 +85,6 @@ def make_engine(
         return engine
     engine = create_engine(
         url,
-        pool_size=POOL_SIZE,
-        max_overflow=MAX_OVERFLOW,
         connect_args={"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {},
         **options,
     )

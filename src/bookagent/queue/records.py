@@ -59,6 +59,27 @@ _CLAIM = (
     )
     .returning(TASKS.c.attempts, TASKS.c.time_limit_s)
 )
+_INSERT = insert(TASKS)
+_PROGRESS = (
+    update(TASKS)
+    .where(
+        TASKS.c.id == bindparam("task_id"),
+        TASKS.c.status.in_(RUNNING_STATUSES),
+        TASKS.c.progress_current <= bindparam("current"),
+    )
+    .values(
+        status="PROGRESS",
+        progress_current=bindparam("current"),
+        progress_total=bindparam("total"),
+        progress_message=bindparam("message"),
+        heartbeat_at=bindparam("now"),
+    )
+)
+_SUCCEED = (
+    update(TASKS)
+    .where(TASKS.c.id == bindparam("task_id"), TASKS.c.status.notin_(FINISHED_STATUSES))
+    .values(status="SUCCESS", finished_at=bindparam("now"), result=bindparam("result"))
+)
 _IS_REVOKED = select(TASKS.c.revoked, TASKS.c.terminate_requested, TASKS.c.status).where(
     TASKS.c.id == bindparam("task_id")
 )
@@ -96,19 +117,20 @@ class TaskStore:
         now = utcnow()
         with self.db.connect() as connection:
             connection.execute(
-                insert(TASKS).values(
-                    id=task_id,
-                    name=name,
-                    status="PENDING",
-                    kwargs=dict(kwargs),
-                    user_id=user_id,
-                    backend=backend,
-                    worker=worker,
-                    time_limit_s=time_limit_s,
-                    idempotent=idempotent,
-                    created_at=now,
-                    heartbeat_at=now,
-                )
+                _INSERT,
+                {
+                    "id": task_id,
+                    "name": name,
+                    "status": "PENDING",
+                    "kwargs": dict(kwargs),
+                    "user_id": user_id,
+                    "backend": backend,
+                    "worker": worker,
+                    "time_limit_s": time_limit_s,
+                    "idempotent": idempotent,
+                    "created_at": now,
+                    "heartbeat_at": now,
+                },
             )
 
     def ensure(
@@ -215,25 +237,21 @@ class TaskStore:
         """Record progress; it never moves backwards and never touches a finished row."""
         with self.db.connect() as connection:
             connection.execute(
-                update(TASKS)
-                .where(
-                    TASKS.c.id == task_id,
-                    TASKS.c.status.in_(RUNNING_STATUSES),
-                    TASKS.c.progress_current <= current,
-                )
-                .values(
-                    status="PROGRESS",
-                    progress_current=current,
-                    progress_total=max(total, current),
-                    progress_message=message,
-                    heartbeat_at=utcnow(),
-                )
+                _PROGRESS,
+                {
+                    "task_id": task_id,
+                    "current": current,
+                    "total": max(total, current),
+                    "message": message,
+                    "now": utcnow(),
+                },
             )
 
     def succeed(self, task_id: str, result: Mapping[str, Any] | None) -> bool:
         """Mark SUCCESS, if the task is still running."""
+        values = {"task_id": task_id, "now": utcnow(), "result": dict(result or {})}
         with self.db.connect() as connection:
-            return self._finish(connection, task_id, "SUCCESS", result=dict(result or {}))
+            return rowcount(connection.execute(_SUCCEED, values)) == 1
 
     def fail(
         self, task_id: str, error_type: str, message: str, result: Mapping[str, Any] | None = None

@@ -77,7 +77,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = services
     configure_sessions(app, settings)
-    CORS(app, resources={r"/api/*": {"origins": settings.web.cors_origins}})
+    # Headers only for requests that carry an Origin (browsers'); API clients get none.
+    CORS(
+        app,
+        resources={r"/api/*": {"origins": settings.web.cors_origins}},
+        always_send=False,
+        vary_header=True,
+    )
 
     _install_request_hooks(app)
     install_auth(app)
@@ -88,28 +94,34 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     return app
 
 
-def _has_nul() -> bool:
+def _has_nul(req: Request) -> bool:
     """Whether the path, the query or the JSON body carries a NUL (PostgreSQL refuses them)."""
-    if "\x00" in request.path or any(
-        "\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)
-    ):
+    if "\x00" in req.path:
         return True
-    body = request.get_data(cache=True)
+    query = req.query_string  # raw: a NUL arrives as %00 (or, from a careless client, as is)
+    if b"%00" in query or b"\x00" in query:
+        return True
+    if req.method not in BODY_METHODS and not req.content_length:
+        return False
+    body = req.get_data(cache=True)
     return b"\x00" in body or b"\\u0000" in body
 
 
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _tag_and_check_body() -> None:
-        g.request_id = request.headers.get("X-Request-ID") or os.urandom(8).hex()
+        req = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
+        g.request_id = req.headers.get("X-Request-ID") or os.urandom(8).hex()
         request_id_var.set(g.request_id)
-        if request.method in BODY_METHODS and request.path.startswith("/api"):
-            if request.content_length and request.content_length > app.config["MAX_CONTENT_LENGTH"]:
+        if not req.path.startswith("/api"):
+            return None
+        if req.method in BODY_METHODS:
+            if req.content_length and req.content_length > app.config["MAX_CONTENT_LENGTH"]:
                 return None  # werkzeug raises 413 when the body is read
-            if request.get_data(cache=True) and not request.is_json:
+            if req.get_data(cache=True) and not req.is_json:
                 raise UnsupportedMediaType()
-            request.get_json()  # malformed JSON raises 400 here, before any view runs
-        if request.path.startswith("/api") and _has_nul():
+            req.get_json()  # malformed JSON raises 400 here, before any view runs
+        if _has_nul(req):
             raise InvalidInputError("Text may not contain NUL characters (\\u0000).")
         return None
 

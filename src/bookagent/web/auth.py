@@ -172,11 +172,12 @@ def install_auth(app: Flask) -> None:
 
     @app.before_request
     def _authenticate() -> Response | None:
-        path = request.path
-        if not path.startswith("/api") or request.method == "OPTIONS":
+        req = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
+        path, method = req.path, req.method
+        if not path.startswith("/api") or method == "OPTIONS":
             return None
         svc = services()
-        if request.method in UNSAFE_METHODS and is_cross_site(svc.settings.web.cors_origins):
+        if method in UNSAFE_METHODS and is_cross_site(svc.settings.web.cors_origins):
             return error_response(403, "Cross-site requests are refused.", "cross_site")
         try:
             auth_on = presence.any(svc)
@@ -191,13 +192,13 @@ def install_auth(app: Flask) -> None:
         if not auth_on:
             g.caller = LOCAL_CALLER
             return None
-        header = request.headers.get("Authorization", "")
+        header = req.headers.get("Authorization", "")
         public = path in PUBLIC_PATHS or not path.startswith("/api/") or _is_docs(path)
         if not header and (from_cookie := session_caller(svc)) is not None:
             if (
                 not public
-                and request.method in UNSAFE_METHODS
-                and not is_valid_csrf_token(request.headers.get(CSRF_HEADER))
+                and method in UNSAFE_METHODS
+                and not is_valid_csrf_token(req.headers.get(CSRF_HEADER))
             ):
                 return error_response(
                     403,

@@ -80,9 +80,29 @@ class DatabaseCollector(Collector):
         yield depth
 
 
+class RequestMetrics:
+    """The request counter and latency histogram, with each label set's child looked up once
+    (`labels()` takes a lock and builds its key on every call)."""
+
+    def __init__(self) -> None:
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float | None) -> None:
+        """Count one request, and its latency when known."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+            self._children[key] = children
+        children[0].inc()
+        if seconds is not None:
+            children[1].observe(seconds)
+
+
 def install_metrics(app: Flask, services: Services) -> None:
     """Count every request and serve `/metrics`."""
     collector = DatabaseCollector(services)
+    metrics = RequestMetrics()
 
     @app.before_request
     def _start_timer() -> None:
@@ -90,12 +110,12 @@ def install_metrics(app: Flask, services: Services) -> None:
 
     @app.after_request
     def _count(response: Any) -> Any:
-        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        req = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
+        route = req.url_rule.rule if req.url_rule is not None else "unmatched"
         if route != "/metrics":
-            REQUESTS.labels(request.method, route, str(response.status_code)).inc()
             started = g.get("metrics_started")
-            if started is not None:
-                LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+            elapsed = None if started is None else time.perf_counter() - started
+            metrics.observe(req.method, route, response.status_code, elapsed)
         return response
 
     @app.get("/metrics", doc_ui=False)
