@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
+from sqlalchemy import Select
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy import exc
@@ -33,6 +34,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.pool import PoolProxiedConnection
+
+from bookagent.db.prepared import PreparedSelect
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,9 @@ def make_engine(
     parsed = make_url(url)
     options: dict[str, Any] = {"echo": echo}
     if parsed.database not in (None, "", ":memory:"):
-        options.update(pool_size=pool_size, max_overflow=max_overflow)
+        # Most recently returned connection first: a few stay hot (and unpinged) under light
+        # load, and the rest age out instead of each being touched in turn.
+        options.update(pool_size=pool_size, max_overflow=max_overflow, pool_use_lifo=True)
     if autocommit:
         options["isolation_level"] = "AUTOCOMMIT"
     if parsed.get_backend_name() == "sqlite":
@@ -125,6 +130,7 @@ class Database:
         self.direct = direct or engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._autocommit = sessionmaker(bind=self.direct, expire_on_commit=False)
+        self._prepared: dict[int, tuple[Select[Any], PreparedSelect]] = {}
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Database:
@@ -164,6 +170,15 @@ class Database:
         """A Core connection in autocommit mode: each statement commits on its own."""
         with self.direct.connect() as connection:
             yield connection
+
+    def prepared(self, statement: Select[Any]) -> PreparedSelect:
+        """`statement` compiled once for the autocommit engine (for a module-level statement)."""
+        entry = self._prepared.get(id(statement))
+        if entry is None:
+            entry = self._prepared.setdefault(
+                id(statement), (statement, PreparedSelect(self.direct, statement))
+            )
+        return entry[1]
 
     def ping(self) -> None:
         """Run a trivial query; raises if the database cannot be reached."""

@@ -160,8 +160,7 @@ class TaskStore:
 
     def find(self, task_id: str) -> TaskView | None:
         """The row, or None."""
-        with self.db.connect() as connection:
-            row = connection.execute(_FIND, {"task_id": task_id}).first()
+        row = self.db.prepared(_FIND).first(task_id=task_id)
         return None if row is None else to_view(row)
 
     def get(self, task_id: str) -> TaskView:

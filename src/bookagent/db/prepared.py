@@ -1,0 +1,93 @@
+"""A SELECT compiled once and run straight on a pooled driver connection.
+
+For the one read every status request makes (a task row by id). With several threads serving
+requests, SQLAlchemy's per-execution work (an execution context, result metadata built from the
+cursor's description) costs more CPU than the query itself; this runs the SQL SQLAlchemy
+compiled, on a connection from the same pool (with its checkout ping), and converts each value
+with the column type's own result processor, so rows hold what a Core query returns. Driver
+errors come out as SQLAlchemy's `DBAPIError`, and a dead connection is invalidated, as Core does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy import Select
+from sqlalchemy import exc
+
+Processor = Callable[[Any], Any] | None
+
+
+class PreparedSelect:
+    """`first(**params)`: the first row of a prebuilt SELECT, or None."""
+
+    def __init__(self, engine: Engine, statement: Select[Any]) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect
+        compiled = statement.compile(dialect=self._dialect)
+        self._sql = compiled.string
+        self._positions = list(compiled.positiontup or []) if self._dialect.positional else None
+        self._binds: dict[str, Processor] = {
+            name: bind.type.dialect_impl(self._dialect).bind_processor(self._dialect)
+            for name, bind in compiled.binds.items()
+        }
+        self._types = [column.type for column in statement.selected_columns]
+        self._processors: list[Processor] | None = None  # from the first cursor's description
+        self._lock = threading.Lock()
+
+    def first(self, **params: Any) -> tuple[Any, ...] | None:
+        """Run the statement with `params`; the first row (converted), or None."""
+        args = self._arguments(params)
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self._sql, args)
+                row = cursor.fetchone()
+                processors = self._processors or self._result_processors(cursor.description)
+            finally:
+                cursor.close()
+        except self._dialect.loaded_dbapi.Error as error:
+            dead = self._dialect.is_disconnect(error, connection.dbapi_connection, None)
+            if dead:
+                connection.invalidate(error)
+            raise exc.DBAPIError.instance(
+                self._sql,
+                args,
+                error,
+                self._dialect.loaded_dbapi.Error,
+                connection_invalidated=dead,
+                dialect=self._dialect,
+            ) from error
+        finally:
+            connection.close()
+        if row is None:
+            return None
+        return tuple(
+            value if process is None or value is None else process(value)
+            for process, value in zip(processors, row, strict=True)
+        )
+
+    def _arguments(self, params: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        values = {
+            name: process(params[name]) if process is not None else params[name]
+            for name, process in self._binds.items()
+        }
+        if self._positions is not None:
+            return tuple(values[name] for name in self._positions)
+        return values
+
+    def _result_processors(self, description: Sequence[Sequence[Any]]) -> list[Processor]:
+        # Some processors depend on the driver's type code (PostgreSQL's numeric vs float).
+        processors: list[Processor] = [
+            kind.dialect_impl(self._dialect).result_processor(self._dialect, column[1])
+            for kind, column in zip(self._types, description, strict=True)
+        ]
+        with self._lock:
+            self._processors = processors
+        return processors
