@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import weakref
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -57,38 +55,13 @@ class ApiRequest(Request):
         )
 
 
-class BookAgentApp(OpenAPI):
-    """The app class: flask-openapi3's, remembering which hooks and views are coroutines.
-
-    Flask asks `ensure_sync` about every hook and view on every request, and the answer for a
-    given function never changes. Weak keys: a per-request callback is forgotten with it.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._plain: weakref.WeakKeyDictionary[Callable[..., Any], bool] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        try:
-            if self._plain.get(func):
-                return func
-        except TypeError:  # not weakly referenceable
-            return super().ensure_sync(func)
-        wrapped = super().ensure_sync(func)
-        if wrapped is func:
-            self._plain[func] = True
-        return wrapped
-
-
 def create_app(settings: Settings | None = None, services: Services | None = None) -> OpenAPI:
     """Build the app. Tests pass their own `services`; everyone else gets the configured ones."""
     settings = services.settings if services is not None else (settings or load_settings())
     configure_logging(settings.log_level)
     services = services or build_services(settings)
 
-    app = BookAgentApp(
+    app = OpenAPI(
         __name__,
         info=Info(title="bookagent", version=__version__),
         security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
