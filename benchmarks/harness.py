@@ -55,6 +55,41 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+def cpu_idle_share(window_s: float = 1.0) -> float | None:
+    """The share of the machine's CPU time left idle over the next `window_s` (Linux; else None)."""
+
+    def totals() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat") as stat:
+                fields = [int(x) for x in stat.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        return sum(fields), fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+
+    before = totals()
+    time.sleep(window_s)
+    after = totals()
+    if before is None or after is None or after[0] == before[0]:
+        return None
+    return (after[1] - before[1]) / (after[0] - before[0])
+
+
+def wait_until_quiet(min_idle: float = 0.9, timeout_s: float = 45.0) -> tuple[float, float | None]:
+    """Wait (up to `timeout_s`) until the CPU is at least `min_idle` idle for two seconds running:
+    what an earlier run left behind (a database vacuuming, a worker finishing) should not land
+    on the next measurement. Returns the seconds waited and the last idle share."""
+    started = time.monotonic()
+    quiet_windows, idle = 0, None
+    while time.monotonic() - started < timeout_s:
+        idle = cpu_idle_share()
+        if idle is None:
+            break
+        quiet_windows = quiet_windows + 1 if idle >= min_idle else 0
+        if quiet_windows >= 2:
+            break
+    return time.monotonic() - started, idle
+
+
 def machine_line(info: Mapping[str, Any]) -> str:
     """`machine_info()` as one header line."""
     return (

@@ -1,8 +1,10 @@
 """Every benchmark in one table: `python -m benchmarks.run_all` (what `make bench` runs).
 
 Each section runs as its own process (`python -m benchmarks.<section> [--quick] --json ...`), so
-one section's servers, threads and memory never weigh on the next; its figures are read back from
-its JSON. The one table (every figure beside its baseline from the same run, the ratio, the target
+one section's servers, threads and memory never weigh on the next, and starts once the CPU has
+been at least 90% idle for two seconds (at most 45 s of waiting): what the previous one left
+running (a worker finishing, a database vacuuming) does not land on its figures. Its figures are
+read back from its JSON. The one table (every figure beside its baseline from the same run, the ratio, the target
 and the verdict) is printed and written to `benchmarks/RESULTS.md` with the machine, the date, the
 time each section took and its notes.
 
@@ -40,6 +42,7 @@ from benchmarks.harness import child_env
 from benchmarks.harness import machine_info
 from benchmarks.harness import machine_line
 from benchmarks.harness import sigterm_as_interrupt
+from benchmarks.harness import wait_until_quiet
 from benchmarks.harness import write_json
 from benchmarks.results import Line
 from benchmarks.results import markdown_table
@@ -70,6 +73,8 @@ class Section:
     returncode: int | None = None
     seconds: float = 0.0
     load_before: float = 0.0
+    quiet_wait_s: float = 0.0
+    idle_before: float | None = None
     data: dict[str, Any] = field(default_factory=dict)
     log_tail: str = ""
 
@@ -88,7 +93,9 @@ class Section:
 
 def run_section(name: str, quick: bool, workdir: Path) -> Section:
     """Run one section in its own process (its own session: a Ctrl-C reaches it once, from us)."""
-    section = Section(name, load_before=os.getloadavg()[0])
+    section = Section(name)
+    section.quiet_wait_s, section.idle_before = wait_until_quiet()
+    section.load_before = os.getloadavg()[0]
     json_path = workdir / f"{name}.json"
     log_path = workdir / f"{name}.log"
     args = [str(BIN / "python"), "-m", f"benchmarks.{name}", "--json", str(json_path)]
@@ -309,14 +316,16 @@ def render_markdown(
         "",
         "## Sections",
         "",
-        "| section | what it measures | took | load before | status |",
-        "|---|---|---:|---:|---|",
+        "| section | what it measures | took | waited for a quiet CPU | CPU idle at start "
+        "| load before | status |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for s in sections:
         status = "ok" if s.ok else f"FAILED (exit {s.returncode})"
+        idle = "—" if s.idle_before is None else f"{s.idle_before:.0%}"
         out.append(
-            f"| `{s.name}` | {SECTIONS[s.name]} | {s.seconds:.0f} s | {s.load_before:.1f} "
-            f"| {status} |"
+            f"| `{s.name}` | {SECTIONS[s.name]} | {s.seconds:.0f} s | {s.quiet_wait_s:.0f} s "
+            f"| {idle} | {s.load_before:.1f} | {status} |"
         )
     out += [
         "",
