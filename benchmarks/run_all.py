@@ -4,9 +4,9 @@ Each section runs as its own process (`python -m benchmarks.<section> [--quick] 
 one section's servers, threads and memory never weigh on the next, and starts once the CPU has
 been at least 90% idle for two seconds (at most 45 s of waiting): what the previous one left
 running (a worker finishing, a database vacuuming) does not land on its figures. Its figures are
-read back from its JSON. The one table (every figure beside its baseline from the same run, the ratio, the target
-and the verdict) is printed and written to `benchmarks/RESULTS.md` with the machine, the date, the
-time each section took and its notes.
+read back from its JSON. The one table (every figure beside its baseline from the same run, the
+ratio, the target and the verdict) is printed and written to `benchmarks/RESULTS.md` with the
+machine, the date, the time each section took and its notes.
 
 Default: 5-7 minutes on a 2-core machine; `--quick`: 2-3. A section that fails is
 reported (and the exit status is 1) without stopping the others. Ctrl-C (or SIGTERM) stops the
