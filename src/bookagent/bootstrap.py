@@ -93,6 +93,7 @@ def build_database(settings: Settings) -> Database:
         busy_timeout_ms=settings.db.sqlite_busy_timeout_ms,
         pool_size=settings.db.pool_size,
         max_overflow=settings.db.max_overflow,
+        prepared_statements=settings.db.pg_prepared_statements,
     )
 
 

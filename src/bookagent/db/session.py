@@ -56,10 +56,14 @@ def make_engine(
     ping_idle_s: float = PING_IDLE_S,
     pool_size: int = POOL_SIZE,
     max_overflow: int = MAX_OVERFLOW,
+    prepared_statements: bool = False,
 ) -> Engine:
     """An engine for `url`; SQLite gets WAL mode and a busy timeout so threads can share it.
 
-    With `autocommit`, every statement commits on its own (set once per connection).
+    With `autocommit`, every statement commits on its own (set once per connection). PostgreSQL
+    gets psycopg's server-side prepared statements only with `prepared_statements`: our queries
+    are short, so preparing saves the server little, while psycopg's bookkeeping for it costs
+    the (GIL-bound) client more; and a transaction-mode PgBouncer cannot hold them.
     """
     parsed = make_url(url)
     options: dict[str, Any] = {"echo": echo}
@@ -88,11 +92,14 @@ def make_engine(
             cursor.close()
 
         return engine
-    engine = create_engine(
-        url,
-        connect_args={"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {},
-        **options,
-    )
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        # https://www.psycopg.org/psycopg3/docs/advanced/prepare.html (None: never prepare)
+        connect_args = {
+            "connect_timeout": 5,
+            "prepare_threshold": 5 if prepared_statements else None,
+        }
+    engine = create_engine(url, connect_args=connect_args, **options)
     ping_when_idle(engine, ping_idle_s)
     return engine
 

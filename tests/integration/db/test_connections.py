@@ -86,3 +86,15 @@ def test_direct_statements_commit_on_their_own(database_url: str) -> None:
     finally:
         db.dispose()
         other.dispose()
+
+
+def test_server_side_prepared_statements_are_off_unless_asked_for(postgres_url: str) -> None:
+    for asked, threshold in ((False, None), (True, 5)):
+        engine = make_engine(postgres_url, autocommit=True, prepared_statements=asked)
+        try:
+            connection = engine.raw_connection()
+            assert connection.dbapi_connection is not None
+            assert connection.dbapi_connection.prepare_threshold == threshold
+            connection.close()
+        finally:
+            engine.dispose()
