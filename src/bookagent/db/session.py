@@ -73,6 +73,9 @@ def make_engine(
         options.update(pool_size=pool_size, max_overflow=max_overflow, pool_use_lifo=True)
     if autocommit:
         options["isolation_level"] = "AUTOCOMMIT"
+        # Nothing to roll back on a connection that never opens a transaction: SQLAlchemy's
+        # "disabling reset on return for non-transactional connections".
+        options["pool_reset_on_return"] = None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
