@@ -37,11 +37,11 @@ from typing import Any
 from typing import Literal
 
 from rich.console import Console
-from rich.table import Table
 
 from benchmarks.harness import format_value
 from benchmarks.harness import machine_info
 from benchmarks.harness import machine_line
+from benchmarks.harness import print_verdict_table
 from benchmarks.harness import write_json
 from bookagent.domain.generation import Accepted
 from bookagent.domain.generation import Outcome
@@ -151,34 +151,21 @@ class Row:
 
 def print_rows(title: str, header: str, rows: Sequence[Row], footnotes: Sequence[str]) -> None:
     """Print the rows as a rich table, with a header line above and footnotes below."""
-    console = Console(width=max(Console().width, 140))
-    console.print(f"[bold]{title}[/bold]")
-    console.print(header)
-    table = Table()
-    for column, justify in (
-        ("figure", "left"),
-        ("ours", "right"),
-        ("baseline", "right"),
-        ("ratio", "right"),
-        ("target", "right"),
-        ("verdict", "center"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for row in rows:
-        style = "green" if row.verdict == "PASS" else "red"
-        ratio = row.ratio
-        table.add_row(
-            f"{row.name} ({row.unit})"
-            + (f" vs {row.baseline_label}" if row.baseline_label else ""),
-            format_value(row.ours),
-            "—" if row.baseline is None else format_value(row.baseline),
-            "—" if ratio is None else f"{ratio:.2f}×",
-            row.target_text,
-            f"[{style}]{row.verdict}[/{style}]",
+    cells = [
+        (
+            [
+                f"{row.name} ({row.unit})"
+                + (f" vs {row.baseline_label}" if row.baseline_label else ""),
+                format_value(row.ours),
+                "—" if row.baseline is None else format_value(row.baseline),
+                "—" if row.ratio is None else f"{row.ratio:.2f}×",
+                row.target_text,
+            ],
+            row.verdict,
         )
-    console.print(table)
-    for note in footnotes:
-        console.print(f"  {note}")
+        for row in rows
+    ]
+    print_verdict_table(title, header, [], cells, footnotes)
 
 
 # -- figure 1: template writer throughput ------------------------------------------------------

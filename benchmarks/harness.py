@@ -139,38 +139,60 @@ class Figure:
         }
 
 
-def print_table(
-    title: str, header: str, figures: Sequence[Figure], footnotes: Sequence[str]
+VERDICT_STYLES = {"PASS": "green", "MISS": "red", "INFO": "cyan"}
+VALUE_COLUMNS = ("ours", "baseline", "ratio", "target")
+
+
+def print_verdict_table(
+    title: str,
+    header: str,
+    leading: Sequence[str],
+    rows: Sequence[tuple[Sequence[str], str]],
+    footnotes: Sequence[str],
+    *,
+    width: int = 140,
 ) -> None:
-    """Print the figures as a rich table, with a header line above and footnotes below."""
-    console = Console(width=max(Console().width, 140))
+    """Print a rich table of figures, with a header line above and footnotes below.
+
+    Each row is its cells (one per `leading` column, then the figure, ours, baseline, ratio and
+    target) and its verdict.
+    """
+    console = Console(width=max(Console().width, width))
     console.print(f"[bold]{title}[/bold]")
     console.print(header)
-    table = Table(show_lines=False)
-    for column, justify in (
-        ("backend", "left"),
-        ("figure", "left"),
-        ("ours", "right"),
-        ("baseline", "right"),
-        ("ratio", "right"),
-        ("target", "right"),
-        ("verdict", "center"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for fig in figures:
-        style = "green" if fig.verdict == "PASS" else "red"
-        table.add_row(
-            fig.backend,
-            f"{fig.name} ({fig.unit}) vs {fig.baseline_label}",
-            format_value(fig.ours),
-            format_value(fig.baseline),
-            f"{fig.ratio:.2f}",
-            fig.target_text,
-            f"[{style}]{fig.verdict}[/{style}]",
-        )
+    table = Table()
+    for column in (*leading, "figure"):
+        table.add_column(column, justify="left")
+    for column in VALUE_COLUMNS:
+        table.add_column(column, justify="right")
+    table.add_column("verdict", justify="center")
+    for cells, verdict in rows:
+        style = VERDICT_STYLES.get(verdict, "red")
+        table.add_row(*cells, f"[{style}]{verdict}[/{style}]")
     console.print(table)
     for note in footnotes:
         console.print(f"  {note}")
+
+
+def print_table(
+    title: str, header: str, figures: Sequence[Figure], footnotes: Sequence[str]
+) -> None:
+    """Print the figures, one row each, under a backend column."""
+    rows = [
+        (
+            [
+                fig.backend,
+                f"{fig.name} ({fig.unit}) vs {fig.baseline_label}",
+                format_value(fig.ours),
+                format_value(fig.baseline),
+                f"{fig.ratio:.2f}",
+                fig.target_text,
+            ],
+            fig.verdict,
+        )
+        for fig in figures
+    ]
+    print_verdict_table(title, header, ["backend"], rows, footnotes)
 
 
 def format_value(value: float) -> str:

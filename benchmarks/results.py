@@ -16,10 +16,8 @@ from dataclasses import field
 from typing import Any
 from typing import Literal
 
-from rich.console import Console
-from rich.table import Table
-
 from benchmarks.harness import format_value
+from benchmarks.harness import print_verdict_table
 
 RatioKind = Literal["baseline/ours", "ours/baseline"]
 Bound = Literal["min", "max"]
@@ -161,35 +159,21 @@ def figure_text(line: Line) -> str:
 
 def print_lines(title: str, header: str, lines: Sequence[Line], footnotes: Sequence[str]) -> None:
     """Print the lines as one rich table, with a header line above and footnotes below."""
-    console = Console(width=max(Console().width, 160))
-    console.print(f"[bold]{title}[/bold]")
-    console.print(header)
-    table = Table()
-    for column, justify in (
-        ("section", "left"),
-        ("figure", "left"),
-        ("ours", "right"),
-        ("baseline", "right"),
-        ("ratio", "right"),
-        ("target", "right"),
-        ("verdict", "center"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    styles = {"PASS": "green", "MISS": "red", "INFO": "cyan"}
-    for line in lines:
-        style = styles[line.verdict]
-        table.add_row(
-            line.section,
-            figure_text(line),
-            format_value(line.ours),
-            "—" if line.baseline is None else format_value(line.baseline),
-            line.ratio_text,
-            line.target_text,
-            f"[{style}]{line.verdict}[/{style}]",
+    rows = [
+        (
+            [
+                line.section,
+                figure_text(line),
+                format_value(line.ours),
+                "—" if line.baseline is None else format_value(line.baseline),
+                line.ratio_text,
+                line.target_text,
+            ],
+            line.verdict,
         )
-    console.print(table)
-    for note in footnotes:
-        console.print(f"  {note}")
+        for line in lines
+    ]
+    print_verdict_table(title, header, ["section"], rows, footnotes, width=160)
 
 
 def markdown_table(lines: Sequence[Line]) -> str:

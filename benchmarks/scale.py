@@ -455,6 +455,19 @@ def label(statement: Statement) -> str:
 # -- figures -----------------------------------------------------------------------------------
 
 
+def size_notes(small: list[float], large: list[float]) -> dict[str, dict[str, float]]:
+    """The spread of each size's samples, in milliseconds, for a line's notes."""
+    return {
+        size: {
+            "n": len(values),
+            "p50_ms": round(percentile(values, 50) * 1000, 3),
+            "p90_ms": round(percentile(values, 90) * 1000, 3),
+            "p99_ms": round(percentile(values, 99) * 1000, 3),
+        }
+        for size, values in (("small", small), ("large", large))
+    }
+
+
 def figures(
     plan: Plan, samples: dict[str, Samples], store_stats: dict[str, list[float]]
 ) -> list[Line]:
@@ -475,15 +488,7 @@ def figures(
                 "ours/baseline",
                 GROWTH_TARGET,
                 "max",
-                {
-                    size: {
-                        "n": len(values),
-                        "p50_ms": round(percentile(values, 50) * 1000, 3),
-                        "p90_ms": round(percentile(values, 90) * 1000, 3),
-                        "p99_ms": round(percentile(values, 99) * 1000, 3),
-                    }
-                    for size, values in (("small", small), ("large", large))
-                },
+                size_notes(small, large),
             )
         )
     small, large = store_stats["small"], store_stats["large"]
@@ -499,15 +504,7 @@ def figures(
             "ours/baseline",
             GROWTH_TARGET,
             "max",
-            {
-                size: {
-                    "n": len(values),
-                    "p50_ms": round(percentile(values, 50) * 1000, 3),
-                    "p90_ms": round(percentile(values, 90) * 1000, 3),
-                    "p99_ms": round(percentile(values, 99) * 1000, 3),
-                }
-                for size, values in (("small", small), ("large", large))
-            },
+            size_notes(small, large),
         )
     )
     return lines

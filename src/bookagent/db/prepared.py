@@ -10,7 +10,6 @@ errors come out as SQLAlchemy's `DBAPIError`, and a dead connection is invalidat
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -37,8 +36,8 @@ class PreparedSelect:
             for name, bind in compiled.binds.items()
         }
         self._types = [column.type for column in statement.selected_columns]
-        self._processors: list[Processor] | None = None  # from the first cursor's description
-        self._lock = threading.Lock()
+        # From the first cursor's description; threads racing to set it compute the same list.
+        self._processors: list[Processor] | None = None
 
     def first(self, **params: Any) -> tuple[Any, ...] | None:
         """Run the statement with `params`; the first row (converted), or None."""
@@ -88,6 +87,5 @@ class PreparedSelect:
             kind.dialect_impl(self._dialect).result_processor(self._dialect, column[1])
             for kind, column in zip(self._types, description, strict=True)
         ]
-        with self._lock:
-            self._processors = processors
+        self._processors = processors
         return processors
