@@ -157,22 +157,21 @@ def figure_text(line: Line) -> str:
     return text + (f" vs {line.baseline_label}" if line.baseline_label else "")
 
 
+def line_cells(line: Line) -> list[str]:
+    """The section, figure, ours, baseline, ratio and target cells of a line."""
+    return [
+        line.section,
+        figure_text(line),
+        format_value(line.ours),
+        "—" if line.baseline is None else format_value(line.baseline),
+        line.ratio_text,
+        line.target_text,
+    ]
+
+
 def print_lines(title: str, header: str, lines: Sequence[Line], footnotes: Sequence[str]) -> None:
     """Print the lines as one rich table, with a header line above and footnotes below."""
-    rows = [
-        (
-            [
-                line.section,
-                figure_text(line),
-                format_value(line.ours),
-                "—" if line.baseline is None else format_value(line.baseline),
-                line.ratio_text,
-                line.target_text,
-            ],
-            line.verdict,
-        )
-        for line in lines
-    ]
+    rows = [(line_cells(line), line.verdict) for line in lines]
     print_verdict_table(title, header, ["section"], rows, footnotes, width=160)
 
 
@@ -184,15 +183,6 @@ def markdown_table(lines: Sequence[Line]) -> str:
     ]
     for number, line in enumerate(lines, 1):
         verdict = f"**{line.verdict}**" if line.verdict == "MISS" else line.verdict
-        cells = [
-            str(number),
-            line.section,
-            figure_text(line),
-            format_value(line.ours),
-            "—" if line.baseline is None else format_value(line.baseline),
-            line.ratio_text,
-            line.target_text,
-            verdict,
-        ]
+        cells = [str(number), *line_cells(line), verdict]
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows)
