@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pydantic import Field
 from pydantic import SecretStr
 from pydantic import ValidationError
+from pydantic import field_validator
 from pydantic import model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
@@ -164,6 +165,61 @@ class WebSettings(BaseModel):
     auth_cache_s: float = Field(default=2.0, ge=0, le=60)
     # Mark the dashboard's session cookie Secure (turn on behind TLS).
     session_cookie_secure: bool = False
+    # Host names (the Host header, without the port) the server answers to; anything else gets
+    # 400, which defeats DNS rebinding. Unset: the loopback names, plus the listening address when
+    # it is a concrete one. ".example.com" also allows its subdomains; ["*"] turns the check off.
+    trusted_hosts: list[str] | None = None
+    # How many reverse proxies in front of the server set X-Forwarded-For (and -Proto, -Host):
+    # 0 trusts none, so the peer address is the client's. See docs/SECURITY.md.
+    proxy_count: int = Field(default=0, ge=0, le=5)
+    # A second listening address ("127.0.0.1:9100") that serves only /metrics, without a token.
+    # Unset: /metrics is on the main address and needs the admin token (outside local mode).
+    metrics_bind: str | None = None
+    # Rate limits ("<count> per <period>", as Flask-Limiter reads them). Sign-in attempts and
+    # failed bearer tokens count per client address; the expensive routes count per user.
+    rate_limits_enabled: bool = True
+    rate_limit_storage_url: str | None = None  # unset: the Redis broker's URL, else memory
+    signin_rate_limit: str = "10 per minute"
+    auth_failure_rate_limit: str = "20 per minute"
+    generate_rate_limit: str = "30 per minute"
+    measure_rate_limit: str = "240 per minute"
+    reports_rate_limit: str = "60 per minute"
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator(
+        "signin_rate_limit",
+        "auth_failure_rate_limit",
+        "generate_rate_limit",
+        "measure_rate_limit",
+        "reports_rate_limit",
+    )
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit; write it as '10 per minute' or '5/second'"
+            ) from None
+        return value
+
+    @field_validator("metrics_bind")
+    @classmethod
+    def _check_metrics_bind(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not host:port (for example 127.0.0.1:9100)")
+        return value.strip()
 
 
 class LegacyEnvSource(PydanticBaseSettingsSource):

@@ -34,6 +34,11 @@ class Caller:
         """Whether this caller may read or change `user_id`'s data."""
         return self.is_admin or (user_id is not None and user_id == self.user_id)
 
+    def require_admin(self, what: str) -> None:
+        """PermissionDeniedError unless this caller is an admin (everyone is, in local mode)."""
+        if not self.is_admin:
+            raise PermissionDeniedError(f"Only an admin token can {what}.")
+
     def resolve_user(self, requested: str | None) -> str:
         """The user a request acts for: the one named, checked against the token, or the token's."""
         if requested:

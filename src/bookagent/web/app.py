@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import Any
 
 from flask import Flask
@@ -14,7 +15,11 @@ from flask_cors import CORS
 from flask_openapi3 import Info
 from flask_openapi3 import OpenAPI
 from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import ClientDisconnected
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import SecurityError
 from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bookagent import __version__
 from bookagent.bootstrap import Services
@@ -32,11 +37,19 @@ from bookagent.web.context import EXTENSION_KEY
 from bookagent.web.dashboard import register_dashboard
 from bookagent.web.errors import register_error_handlers
 from bookagent.web.errors import validation_error_response
+from bookagent.web.exposure import is_trusted_host
+from bookagent.web.exposure import trusted_hosts
+from bookagent.web.headers import install_security_headers
 from bookagent.web.metrics import install_metrics
+from bookagent.web.metrics import install_metrics_listener
+from bookagent.web.rate_limits import install_rate_limits
 
 log = logging.getLogger(__name__)
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: An X-Request-ID we copy into logs as is; any other value is replaced by a new id.
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+TRUSTED_HOSTS_KEY = "bookagent.trusted_hosts"
 
 
 class ApiRequest(Request):
@@ -45,7 +58,12 @@ class ApiRequest(Request):
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         if not self.get_data(cache=True):
             return {}
-        return super().get_json(force=force, silent=silent, cache=cache)
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            raise BadRequest(
+                "The request body is not valid JSON: it is nested too deeply."
+            ) from None
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         raise BadRequest(
@@ -73,6 +91,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.request_class = ApiRequest
     app.config["MAX_CONTENT_LENGTH"] = settings.web.max_body_bytes
+    app.extensions[TRUSTED_HOSTS_KEY] = trusted_hosts(settings)
+    if settings.web.proxy_count:
+        count = settings.web.proxy_count
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = services
@@ -86,11 +110,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
 
     _install_request_hooks(app)
+    install_metrics_listener(app, settings.web.metrics_bind)
     install_auth(app)
+    install_security_headers(app)
     register_error_handlers(app)
     register_api(app)
     register_dashboard(app)
     install_metrics(app, services)
+    install_rate_limits(app, services)  # after auth, so per-user limits see the caller
     return app
 
 
@@ -107,18 +134,46 @@ def _has_nul(req: Request) -> bool:
     return b"\x00" in body or b"\\u0000" in body
 
 
+def _read_body(req: Request, limit: int) -> bytes:
+    """The body, read once; a body without a length (chunked) that runs past the limit is 413.
+
+    Werkzeug stops reading such a body at the limit and reports it as a client disconnect
+    (400); the client did nothing wrong but send too much.
+    """
+    if req.content_length is None and req.environ.get("wsgi.input_terminated"):
+        try:
+            body = req.get_data(cache=True)
+        except ClientDisconnected:
+            raise RequestEntityTooLarge() from None
+        if len(body) >= limit and req.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()  # werkzeug stopped at the limit; more was sent
+        return body
+    return req.get_data(cache=True)
+
+
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _tag_and_check_body() -> None:
         req = request._get_current_object()  # type: ignore[attr-defined]  # once, not per use
-        g.request_id = req.headers.get("X-Request-ID") or os.urandom(8).hex()
+        presented = req.headers.get("X-Request-ID", "")
+        g.request_id = presented if REQUEST_ID.fullmatch(presented) else os.urandom(8).hex()
         request_id_var.set(g.request_id)
+        trusted = app.extensions[TRUSTED_HOSTS_KEY]
+        if trusted is not None:
+            host = req.environ.get("HTTP_HOST", "")
+            if not is_trusted_host(host, trusted):  # DNS rebinding: 400 before anything runs
+                raise SecurityError(
+                    f"This server does not answer to the host {host[:100]!r} "
+                    "(set BOOKAGENT_WEB__TRUSTED_HOSTS to the names it is reached by)."
+                )
         if not req.path.startswith("/api"):
             return None
         if req.method in BODY_METHODS:
-            if req.content_length and req.content_length > app.config["MAX_CONTENT_LENGTH"]:
+            limit = app.config["MAX_CONTENT_LENGTH"]
+            if req.content_length and req.content_length > limit:
                 return None  # werkzeug raises 413 when the body is read
-            if req.get_data(cache=True) and not req.is_json:
+            body = _read_body(req, limit)
+            if body and not req.is_json:
                 raise UnsupportedMediaType()
             req.get_json()  # malformed JSON raises 400 here, before any view runs
         if _has_nul(req):

@@ -3,8 +3,9 @@
 An /api request with an `Authorization` header is judged by its bearer token alone. One without
 the header but with a dashboard session (signed in with a token at /signin) acts as the session's
 caller; for such cookie-authenticated requests an unsafe method also needs the session's CSRF
-token in the `X-CSRF-Token` header. The session holds the caller and a reference to the token it
-was opened with (never the token), so revoking that token ends the session at once.
+token in the `X-CSRF-Token` header. The cookie holds only the id of a server-side session row (and
+the CSRF token); the row names the token the session was opened with (never the token), so
+signing out, or revoking that token, ends the session at once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import ipaddress
 import logging
 import os
 import secrets
@@ -33,23 +33,27 @@ from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
 from flask.wrappers import Request
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
 from bookagent.bootstrap import Services
+from bookagent.db.base import utcnow
 from bookagent.db.models import ApiToken
-from bookagent.db.session import Database
+from bookagent.db.models import WebSession
 from bookagent.domain.identity import LOCAL_CALLER
 from bookagent.domain.identity import Caller
 from bookagent.domain.identity import authenticate
 from bookagent.domain.identity import has_tokens
 from bookagent.domain.identity import hash_token
 from bookagent.errors import AuthenticationError
-from bookagent.errors import ConfigurationError
 from bookagent.errors import ServiceUnavailableError
 from bookagent.settings import Settings
 from bookagent.web.context import EXTENSION_KEY
 from bookagent.web.context import services
 from bookagent.web.errors import error_response
+from bookagent.web.exposure import is_local_request
+from bookagent.web.exposure import listens_locally
+from bookagent.web.rate_limits import failed_auth_limit
 
 log = logging.getLogger(__name__)
 
@@ -66,39 +70,13 @@ SECRET_KEY_FILE = "secret_key"
 PRESENCE_KEY = "bookagent.token_presence"
 
 # Keys of the session cookie's (signed, not encrypted) data: no secret goes in it.
-_CALLER_USER = "uid"
-_CALLER_ADMIN = "admin"
-_TOKEN_REF = "tref"
+_SESSION_ID = "sid"
 _CSRF = "csrf"
 
 
-def is_loopback(host: str) -> bool:
-    """Whether `host` names only this machine (127.0.0.0/8, ::1 or localhost)."""
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_listen_address(host: str, settings: Settings, database: Database) -> None:
-    """Refuse a non-loopback address while no token is configured (like Redis's protected mode)."""
-    if is_loopback(host) or settings.admin_token_value:
-        return
-    with database.session() as session:
-        if has_tokens(session):
-            return
-    raise ConfigurationError(
-        f"Refusing to listen on {host}: no API token is configured, so anyone who can reach this "
-        "address could use the service. Set BOOKAGENT_ADMIN_TOKEN, or create a token with "
-        "'bookagent tokens create --admin', or listen on 127.0.0.1."
-    )
-
-
 class TokenPresence:
-    """Whether auth is on (an admin token is set, or some live token exists), re-read from the
-    database at most every `ttl_s` seconds."""
+    """Whether auth is on: always for a server that listens beyond loopback; on loopback, once an
+    admin token is set or some live token exists (re-read at most every `ttl_s` seconds)."""
 
     def __init__(self, ttl_s: float) -> None:
         self._ttl_s = ttl_s
@@ -108,7 +86,7 @@ class TokenPresence:
 
     def any(self, svc: Services) -> bool:
         """Whether auth is on."""
-        if svc.settings.admin_token_value:
+        if svc.settings.admin_token_value or not listens_locally(svc.settings):
             return True
         now = time.monotonic()
         with self._lock:
@@ -190,6 +168,8 @@ def install_auth(app: Flask) -> None:
                 "The database is unavailable; try again shortly."
             ) from None
         if not auth_on:
+            if not is_local_request(req, behind_proxy=svc.settings.web.proxy_count > 0):
+                return refuse_remote_in_local_mode()
             g.caller = LOCAL_CALLER
             return None
         header = req.headers.get("Authorization", "")
@@ -212,8 +192,38 @@ def install_auth(app: Flask) -> None:
         if public:
             g.caller = _optional_caller(svc, presented)
             return None
-        g.caller = callers.authenticate(svc, presented)
+        failures = failed_auth_limit(current_app)
+        if failures is not None and (wait_s := failures.exhausted()) is not None:
+            return too_many_failures(wait_s)
+        try:
+            g.caller = callers.authenticate(svc, presented)
+        except AuthenticationError:
+            if failures is not None and presented:
+                failures.record_failure()
+            raise
         return None
+
+
+def refuse_remote_in_local_mode() -> Response:
+    """403 for a request from another machine to a server in local mode."""
+    log.warning("refused a request from %s: the server is in local mode", request.remote_addr)
+    return error_response(
+        403,
+        "This server is in local mode (it listens on loopback with no token configured) and only "
+        "answers requests from this machine.",
+        "local_mode",
+    )
+
+
+def too_many_failures(wait_s: int) -> Response:
+    """429 for an address that sent too many bad tokens."""
+    response = error_response(
+        429,
+        f"Too many failed authentication attempts from this address; retry in {wait_s} s.",
+        "too_many_requests",
+    )
+    response.headers["Retry-After"] = str(wait_s)
+    return response
 
 
 def services_of(app: Flask) -> Services:
@@ -337,10 +347,12 @@ def _read_key(path: Path) -> str | None:
 def sign_in(svc: Services, presented: str) -> Caller:
     """Check a token and open a session for its caller; AuthenticationError if it is not valid.
 
-    The session is renewed (a fresh CSRF token too), so a session id planted before sign-in is
-    worth nothing after it.
+    The session is a row of its own (`web_sessions`); the cookie carries only its id and the
+    CSRF token. The cookie is renewed, so a session id planted before sign-in is worth nothing
+    after it.
     """
     admin_token = svc.settings.admin_token_value
+    now = utcnow()
     with svc.db.session() as session:
         caller = authenticate(session, presented, admin_token=admin_token)
         if admin_token and hmac.compare_digest(presented.encode(), admin_token.encode()):
@@ -350,40 +362,58 @@ def sign_in(svc: Services, presented: str) -> Caller:
                 select(ApiToken.id).where(ApiToken.token_hash == hash_token(presented))
             )
             reference = f"db:{row_id}"
+        session_id = secrets.token_urlsafe(32)
+        session.add(
+            WebSession(
+                id=session_id,
+                token_ref=reference,
+                created_at=now,
+                expires_at=now + SESSION_LIFETIME,
+            )
+        )
     cookie_session.clear()
     cookie_session.permanent = True
-    cookie_session.update(
-        {
-            _CALLER_USER: caller.user_id,
-            _CALLER_ADMIN: caller.is_admin,
-            _TOKEN_REF: reference,
-            _CSRF: secrets.token_urlsafe(32),
-        }
-    )
+    cookie_session.update({_SESSION_ID: session_id, _CSRF: secrets.token_urlsafe(32)})
     return caller
 
 
-def sign_out() -> None:
-    """End the dashboard session."""
+def sign_out(svc: Services) -> None:
+    """End the dashboard session: its row first, so a copy of the cookie is worth nothing."""
+    session_id = cookie_session.get(_SESSION_ID)
+    if isinstance(session_id, str) and session_id:
+        with svc.db.session() as session:
+            session.execute(
+                update(WebSession)
+                .where(WebSession.id == session_id, WebSession.ended_at.is_(None))
+                .values(ended_at=utcnow())
+            )
     cookie_session.clear()
 
 
 def session_caller(svc: Services) -> Caller | None:
-    """The caller of this request's dashboard session, if it has a valid one.
+    """The caller of this request's dashboard session, if it has a live one.
 
-    The token the session was opened with is checked again on every request, so a revoked
-    token (or a changed admin token) ends its sessions.
+    The session's row is read on every request (sign-out or expiry ends it), and so is the token
+    it was opened with, so a revoked token (or a changed admin token) ends its sessions.
     """
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         return None  # do not touch the session: a bearer client's responses stay as they were
-    reference = cookie_session.get(_TOKEN_REF)
-    if not isinstance(reference, str):
+    session_id = cookie_session.get(_SESSION_ID)
+    if not isinstance(session_id, str) or not session_id:
         return None
-    caller = _caller_for_reference(svc, reference)
+    caller = _live_session_caller(svc, session_id)
     if caller is None:
-        for key in (_CALLER_USER, _CALLER_ADMIN, _TOKEN_REF):
-            cookie_session.pop(key, None)
+        cookie_session.pop(_SESSION_ID, None)
     return caller
+
+
+def _live_session_caller(svc: Services, session_id: str) -> Caller | None:
+    with svc.db.session() as session:
+        row = session.get(WebSession, session_id)
+        if row is None or row.ended_at is not None or row.expires_at <= utcnow():
+            return None
+        reference = row.token_ref
+    return _caller_for_reference(svc, reference)
 
 
 def _caller_for_reference(svc: Services, reference: str) -> Caller | None:

@@ -27,10 +27,16 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from bookagent.bootstrap import Services
 from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import TaskRecord
+from bookagent.domain.identity import authenticate
+from bookagent.errors import PermissionDeniedError
+from bookagent.web.auth import is_auth_enabled
+from bookagent.web.exposure import arrived_on
+from bookagent.web.exposure import is_local_request
 
 REQUESTS = Counter("bookagent_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -99,6 +105,18 @@ class RequestMetrics:
             children[1].observe(seconds)
 
 
+def install_metrics_listener(app: Flask, metrics_bind: str | None) -> None:
+    """The metrics address (`web.metrics_bind`) serves /metrics and nothing else (404); install
+    before auth, so nothing else runs for such a request."""
+    if not metrics_bind:
+        return
+
+    @app.before_request
+    def _only_metrics_on_its_listener() -> None:
+        if request.path != "/metrics" and arrived_on(request, metrics_bind):
+            raise NotFound()
+
+
 def install_metrics(app: Flask, services: Services) -> None:
     """Count every request and serve `/metrics`."""
     collector = DatabaseCollector(services)
@@ -118,8 +136,12 @@ def install_metrics(app: Flask, services: Services) -> None:
             metrics.observe(req.method, route, response.status_code, elapsed)
         return response
 
+    metrics_bind = services.settings.web.metrics_bind
+
     @app.get("/metrics", doc_ui=False)
     def _metrics() -> Response:
+        if not (metrics_bind and arrived_on(request, metrics_bind)):
+            require_admin_for_metrics(services)
         registry = CollectorRegistry()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
@@ -128,3 +150,20 @@ def install_metrics(app: Flask, services: Services) -> None:
             registry.register(LATENCY)
         registry.register(collector)
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def require_admin_for_metrics(services: Services) -> None:
+    """/metrics on the main address: the admin token (local mode: a request from this machine)."""
+    if not is_auth_enabled(services):
+        if not is_local_request(request, behind_proxy=services.settings.web.proxy_count > 0):
+            raise PermissionDeniedError(
+                "This server is in local mode: /metrics is for this machine."
+            )
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    presented = token.strip() if scheme.lower() == "bearer" else None
+    with services.db.autocommit() as session:
+        caller = authenticate(session, presented, admin_token=services.settings.admin_token_value)
+    if not caller.is_admin:
+        raise PermissionDeniedError("/metrics needs the admin token.")

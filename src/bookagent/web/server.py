@@ -14,7 +14,7 @@ from bookagent.bootstrap import build_services
 from bookagent.db import migrate
 from bookagent.logs import configure_logging
 from bookagent.settings import Settings
-from bookagent.web.auth import check_listen_address
+from bookagent.web.exposure import check_listen_address
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,10 @@ def run_server(
 ) -> None:
     """Migrate (by default), check the listen address, then run gunicorn."""
     configure_logging(settings.log_level)
+    # The app decides local mode and the trusted hosts by the address it really listens on.
+    settings = settings.model_copy(
+        update={"web": settings.web.model_copy(update={"host": host, "port": port})}
+    )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:
         migrate_schema(settings)
@@ -59,8 +63,12 @@ def run_server(
     finally:
         database.dispose()
     _prepare_multiprocess_metrics(settings)
+    binds = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    if settings.web.metrics_bind:
+        binds.append(settings.web.metrics_bind)
+        log.info("serving /metrics without a token on http://%s", settings.web.metrics_bind)
     options = {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "bind": binds,
         "workers": workers,
         "worker_class": "gthread",
         "threads": threads,
@@ -82,6 +90,12 @@ def _prepare_multiprocess_metrics(settings: Settings) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    # prometheus-client picks its value class when it is imported, which (through
+    # bookagent.web) happened before the variable was set: pick again, so the metrics' children,
+    # made in the workers after the fork, write to the directory.
+    from prometheus_client import values
+
+    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
 
 def _child_exit(server: Any, worker: Any) -> None:

@@ -11,8 +11,8 @@ from bookagent.bootstrap import Services
 from bookagent.domain.identity import create_token
 from bookagent.domain.identity import hash_token
 from bookagent.errors import ConfigurationError
-from bookagent.web.auth import check_listen_address
-from bookagent.web.auth import is_loopback
+from bookagent.web.exposure import check_listen_address
+from bookagent.web.exposure import is_loopback
 
 
 def make_token(services: Services, user_id: str | None, admin: bool = False) -> str:

@@ -12,6 +12,7 @@ from bookagent.db.models.reports import Report
 from bookagent.db.models.tasks import TaskRecord
 from bookagent.db.models.users import ApiToken
 from bookagent.db.models.users import User
+from bookagent.db.models.users import WebSession
 
 __all__ = [
     "ApiToken",
@@ -26,4 +27,5 @@ __all__ = [
     "SchedulerOutage",
     "TaskRecord",
     "User",
+    "WebSession",
 ]

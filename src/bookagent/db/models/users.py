@@ -38,3 +38,17 @@ class ApiToken(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A dashboard session: the cookie carries only this row's id (signed), so ending the row
+    (sign-out, expiry, or the token it was opened with being revoked) ends the session."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # "env:<keyed fingerprint of the admin token>" or "db:<api_tokens.id>"
+    token_ref: Mapped[str] = mapped_column(String(80), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

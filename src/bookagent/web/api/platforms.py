@@ -46,7 +46,8 @@ class ScheduleQuery(BaseModel):
 
 @blueprint.get("/platform-status")
 def platform_status() -> Response:
-    """Every platform: its publisher, whether its credentials are set, and dry-run."""
+    """Every platform: its publisher, whether its credentials are set, and dry-run (admin)."""
+    caller().require_admin("read the platforms' configuration")
     status = services().publishers.status()
     return ok(
         {
@@ -58,7 +59,8 @@ def platform_status() -> Response:
 
 @blueprint.get("/test-platform/<platform>")
 def test_platform(path: PlatformPath) -> Response:
-    """Make a real, bounded (≤ 10 s) call to the platform's publisher."""
+    """Make a real, bounded (≤ 10 s) call to the platform's publisher (admin)."""
+    caller().require_admin("test the platforms' connections")
     try:
         platform = normalize_platform(path.platform)
     except InvalidInputError:

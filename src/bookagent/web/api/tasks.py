@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
 
-from bookagent.errors import PermissionDeniedError
 from bookagent.queue import operations as ops
 from bookagent.queue.documents import active_json
 from bookagent.queue.documents import task_json
@@ -91,7 +90,8 @@ def revoke_task(path: TaskPath, body: RevokeBody) -> Response:
 
 @blueprint.get("/tasks/stats")
 def task_stats() -> Response:
-    """Queue statistics (answers within 2 s: worker figures come from a cache)."""
+    """Queue statistics across every user (admin; answers within 2 s from a cache)."""
+    caller().require_admin("read the queue's statistics")
     return ok(ops.task_stats(services()))
 
 
@@ -99,8 +99,7 @@ def task_stats() -> Response:
 def diagnostics(body: DiagnosticsBody) -> Response:
     """Queue a diagnostics task (admin only; anyone in local mode)."""
     who = caller()
-    if not who.is_admin:
-        raise PermissionDeniedError("Only an admin token can run diagnostics.")
+    who.require_admin("run diagnostics")
     task_id = ops.submit_task(
         services(),
         "bookagent.run_diagnostics",

@@ -43,7 +43,6 @@ def build_blueprint() -> Blueprint:
     for rule, endpoint, view, methods in ROUTES:
         blueprint.add_url_rule(rule, endpoint, view, methods=methods)
     blueprint.before_request(guard.require_sign_in)
-    blueprint.after_request(guard.add_security_headers)
     return blueprint
 
 

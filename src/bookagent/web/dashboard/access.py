@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from flask import abort
+from flask import current_app
 from flask import flash
 from flask import g
 from flask import redirect
@@ -18,6 +20,7 @@ from bookagent.web.auth import sign_out
 from bookagent.web.context import services
 from bookagent.web.dashboard.page import render_page
 from bookagent.web.dashboard.page import safe_next
+from bookagent.web.rate_limits import failed_auth_limit
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +41,15 @@ def signin() -> BaseResponse | tuple[str, int] | str:
     if not presented:
         message = "Enter your API token."
     else:
+        failures = failed_auth_limit(current_app)
+        if failures is not None and (wait_s := failures.exhausted()) is not None:
+            abort(429, description=f"Too many failed sign-in attempts; retry in {wait_s} s.")
         try:
             sign_in(svc, presented)
         except AuthenticationError:
             log.info("dashboard sign-in refused: the token is not valid")
+            if failures is not None:
+                failures.record_failure()
             message = "That token is not valid. Check it, or create one with 'bookagent tokens'."
         else:
             return redirect(target)
@@ -51,7 +59,7 @@ def signin() -> BaseResponse | tuple[str, int] | str:
 
 def signout() -> BaseResponse:
     """End the session and go back to the sign-in page."""
-    sign_out()
+    sign_out(services())
     if is_auth_enabled(services()):
         flash("You are signed out.")
         return redirect(url_for("dashboard.signin"))

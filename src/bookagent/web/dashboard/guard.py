@@ -1,8 +1,7 @@
-"""The dashboard's gate: sign-in when auth is on, CSRF on every form, and safe response headers."""
+"""The dashboard's gate: sign-in when auth is on (local mode: this machine only), form CSRF."""
 
 from __future__ import annotations
 
-from flask import Response
 from flask import abort
 from flask import g
 from flask import redirect
@@ -17,22 +16,22 @@ from bookagent.web.auth import is_auth_enabled
 from bookagent.web.auth import is_valid_csrf_token
 from bookagent.web.auth import session_caller
 from bookagent.web.context import services
+from bookagent.web.exposure import is_local_request
 
 #: Pages that need no session: the sign-in page itself.
 OPEN_ENDPOINTS = frozenset({"dashboard.signin"})
-
-# Everything the dashboard loads comes from this server; reports embed their charts as data: URIs.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-    "object-src 'none'; frame-ancestors 'none'"
-)
 
 
 def require_sign_in() -> BaseResponse | None:
     """Set `g.caller` for a page; send a visitor with no session to /signin; check form CSRF."""
     svc = services()
     if not is_auth_enabled(svc):
+        if not is_local_request(request, behind_proxy=svc.settings.web.proxy_count > 0):
+            abort(
+                403,
+                description="This server is in local mode and only answers requests from this "
+                "machine.",
+            )
         g.caller = LOCAL_CALLER
     else:
         g.caller = session_caller(svc)
@@ -48,13 +47,3 @@ def require_sign_in() -> BaseResponse | None:
             "Reload the page and try again.",
         )
     return None
-
-
-def add_security_headers(response: Response) -> Response:
-    """Headers for every dashboard response: a strict CSP, no sniffing, no caching of pages."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
