@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -22,6 +21,7 @@ from bookagent.domain.identity import Caller
 from bookagent.domain.identity import ensure_user
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Review as ReviewValue
+from bookagent.domain.urls import OptionalHttpUrlStr
 from bookagent.errors import InvalidInputError
 from bookagent.errors import NotFoundError
 from bookagent.isotime import iso
@@ -43,31 +43,19 @@ class ReviewIn(BaseModel):
 
 
 class BookLinks(BaseModel):
-    """Retailer and landing-page links; any other named link is kept too."""
+    """Retailer and landing-page links; any other named link is kept too. All are http(s) URLs."""
 
     model_config = ConfigDict(extra="allow")
+    # The other named links (`bookshop`, `website`, ...) are validated like the known ones.
+    __pydantic_extra__: dict[str, OptionalHttpUrlStr] = Field(init=False)
 
-    amazon: AnyHttpUrl | None = None
-    audible: AnyHttpUrl | None = None
-    landing_page: AnyHttpUrl | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: Any) -> Any:
-        return None if value == "" else value
+    amazon: OptionalHttpUrlStr = None
+    audible: OptionalHttpUrlStr = None
+    landing_page: OptionalHttpUrlStr = None
 
     def as_dict(self) -> dict[str, str | None]:
-        """The links as plain strings, extra ones validated as http(s) URLs."""
-        out: dict[str, str | None] = {}
-        for name, value in {**self.model_dump(), **(self.model_extra or {})}.items():
-            if value in (None, ""):
-                out[name] = None
-                continue
-            url = str(value)
-            if not url.startswith(("http://", "https://")) or len(url) > 2048:
-                raise InvalidInputError.for_field(f"links.{name}", "must be an http(s) URL")
-            out[name] = url
-        return out
+        """The links as plain strings (None for an unset one), the known ones first."""
+        return {**self.model_dump(), **(self.model_extra or {})}
 
 
 class BookFields(BaseModel):
@@ -94,7 +82,7 @@ class BookFields(BaseModel):
     ] = Field(default_factory=list, max_length=50)
     reviews: list[ReviewIn] = Field(default_factory=list, max_length=50)
     hashtags: list[Hashtag] = Field(default_factory=list, max_length=30)
-    cover_image_url: AnyHttpUrl | None = None
+    cover_image_url: OptionalHttpUrlStr = None
     timezone: str = "UTC"
     human_in_loop: bool = True
 

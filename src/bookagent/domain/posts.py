@@ -28,6 +28,7 @@ from bookagent.db.models import Post
 from bookagent.domain.autonomous import assign_slot
 from bookagent.domain.books import book_to_profile
 from bookagent.domain.identity import Caller
+from bookagent.domain.urls import http_url_problem
 from bookagent.domain.validation import check_draft
 from bookagent.errors import ConflictError
 from bookagent.errors import FieldError
@@ -353,8 +354,10 @@ def resolve_post(
     """Settle an `unconfirmed` (or `failed`) post after the author checked the platform.
 
     It went out: mark it published. It did not: back to `scheduled` in the next free slot, so
-    it is sent again, once.
+    it is sent again, once. `published_url`, if given, must be an http(s) URL.
     """
+    if published_url is not None and (problem := http_url_problem(published_url)):
+        raise InvalidInputError.for_field("published_url", problem)
     post = get_post(session, caller, post_id)
     if went_out:
         values: dict[str, Any] = {

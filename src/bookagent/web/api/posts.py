@@ -19,6 +19,7 @@ from bookagent.db.base import utcnow
 from bookagent.domain import generation
 from bookagent.domain import posts as ops
 from bookagent.domain.books import resolve_book
+from bookagent.domain.urls import OptionalHttpUrlStr
 from bookagent.errors import InvalidInputError
 from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import normalize_platform
@@ -285,7 +286,7 @@ class ResolveBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     published: bool
-    published_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    published_url: OptionalHttpUrlStr = None
 
 
 @blueprint.post("/posts/<post_id>/resolve")

@@ -1,4 +1,5 @@
-"""How the dashboard shows times and lengths: local times, "3 min ago", and unit names."""
+"""How the dashboard shows times, lengths and links: local times, "3 min ago", unit names, and
+the `http_url` test that decides whether a stored URL may become a link."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
 
 from flask import Flask
+
+from bookagent.domain.urls import is_http_url
 
 #: How each counting unit of `bookagent.platforms` reads in a sentence ("12 / 280 …").
 UNIT_LABELS = {
@@ -68,5 +71,10 @@ def unit_label(unit: str) -> str:
 
 
 def install_filters(app: Flask) -> None:
-    """Make the formatters available to the templates as filters."""
+    """Make the formatters available to the templates as filters, and `is http_url` as a test.
+
+    A stored URL becomes an `href` only if it passes `is http_url`: rows written before URLs were
+    validated (or a `file://` outbox address) are shown as text, never as a clickable link.
+    """
     app.jinja_env.filters.update(local_time=local_time, time_ago=time_ago, unit_label=unit_label)
+    app.jinja_env.tests["http_url"] = is_http_url
