@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bookagent.publishers.outbox import outbox_file
 from tests.conftest import BOOK
 from tests.support.celery_worker import CeleryWorker
 from tests.support.celery_worker import flush_broker
@@ -55,7 +56,7 @@ def prepare(url: str) -> str:
     return str(post["id"])
 
 
-def assert_published_after_restart(url: str, post_id: str) -> None:
+def assert_published_after_restart(url: str, post_id: str, data: Path) -> None:
     status = httpx.get(f"{url}/api/autonomous/status?user_id=alice").json()
     assert status["autonomous_status"]["running"] is True
     post = wait_until(
@@ -69,7 +70,10 @@ def assert_published_after_restart(url: str, post_id: str) -> None:
     )
     published_at = datetime.fromisoformat(post["published_at"])
     assert published_at >= datetime.fromisoformat(post["scheduled_time"])
-    assert Path(post["published_url"].removeprefix("file://")).exists()
+    # The outbox url is relative to the outbox of whichever process published it (under `data`).
+    assert not Path(post["published_url"]).is_absolute()
+    outboxes = [data / "outbox", *data.glob("*/outbox")]
+    assert any(outbox_file(o, post["published_url"]).exists() for o in outboxes), outboxes
 
 
 def test_thread_pool_agent_survives_a_restart(tmp_path: Path) -> None:
@@ -77,7 +81,7 @@ def test_thread_pool_agent_survives_a_restart(tmp_path: Path) -> None:
     with api_server(env, tmp_path, "first") as url:
         post_id = prepare(url)
     with api_server(env, tmp_path, "second") as url:
-        assert_published_after_restart(url, post_id)
+        assert_published_after_restart(url, post_id, tmp_path)
 
 
 @pytest.mark.celery
@@ -116,4 +120,4 @@ def test_celery_agent_survives_a_restart(tmp_path: Path, postgres_url: str) -> N
         post_id = prepare(url)
     time.sleep(1)
     with stack("second"), api_server(env, tmp_path, "api-second") as url:
-        assert_published_after_restart(url, post_id)
+        assert_published_after_restart(url, post_id, tmp_path)

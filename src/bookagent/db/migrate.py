@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from bookagent.db.session import secure_sqlite_file
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -20,10 +22,12 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database schema up to `revision`."""
+    """Bring the database schema up to `revision` (a new SQLite file is created with mode 0600)."""
+    secure_sqlite_file(database_url)
     command.upgrade(alembic_config(database_url), revision)
 
 
 def check(database_url: str) -> None:
     """Raise if the models and the migrations disagree (Alembic's `check`)."""
+    secure_sqlite_file(database_url)
     command.check(alembic_config(database_url))

@@ -11,11 +11,20 @@ Pooled PostgreSQL connections are checked before use only when they have sat idl
 idle (a database restart, a dropped link) is replaced before anyone uses it. This is SQLAlchemy's
 pessimistic disconnect handling with the ping skipped for hot connections, where a ping on every
 checkout would cost a round trip per statement.
+
+A SQLite database file holds everything the service keeps (API token hashes, books, posts),
+so it is private to the service's user: `secure_sqlite_file` creates it with mode 0600 before
+anything connects (SQLite would create it 0644 under the usual umask), and tightens an existing
+file, or its `-wal`, `-shm` or `-journal` companion, that group or others may read. SQLite creates
+those companions with the database file's own permissions, so they follow it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +54,47 @@ MAX_OVERFLOW = 12
 #: A pooled connection idle longer than this is pinged before it is handed out.
 PING_IDLE_S = 2.0
 _CHECKED_IN_AT = "bookagent_checked_in_at"
+
+
+#: The permissions of a SQLite database file and its companions: the service's user only.
+SQLITE_FILE_MODE = 0o600
+_SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another backend, memory, or a `file:` URI."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:") or "uri" in parsed.query:
+        return None  # SQLite parses these itself (mode=memory, vfs=...): not a plain path
+    return Path(database)
+
+
+def secure_sqlite_file(url: str) -> None:
+    """Create a SQLite URL's file with mode 0600 if missing; take group/other access away if not.
+
+    Call it before the first connection: SQLite itself would create the file 0644 (umask 022).
+    A no-op for PostgreSQL. A file we may not chmod (another owner) is left, with a warning.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # An existing database (or one another process just created) is checked below instead.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SQLITE_FILE_MODE))
+    for candidate in (path, *(path.with_name(path.name + s) for s in _SQLITE_COMPANIONS)):
+        try:
+            mode = stat.S_IMODE(candidate.stat().st_mode)
+            if mode & 0o077:
+                os.chmod(candidate, SQLITE_FILE_MODE)
+                log.info("database file %s was mode %o; now %o", candidate, mode, SQLITE_FILE_MODE)
+        except FileNotFoundError:
+            continue
+        except PermissionError as error:
+            log.warning("cannot make database file %s private: %s", candidate, error)
 
 
 def make_engine(
@@ -77,8 +127,7 @@ def make_engine(
         # "disabling reset on return for non-transactional connections".
         options["pool_reset_on_return"] = None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        secure_sqlite_file(url)  # creates the folder and a 0600 file before SQLite opens it
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},

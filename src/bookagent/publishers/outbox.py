@@ -5,6 +5,14 @@ Each publication becomes two files under `<directory>/<platform>/<YYYY-MM-DD>/`:
 Both are written to a temporary file and moved into place with `os.replace`, JSON last, so a
 reader never sees half a file and the JSON's presence means "published". A second publish with
 the same idempotency key finds that JSON and returns the first result without writing again.
+
+The result's `url` (a post's `published_url`) is the Markdown file's path relative to the outbox
+directory, with `/` separators: `<platform>/<YYYY-MM-DD>/<post_id>.md`, for example
+`mastodon/2026-12-06/post-1.md`. It is never absolute, so the API and the dashboard do not show
+where the server keeps its data, and it stays valid if the data directory moves. To open the
+file, join it to the outbox directory (`publishers.outbox_dir`, by default `<data_dir>/outbox`):
+`outbox_file(directory, url)` does that. Records written before this rule held an absolute
+`file://` URL; finding such a record again returns the relative form.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 class OutboxPublisher:
-    """Writes each post as JSON and Markdown to a local folder and links it with `file://`."""
+    """Writes each post as JSON and Markdown to a local folder; its url is the relative path."""
 
     name: str = "outbox"
 
@@ -91,7 +99,7 @@ class OutboxPublisher:
         markdown_path = folder / f"{stem}.md"
         result = PublishResult(
             remote_id=f"outbox:{request.post_id}",
-            url=markdown_path.resolve().as_uri(),
+            url=markdown_path.relative_to(self.directory).as_posix(),
             status_code=None,
             response_excerpt=None,
         )
@@ -121,9 +129,10 @@ class OutboxPublisher:
             if record.get("idempotency_key") == idempotency_key and record.get("post_id") == (
                 post_id
             ):
-                return PublishResult(
-                    remote_id=str(record["remote_id"]), url=str(record["url"]), status_code=None
-                )
+                # The url from where the record lies, not as stored: older records held an
+                # absolute file:// URL (see the module doc).
+                url = path.with_suffix(".md").relative_to(self.directory).as_posix()
+                return PublishResult(remote_id=str(record["remote_id"]), url=url, status_code=None)
         return None
 
     def _check(self) -> CheckResult:
@@ -134,6 +143,15 @@ class OutboxPublisher:
         except OSError as exc:
             return CheckResult(ok=False, message=f"The outbox folder is not writable: {exc}")
         return CheckResult(ok=True, message=f"Posts are written to {self.directory.resolve()}")
+
+
+def outbox_file(directory: Path, url: str) -> Path:
+    """The file an outbox `url` names under `directory`; ValueError if it would leave it."""
+    root = Path(directory).resolve()
+    path = (root / url).resolve()
+    if not url or Path(url).is_absolute() or not path.is_relative_to(root):
+        raise ValueError(f"not an outbox path: {url!r}")
+    return path
 
 
 def _platform_dir(platform: str) -> str:

@@ -10,12 +10,21 @@ What an httpx failure proves decides the error (the publication ledger relies on
 A read (`effect=False`: checks, lookups, metrics, limits) creates nothing, so there "unknown"
 cannot arise: its timeouts and 5xx are ProviderUnavailable. Messages carry the vendor's error
 text, whitespace-collapsed, truncated and with every credential redacted.
+
+A URL's path and query can be a credential too: a Zapier or Make webhook URL is the secret. So
+httpx's own request log (`HTTP Request: POST <url> "HTTP/1.1 200 OK"`, at INFO) is cut down to
+the origin, `scheme://host[:port]`, for every outbound request: importing this module installs
+`OriginOnlyFilter` on the `httpx` logger (once), which rewrites each record before any handler
+sees it. Our own log lines never carry a publisher's URL; where one must be named, `origin_of`
+gives the part that may be shown, and `secret_parts_of` what a Redactor should hide.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
+import re
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -45,6 +54,9 @@ _EPOCH_THRESHOLD = 1_000_000_000  # a bare number above this is a Unix time, bel
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 
 RetryAfter = Callable[[httpx.Headers], float]
+
+# An absolute http(s) URL: scheme (1), user info (2), host[:port] (3), and the rest (4).
+_URL_IN_TEXT = re.compile(r"(?i)\b(https?://)([^/?#\s\"'<>@]*@)?([^/?#\s\"'<>]+)([^\s\"'<>]*)")
 
 
 class Redactor:
@@ -89,6 +101,59 @@ def build_client(
 def host_of(url: str) -> str:
     """`host[:port]` of a URL: the stable part of an account key."""
     return httpx.URL(url).netloc.decode("ascii") or url
+
+
+def origin_of(url: str | httpx.URL) -> str:
+    """`scheme://host[:port]` of a URL: all of it that may be logged (no userinfo, path, query)."""
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return "[unparsable URL]"
+    netloc = parsed.netloc.decode("ascii")
+    return f"{parsed.scheme}://{netloc}" if parsed.scheme and netloc else "[relative URL]"
+
+
+def secret_parts_of(url: str) -> list[str]:
+    """The parts of `url` that must not be shown: its user info and all after host[:port]."""
+    match = _URL_IN_TEXT.fullmatch(url.strip())
+    if match is None:
+        return [url.strip()]  # not a URL we understand: hide all of it
+    return [part for part in (match.group(2), match.group(4)) if part]
+
+
+class OriginOnlyFilter(logging.Filter):
+    """Cuts every URL in a log record down to its origin (see the module doc)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _origins_only(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_loggable(arg) for arg in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {key: _loggable(arg) for key, arg in record.args.items()}
+        return True
+
+
+def _loggable(value: object) -> object:
+    if isinstance(value, httpx.URL):
+        return origin_of(value)
+    if isinstance(value, str):
+        return _origins_only(value)
+    return value
+
+
+def _origins_only(text: str) -> str:
+    return _URL_IN_TEXT.sub(r"\1\3", text)
+
+
+def _install_origin_only_filter() -> None:
+    """Put OriginOnlyFilter on httpx's logger, once per process."""
+    httpx_logger = logging.getLogger("httpx")
+    if not any(isinstance(f, OriginOnlyFilter) for f in httpx_logger.filters):
+        httpx_logger.addFilter(OriginOnlyFilter())
+
+
+_install_origin_only_filter()
 
 
 async def send(

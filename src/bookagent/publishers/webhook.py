@@ -17,6 +17,9 @@ repeated Idempotency-Key, because we retry when a connection could not be made.
 We retry only where the request provably did not arrive (a failed connect), up to three attempts
 with a short backoff. A timeout or a 5xx after sending is PublishOutcomeUnknown and is never
 retried here: we cannot know whether the receiver acted on it.
+
+The URL is treated as a secret (for Zapier or Make it is the only credential): logs show only
+its `scheme://host[:port]`, and error messages have its path, query and user info redacted.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from bookagent.publishers.transport import build_client
 from bookagent.publishers.transport import host_of
 from bookagent.publishers.transport import raise_for_status
 from bookagent.publishers.transport import response_excerpt
+from bookagent.publishers.transport import secret_parts_of
 from bookagent.publishers.transport import send
 
 logger = logging.getLogger(__name__)
@@ -118,7 +122,9 @@ class WebhookPublisher:
         self._max_attempts = max_attempts
         self._backoff_s = tuple(backoff_s) or (0.0,)
         self._clock = clock
-        self._redact = Redactor([secret])
+        # The URL's path and query are a secret too (a Zapier or Make hook is its URL): only its
+        # origin is ever logged (transport.OriginOnlyFilter), and messages have the rest redacted.
+        self._redact = Redactor([secret, *secret_parts_of(self.url)])
         self._client = build_client(timeout_s=timeout_s, transport=transport)
 
     def limits(self) -> Mapping[str, Any]:

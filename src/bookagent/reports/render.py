@@ -1,4 +1,16 @@
-"""A weekly report as a standalone HTML page (charts inlined) and its tables as CSV."""
+"""A weekly report as a standalone HTML page (charts inlined) and its tables as CSV.
+
+The CSV is opened in spreadsheets, and its cells carry text we do not control (a post's content,
+a URL), so it is written against formula injection as OWASP recommends
+(https://owasp.org/www-community/attacks/CSV_Injection): a text cell that begins with `=`, `+`,
+`-`, `@`, a tab or a carriage return gets a leading `'`, which makes a spreadsheet show it as
+text instead of evaluating it, and every text cell is quoted (`csv.QUOTE_NONNUMERIC`).
+
+Only text (`str`) cells are neutralized. A number the report computed (an `int` or `float`, such
+as a negative count or a rate) is written unquoted and unchanged, so it stays a number in the
+spreadsheet: it cannot hold a formula. A number that arrives as text (say a post reading "-3")
+is text and is neutralized like any other. An empty value (None) is written as `""`.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +29,15 @@ _env = Environment(
 )
 
 CSV_TABLES = ("platforms", "top_posts", "tasks", "next_week")
+#: A text cell starting with one of these is read as a formula (or can start one) by spreadsheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """`value` safe for a spreadsheet: text that could start a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def render_html(report: dict[str, Any]) -> str:
@@ -57,7 +78,8 @@ def render_csv(report: dict[str, Any], table: str) -> str:
     else:
         raise NotFoundError(f"No table {table!r}; use one of {', '.join(CSV_TABLES)}.")
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every text cell quoted; numbers bare, so they stay numbers (see the module doc).
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()

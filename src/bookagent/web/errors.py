@@ -158,6 +158,13 @@ def register_error_handlers(app: Flask) -> None:
         }.get(status, exc.description or exc.name)
         if status == 400 and exc.description and "browser (or proxy)" not in exc.description:
             message = exc.description
+        if status == 429 and exc.description:  # Flask-Limiter's: the limit, e.g. "3 per 1 minute"
+            message = (
+                exc.description
+                if exc.description.endswith(".")
+                else f"Too many requests: the limit is {exc.description}; retry after the "
+                "number of seconds in the Retry-After header."
+            )
         if is_dashboard_request():
             if status == 404:
                 message = "There is no page at this address."

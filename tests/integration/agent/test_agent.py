@@ -22,6 +22,7 @@ from bookagent.bootstrap import Services
 from bookagent.bootstrap import build_services
 from bookagent.db.models import DailyRun
 from bookagent.db.models import Post
+from bookagent.publishers.outbox import outbox_file
 from bookagent.settings import Settings
 from bookagent.tasks.scheduling import run_tick
 from bookagent.web.app import create_app
@@ -241,8 +242,8 @@ def test_execute_daily_tops_up_approves_schedules_and_publishes(
     published = client.get("/api/posts?status=published").get_json()["posts"]
     assert len(published) == 3
     for post in published:
-        assert post["published_url"].startswith("file://")
-        assert Path(post["published_url"][len("file://") :]).exists()
+        assert not Path(post["published_url"]).is_absolute()  # relative to the outbox
+        assert outbox_file(services.publishers.outbox_dir, post["published_url"]).exists()
     last = client.get("/api/autonomous/status?user_id=alice").get_json()["autonomous_status"][
         "last_daily_run"
     ]

@@ -7,13 +7,12 @@ import json
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote
-from urllib.parse import urlsplit
 
 import pytest
 
 from bookagent.errors import ProviderUnavailable
 from bookagent.publishers.outbox import OutboxPublisher
+from bookagent.publishers.outbox import outbox_file
 from tests.integration.publishers.conftest import RequestFactory
 
 
@@ -37,8 +36,10 @@ def test_publish_writes_json_and_markdown_under_platform_and_date(
     assert request.content in markdown and "key-1" in markdown
 
     assert result.remote_id == "outbox:post-1"
-    assert result.url is not None and result.url.startswith("file://")
-    assert Path(unquote(urlsplit(result.url).path)) == (folder / "post-1.md").resolve()
+    # The url is the Markdown file's path relative to the outbox: it never shows where the
+    # server keeps its data.
+    assert result.url == f"mastodon/{folder.name}/post-1.md"
+    assert outbox_file(tmp_path, result.url) == (folder / "post-1.md").resolve()
     assert sorted(p.name for p in folder.iterdir()) == ["post-1.json", "post-1.md"]  # no temps
 
 
@@ -94,3 +95,39 @@ def test_a_disk_error_is_unavailable(tmp_path: Path, make_request: RequestFactor
     blocker.write_text("not a folder")
     with pytest.raises(ProviderUnavailable, match="cannot write"):
         asyncio.run(OutboxPublisher(blocker, "facebook").publish(make_request(), "k"))
+
+
+def test_the_url_is_relative_and_names_no_part_of_the_data_dir(
+    tmp_path: Path, make_request: RequestFactory
+) -> None:
+    directory = tmp_path / "private-data-dir-7f3a" / "outbox"
+    result = asyncio.run(OutboxPublisher(directory, "mastodon").publish(make_request(), "k"))
+
+    assert result.url is not None
+    assert not Path(result.url).is_absolute() and "://" not in result.url
+    assert not any(part in result.url for part in directory.resolve().parts if part != "/")
+    assert result.url.startswith("mastodon/") and result.url.endswith("/post-1.md")
+    assert outbox_file(directory, result.url).read_text("utf-8").startswith("# mastodon post")
+    [record] = directory.glob("mastodon/*/post-1.json")
+    assert json.loads(record.read_text("utf-8"))["url"] == result.url
+
+
+def test_a_record_from_before_relative_urls_is_found_with_the_relative_url(
+    tmp_path: Path, make_request: RequestFactory
+) -> None:
+    outbox = OutboxPublisher(tmp_path, "mastodon")
+    first = asyncio.run(outbox.publish(make_request(), "key-1"))
+    [written] = tmp_path.glob("mastodon/*/post-1.json")
+    record = json.loads(written.read_text("utf-8"))
+    record["url"] = written.with_suffix(".md").resolve().as_uri()  # the old, absolute form
+    written.write_text(json.dumps(record), "utf-8")
+
+    again = asyncio.run(outbox.publish(make_request(), "key-1"))
+    assert again.url == first.url and again.url is not None
+    assert "://" not in again.url and not Path(again.url).is_absolute()
+
+
+@pytest.mark.parametrize("url", ["", "/etc/passwd", "../outside.md", "mastodon/../../x.md"])
+def test_outbox_file_refuses_a_path_that_leaves_the_outbox(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ValueError, match="not an outbox path"):
+        outbox_file(tmp_path / "outbox", url)

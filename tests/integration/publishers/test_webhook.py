@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from contextlib import aclosing
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,9 +17,14 @@ from bookagent.errors import ProviderRejected
 from bookagent.errors import ProviderUnavailable
 from bookagent.errors import PublishOutcomeUnknown
 from bookagent.errors import RateLimited
+from bookagent.publishers.registry import PublisherRegistry
+from bookagent.publishers.transport import OriginOnlyFilter
+from bookagent.publishers.transport import origin_of
+from bookagent.publishers.transport import secret_parts_of
 from bookagent.publishers.webhook import WebhookPublisher
 from bookagent.publishers.webhook import sign
 from bookagent.publishers.webhook import verify_signature
+from bookagent.settings import Settings
 from tests.fakes.social_server import WEBHOOK_PATH
 from tests.fakes.social_server import WEBHOOK_SECRET
 from tests.fakes.social_server import FakeSocialServer
@@ -201,3 +208,92 @@ def test_verify_signature_accepts_ours_and_refuses_tampering_and_replays() -> No
     assert not verify_signature("s3cret", timestamp, body, signature, now=now + 301)
     assert not verify_signature("s3cret", timestamp, body, signature, now=now - 301)
     assert not verify_signature("s3cret", "yesterday", body, signature, now=now)
+
+
+# A Zapier/Make-style hook: the URL's path and query are the credential.
+SECRET_PATH = "/hooks/catch/4242/zap-path-s3cret"
+SECRET_QUERY = "zap-query-s3cret"
+
+
+def assert_only_origins_logged(caplog: pytest.LogCaptureFixture, *secrets: str) -> None:
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages, "nothing was logged: the test proves nothing"
+    for secret in secrets:
+        assert not [m for m in messages if secret in m], secret
+        assert secret not in caplog.text
+
+
+def test_the_webhook_url_is_logged_only_as_its_origin(
+    caplog: pytest.LogCaptureFixture,
+    social_server: FakeSocialServer,
+    make_request: RequestFactory,
+    tmp_path: Path,
+) -> None:
+    """Built by the registry from the settings, checked and used: httpx's request line (INFO)
+    and every line of ours show `scheme://host:port`, never the path or query."""
+    caplog.set_level(logging.DEBUG)
+    url = f"{social_server.url}{WEBHOOK_PATH}?token={SECRET_QUERY}"
+    settings = Settings(
+        data_dir=tmp_path, publishers={"webhook_url": url, "webhook_secret": WEBHOOK_SECRET}
+    )
+    registry = PublisherRegistry(settings)
+
+    async def scenario() -> None:
+        hook = registry.for_platform("facebook")
+        assert isinstance(hook, WebhookPublisher)
+        assert (await hook.check()).ok
+        await hook.publish(make_request(platform="facebook"), "key-1")
+        await registry.aclose_all()
+
+    asyncio.run(scenario())
+    assert social_server.created("webhook") == 1
+    assert_only_origins_logged(caplog, SECRET_QUERY, f"{WEBHOOK_PATH}?")
+    requests = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert requests == [f'HTTP Request: POST {social_server.url} "HTTP/1.0 200 OK"'] * 2
+
+
+def test_a_secret_path_and_user_info_never_reach_logs_or_errors(
+    caplog: pytest.LogCaptureFixture, closed_port_url: str, make_request: RequestFactory
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    answers = iter([httpx.Response(200, json={"id": "1"}), httpx.Response(500, text="boom")])
+    transport = httpx.MockTransport(lambda request: next(answers))
+    secret_url = f"https://n8n-user:n8n-pass@hooks.example.test:8443{SECRET_PATH}?k={SECRET_QUERY}"
+
+    async def scenario() -> list[str]:
+        messages = []
+        async with aclosing(publisher(secret_url, transport=transport)) as hook:
+            await hook.publish(make_request(), "key-1")
+            with pytest.raises(PublishOutcomeUnknown) as unknown:
+                await hook.publish(make_request(post_id="post-2"), "key-2")
+            messages.append(unknown.value.message)
+        # A refused connect is retried with a warning that quotes the error.
+        async with aclosing(publisher(closed_port_url + SECRET_PATH)) as hook:
+            with pytest.raises(ProviderUnavailable) as refused:
+                await hook.publish(make_request(), "key-3")
+            messages.append(refused.value.message)
+        return messages
+
+    messages = asyncio.run(scenario())
+    assert_only_origins_logged(caplog, SECRET_PATH, SECRET_QUERY, "n8n-pass", "n8n-user")
+    assert not [m for m in messages if SECRET_PATH in m or SECRET_QUERY in m]
+    requests = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert 'HTTP Request: POST https://hooks.example.test:8443 "HTTP/1.1 200 OK"' in requests
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("webhook connect failed" in r.getMessage() for r in warnings)
+
+
+def test_secret_parts_and_the_origin_filter_cut_urls_to_their_origin() -> None:
+    url = f"https://user:pw@hooks.example.test:8443{SECRET_PATH}?k={SECRET_QUERY}#frag"
+    assert secret_parts_of(url) == ["user:pw@", f"{SECRET_PATH}?k={SECRET_QUERY}#frag"]
+    assert secret_parts_of("https://hooks.example.test") == []
+    assert origin_of(url) == "https://hooks.example.test:8443"
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "HTTP Request: %s %s at %s", None, None
+    )
+    record.args = ("POST", httpx.URL(url), f"see {url}.")
+    assert OriginOnlyFilter().filter(record)
+    assert record.getMessage() == (
+        "HTTP Request: POST https://hooks.example.test:8443 at see https://hooks.example.test:8443"
+    )
+    assert any(isinstance(f, OriginOnlyFilter) for f in logging.getLogger("httpx").filters)
