@@ -20,6 +20,7 @@ from tests.support.processes import base_env
 from tests.support.processes import running
 from tests.support.processes import wait_for_http
 from tests.support.services import free_port
+from tests.support.services import require_redis
 
 ADMIN_TOKEN = "an-admin-token-long-enough-for-a-public-server-0123"
 
@@ -44,7 +45,7 @@ class Server:
 @contextmanager
 def serve(data: Path, *, host: str = "127.0.0.1", **env_extra: str) -> Iterator[Server]:
     port = free_port()
-    env = base_env(data, TASK_BACKEND="thread", **env_extra)
+    env = base_env(data, **{"TASK_BACKEND": "thread", **env_extra})
     log = data / "serve.log"
     args = [str(BIN / "bookagent"), "serve", "--host", host, "--port", str(port), "--workers", "1"]
     with running(args, env, log) as proc:
@@ -378,3 +379,23 @@ def test_a_forged_request_id_is_replaced(local_server: Server, forged: str) -> N
 def test_a_well_formed_request_id_is_kept(local_server: Server) -> None:
     response = httpx.get(f"{local_server.url}/api/books", headers={"X-Request-ID": "trace-42-A"})
     assert response.headers["X-Request-ID"] == "trace-42-A"
+
+
+def test_rate_limits_are_shared_through_redis_by_every_api_process(tmp_path: Path) -> None:
+    """Two API servers of one deployment (one database) on a Redis broker count together."""
+    broker = require_redis()
+    env = {
+        "BOOKAGENT_ADMIN_TOKEN": ADMIN_TOKEN,
+        "BOOKAGENT_WEB__AUTH_FAILURE_RATE_LIMIT": "8 per minute",
+        "TASK_BACKEND": "celery",
+        "CELERY_BROKER_URL": broker,
+    }
+    with serve(tmp_path, **env) as first, serve(tmp_path, **env) as second:
+        for i in range(5):
+            assert httpx.get(f"{first.url}/api/books", headers=bearer(f"a{i}")).status_code == 401
+        answers = [
+            httpx.get(f"{second.url}/api/books", headers=bearer(f"b{i}")).status_code
+            for i in range(5)
+        ]
+        assert answers == [401, 401, 401, 429, 429]
+        assert httpx.get(f"{first.url}/api/books", headers=bearer("c")).status_code == 429

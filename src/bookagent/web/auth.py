@@ -32,6 +32,7 @@ from flask import session as cookie_session
 from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
 from flask.wrappers import Request
+from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
@@ -362,6 +363,8 @@ def sign_in(svc: Services, presented: str) -> Caller:
                 select(ApiToken.id).where(ApiToken.token_hash == hash_token(presented))
             )
             reference = f"db:{row_id}"
+        # Sessions past their lifetime are worth nothing: sweep them as new ones open.
+        session.execute(delete(WebSession).where(WebSession.expires_at < now))
         session_id = secrets.token_urlsafe(32)
         session.add(
             WebSession(

@@ -10,6 +10,7 @@ memory rather than refusing requests.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -69,20 +70,27 @@ def storage_url(services: Services) -> str:
     return "memory://"
 
 
+def deployment_prefix(services: Services) -> str:
+    """Counters of one deployment (one database) apart from any other sharing the same Redis."""
+    digest = hashlib.sha256(services.settings.database_url.encode()).hexdigest()[:16]
+    return f"bookagent-{digest}"
+
+
 class FailedAuthLimit:
     """Failed bearer tokens per client address: each failure is counted, and an address that
     used up its allowance is answered 429 until the window moves on."""
 
-    def __init__(self, limiter: Limiter, limit: str) -> None:
+    def __init__(self, limiter: Limiter, limit: str, prefix: str) -> None:
         self._limiter = limiter
         self._item: RateLimitItem = parse(limit)
+        self._scope = f"{prefix}/auth-failure"
 
     def exhausted(self) -> int | None:
         """Seconds until this address may try again, or None if it may try now."""
         if not self._limiter.enabled:
             return None
         strategy = self._limiter.limiter
-        key = ("auth-failure", client_address())
+        key = (self._scope, client_address())
         try:
             if strategy.test(self._item, *key):
                 return None
@@ -97,7 +105,7 @@ class FailedAuthLimit:
         if not self._limiter.enabled:
             return
         try:
-            self._limiter.limiter.hit(self._item, "auth-failure", client_address())
+            self._limiter.limiter.hit(self._item, self._scope, client_address())
         except Exception:
             log.warning("rate-limit store unavailable; failed authentication not counted")
 
@@ -108,6 +116,7 @@ def install_rate_limits(app: Flask, services: Services) -> Limiter:
     limiter = Limiter(
         key_func=client_address,
         app=app,
+        key_prefix=deployment_prefix(services),
         storage_uri=storage_url(services),
         storage_options={"socket_connect_timeout": 1, "socket_timeout": 1},
         strategy="fixed-window",
@@ -123,7 +132,9 @@ def install_rate_limits(app: Flask, services: Services) -> Limiter:
         SIGNIN_ENDPOINT,
         limiter.limit(web.signin_rate_limit, key_func=client_address, methods=["POST"]),
     )
-    app.extensions[LIMITER_KEY] = FailedAuthLimit(limiter, web.auth_failure_rate_limit)
+    app.extensions[LIMITER_KEY] = FailedAuthLimit(
+        limiter, web.auth_failure_rate_limit, deployment_prefix(services)
+    )
     return limiter
 
 
