@@ -6,9 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from contextlib import contextmanager
-from datetime import UTC
 from datetime import datetime
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pytest
 
 from bookagent.publishers.outbox import outbox_file
 from tests.conftest import BOOK
+from tests.support.agent_flow import schedule_one_post
 from tests.support.celery_worker import CeleryWorker
 from tests.support.celery_worker import flush_broker
 from tests.support.polling import wait_until
@@ -41,19 +40,7 @@ def api_server(env: dict[str, str], data: Path, name: str) -> Iterator[str]:
 def prepare(url: str) -> str:
     """A book, a running agent, and one approved post due in a few seconds; returns its id."""
     assert httpx.post(f"{url}/api/books", json=BOOK).status_code == 201
-    settings = {"user_id": "alice", "posts_per_day": {}}
-    assert httpx.put(f"{url}/api/autonomous/settings", json=settings).status_code == 200
-    assert httpx.post(f"{url}/api/autonomous/start", json={"user_id": "alice"}).status_code == 200
-    post = httpx.post(
-        f"{url}/api/generate-posts",
-        json={"user_id": "alice", "platforms": ["twitter"], "count_per_platform": 1},
-    ).json()["posts"][0]
-    due = (datetime.now(UTC) + timedelta(seconds=8)).isoformat()
-    approved = httpx.post(
-        f"{url}/api/approve-post", json={"post_id": post["id"], "scheduled_time": due}
-    )
-    assert approved.json()["status"] == "approved_and_scheduled"
-    return str(post["id"])
+    return schedule_one_post(url, "twitter", due_in_s=8)
 
 
 def assert_published_after_restart(url: str, post_id: str, data: Path) -> None:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from tests.conftest import BOOK
 from tests.fakes.social_server import WEBHOOK_PATH
 from tests.fakes.social_server import WEBHOOK_SECRET
 from tests.fakes.social_server import FakeSocialServer
+from tests.support.agent_flow import schedule_one_post
 from tests.support.polling import wait_until
 from tests.support.processes import BIN
 from tests.support.processes import base_env
@@ -181,19 +181,7 @@ def test_the_webhook_url_never_reaches_the_server_log(server: Server) -> None:
 
 
 def test_an_outbox_post_gets_a_url_relative_to_the_outbox(server: Server, book_id: str) -> None:
-    settings = {"user_id": "alice", "posts_per_day": {}}
-    assert httpx.put(f"{server.url}/api/autonomous/settings", json=settings).status_code == 200
-    started = httpx.post(f"{server.url}/api/autonomous/start", json={"user_id": "alice"})
-    assert started.status_code == 200, started.text
-    post = httpx.post(
-        f"{server.url}/api/generate-posts",
-        json={"user_id": "alice", "platforms": ["twitter"], "count_per_platform": 1},
-    ).json()["posts"][0]
-    due = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
-    approved = httpx.post(
-        f"{server.url}/api/approve-post", json={"post_id": post["id"], "scheduled_time": due}
-    )
-    assert approved.json()["status"] == "approved_and_scheduled", approved.text
+    post = {"id": schedule_one_post(server.url, "twitter", due_in_s=2)}
 
     published = wait_until(
         lambda: (

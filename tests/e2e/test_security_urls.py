@@ -11,15 +11,13 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Iterator
-from datetime import UTC
-from datetime import datetime
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import BOOK
+from tests.support.agent_flow import schedule_one_post
 from tests.support.polling import wait_until
 from tests.support.processes import BIN
 from tests.support.processes import base_env
@@ -56,22 +54,7 @@ def failed_post(server: str) -> dict[str, Any]:
     """A book, a running agent, and one facebook post whose publishing failed."""
     created = httpx.post(f"{server}/api/books", json=BOOK)
     assert created.status_code == 201, created.text
-    settings = {"user_id": "alice", "posts_per_day": {}}
-    assert httpx.put(f"{server}/api/autonomous/settings", json=settings).status_code == 200
-    started = httpx.post(f"{server}/api/autonomous/start", json={"user_id": "alice"})
-    assert started.status_code == 200, started.text
-    generated = httpx.post(
-        f"{server}/api/generate-posts",
-        json={"user_id": "alice", "platforms": ["facebook"], "count_per_platform": 1},
-        timeout=30,
-    )
-    assert generated.status_code == 200, generated.text
-    post_id = generated.json()["posts"][0]["id"]
-    due = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
-    approved = httpx.post(
-        f"{server}/api/approve-post", json={"post_id": post_id, "scheduled_time": due}
-    )
-    assert approved.status_code == 200, approved.text
+    post_id = schedule_one_post(server, "facebook", due_in_s=2)
 
     def failed() -> dict[str, Any] | None:
         post: dict[str, Any] = httpx.get(f"{server}/api/posts/{post_id}").json()["post"]
