@@ -29,6 +29,17 @@ _env = Environment(
 )
 
 CSV_TABLES = ("platforms", "top_posts", "tasks", "next_week")
+#: The per-platform figures of a report, in the CSV's column order.
+PLATFORM_COLUMNS = (
+    "generated",
+    "approved",
+    "rejected",
+    "published",
+    "failed",
+    "unconfirmed",
+    "approval_rate",
+    "publish_success_rate",
+)
 #: A text cell starting with one of these is read as a formula (or can start one) by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,17 +62,7 @@ def render_html(report: dict[str, Any]) -> str:
 def render_csv(report: dict[str, Any], table: str) -> str:
     """One of the report's tables as CSV."""
     if table == "platforms":
-        header = [
-            "platform",
-            "generated",
-            "approved",
-            "rejected",
-            "published",
-            "failed",
-            "unconfirmed",
-            "approval_rate",
-            "publish_success_rate",
-        ]
+        header = ["platform", *PLATFORM_COLUMNS]
         rows = [[name, *(row[k] for k in header[1:])] for name, row in report["platforms"].items()]
     elif table == "top_posts":
         header = ["post_id", "platform", "post_type", "engagement", "url", "content"]

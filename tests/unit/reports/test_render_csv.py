@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bookagent.reports.render import PLATFORM_COLUMNS
 from bookagent.reports.render import csv_cell
 from bookagent.reports.render import render_csv
 
@@ -61,19 +62,7 @@ def test_numbers_stay_numbers(number: Any) -> None:
 def test_none_is_an_empty_cell_and_every_table_is_neutralized() -> None:
     report = {
         "platforms": {
-            "=evil": dict.fromkeys(
-                [
-                    "generated",
-                    "approved",
-                    "rejected",
-                    "published",
-                    "failed",
-                    "unconfirmed",
-                    "approval_rate",
-                    "publish_success_rate",
-                ],
-                -1,
-            )
+            "=evil": dict.fromkeys(PLATFORM_COLUMNS, -1)
         },
         "task_health": {
             "by_name": {
