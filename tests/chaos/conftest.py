@@ -42,6 +42,13 @@ COMMON_ENV = {
     "BOOKAGENT_ADMIN_TOKEN": ADMIN_TOKEN,
     "BOOKAGENT_QUEUE__SHUTDOWN_GRACE_S": "2",
     "BOOKAGENT_LOG_LEVEL": "INFO",
+    # These suites are the load: one admin generates and measures far beyond an author's pace,
+    # and the fuzzer sends thousands of requests from one address. The limits themselves are
+    # tested in tests/e2e/test_security_server.py.
+    "BOOKAGENT_WEB__GENERATE_RATE_LIMIT": "100000 per minute",
+    "BOOKAGENT_WEB__MEASURE_RATE_LIMIT": "100000 per minute",
+    "BOOKAGENT_WEB__REPORTS_RATE_LIMIT": "100000 per minute",
+    "BOOKAGENT_WEB__AUTH_FAILURE_RATE_LIMIT": "100000 per minute",
 }
 
 FINISHED = ("SUCCESS", "FAILURE", "REVOKED")
