@@ -31,6 +31,8 @@ MIN_ADMIN_TOKEN_CHARS = 32
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "127.0.0.1", "[::1]")
 WILDCARD_ADDRESSES = ("0.0.0.0", "::", "")
+#: A DNS name is at most 253 characters; with "[", "]" and ":65535" a Host header is shorter.
+MAX_HOST_CHARS = 264
 PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 
 
@@ -70,6 +72,13 @@ _IPV6_HOST = re.compile(r"\[([0-9a-f:.]+)\](?::[0-9]{1,5})?")
 
 def is_trusted_host(host_header: str, trusted: list[str]) -> bool:
     """Whether a Host header ("name[:port]") names one of `trusted` (see `web.trusted_hosts`)."""
+    if len(host_header) > MAX_HOST_CHARS:
+        return False
+    return _is_trusted_host(host_header, tuple(trusted))
+
+
+@lru_cache(maxsize=1024)  # a server sees few Host values; Werkzeug's check IDNA-encodes each name
+def _is_trusted_host(host_header: str, trusted: tuple[str, ...]) -> bool:
     host_header = host_header.strip().lower()
     literal = _IPV6_HOST.fullmatch(host_header)
     if literal is not None:

@@ -36,11 +36,12 @@ API_DOCS_CSP = (
 
 def add_security_headers(response: Response) -> Response:
     """Set the headers above on one response (headers a view set itself are kept)."""
-    headers = response.headers
     is_report = request.endpoint == REPORT_ENDPOINT
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "SAMEORIGIN" if is_report else "DENY")
+    wanted = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "SAMEORIGIN" if is_report else "DENY"),
+    ]
     if response.mimetype == "text/html":
         if is_report:
             policy = REPORT_CSP
@@ -48,10 +49,14 @@ def add_security_headers(response: Response) -> Response:
             policy = API_DOCS_CSP
         else:
             policy = DASHBOARD_CSP
-        headers.setdefault("Content-Security-Policy", policy)
-        headers.setdefault("Cache-Control", "no-store")
+        wanted += [("Content-Security-Policy", policy), ("Cache-Control", "no-store")]
     elif request.path.startswith("/api"):
-        headers.setdefault("Cache-Control", "no-store")
+        wanted.append(("Cache-Control", "no-store"))
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}  # one pass, not one per header
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
