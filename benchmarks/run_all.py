@@ -58,6 +58,7 @@ SECTIONS: dict[str, str] = {
     "publishing": "publishing ledger throughput vs raw signed webhook POSTs",
     "scale": "task routes' latency at 1k vs 100k task rows",
     "footprint": "idle memory and cold start vs a bare Flask app / bare Celery worker",
+    "grounding": "CPU of one draft check (the measure route) on the largest book profile",
 }
 #: Extra arguments per section in `--quick` mode (besides `--quick` itself).
 QUICK_EXTRA: dict[str, list[str]] = {}
@@ -339,6 +340,9 @@ def render_markdown(
         "- footprint: no target is documented; this benchmark sets ≤ 4× a bare Flask app for "
         "the API (it carries an ORM, validation, the queue client and the LLM SDKs) and ≤ 2× a "
         "bare Celery worker for the worker.",
+        "- grounding: ≤ 50 ms of CPU per check of a draft on the largest profile the API "
+        "accepts (security item 5: bounded CPU per request); indexing a new profile version, "
+        "once per process, is information.",
         "",
         "## Notes",
     ]

@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import StringConstraints
 from pydantic import field_validator
+from pydantic import model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,11 @@ class ReviewIn(BaseModel):
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
 
 
+#: Links a profile may hold (the three known ones included): each is grounding material that
+#: every check of a post scans, so their number is bounded like every other field's.
+MAX_LINKS = 20
+
+
 class BookLinks(BaseModel):
     """Retailer and landing-page links; any other named link is kept too. All are http(s) URLs."""
 
@@ -52,6 +58,12 @@ class BookLinks(BaseModel):
     amazon: OptionalHttpUrlStr = None
     audible: OptionalHttpUrlStr = None
     landing_page: OptionalHttpUrlStr = None
+
+    @model_validator(mode="after")
+    def _few_enough(self) -> BookLinks:
+        if len(self.model_extra or {}) + 3 > MAX_LINKS:
+            raise ValueError(f"a book has at most {MAX_LINKS} links")
+        return self
 
     def as_dict(self) -> dict[str, str | None]:
         """The links as plain strings (None for an unset one), the known ones first."""

@@ -6,22 +6,40 @@ links...) is masked first, being grounded by construction; in what remains, a qu
 words must fuzzy-match the author's quotes, reviews, title or blurb, and every price, calendar
 date, star rating and marketing claim ("bestseller", "#1") must match the profile. Near-duplicates
 are found with rapidfuzz on normalized text (URLs and hashtags stripped) against recent posts.
+
+The CPU a check costs is bounded whatever the profile (see `Grounding.from_book`,
+`Grounding.masked` and `_QuoteIndex`): the facts of a profile are indexed once per profile version
+and kept in a small per-process cache, the mask is compiled (as a trie) from the sources a draft
+contains, and the fuzzy quotation check is filtered and runs on an estimated CPU budget per draft
+(`QUOTE_CHECK_BUDGET_NS`), past which a quotation is reported as not checked rather than passed.
 """
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import itertools
+import math
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Hashable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+from typing import Generic
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 from rapidfuzz import process
+from rapidfuzz.distance import LCSseq
 
 from bookagent.domain.profile import BookProfile
 from bookagent.platforms import PlatformRules
@@ -32,6 +50,11 @@ from bookagent.platforms import measure
 
 QUOTE_MATCH_THRESHOLD = 90.0
 QUOTE_MIN_WORDS = 4
+#: Profile versions whose `Grounding` each process keeps (the largest profile's is ~10 MB).
+GROUNDING_CACHE_SIZE = 16
+#: Estimated CPU (ns) the fuzzy quotation check may spend on one draft (a post with a few short
+#: quotations needs ~1 ms). Past it, the remaining quotations are reported as not checked.
+QUOTE_CHECK_BUDGET_NS = 15_000_000
 _MASK = "\ufffc"
 
 _QUOTATION = re.compile(r'"([^"]+)"|“([^“”]+)”|«([^«»]+)»|„([^„“”]+)[“”]')
@@ -130,21 +153,119 @@ class ValidationReport:
         }
 
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _LRU(Generic[K, V]):
+    """A thread-safe least-recently-used map, bounded by its entries and their summed weight."""
+
+    def __init__(self, max_entries: int, max_weight: int | None = None) -> None:
+        self._data: OrderedDict[K, tuple[V, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+        self._max_weight = max_weight
+        self._weight = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get(self, key: K) -> V | None:
+        """The value stored under `key` (now the most recently used), or None."""
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            self._data.move_to_end(key)
+            return item[0]
+
+    def put(self, key: K, value: V, weight: int = 1) -> V:
+        """Store `value` unless `key` has one already; answer the stored one.
+
+        A value heavier than `max_weight` is answered but not kept.
+        """
+        with self._lock:
+            item = self._data.get(key)
+            if item is not None:
+                self._data.move_to_end(key)
+                return item[0]
+            if self._max_weight is not None and weight > self._max_weight:
+                return value
+            self._data[key] = (value, weight)
+            self._weight += weight
+            while len(self._data) > self._max_entries or (
+                self._max_weight is not None and self._weight > self._max_weight
+            ):
+                _, (_, dropped) = self._data.popitem(last=False)
+                self._weight -= dropped
+            return value
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._data.clear()
+            self._weight = 0
+
+
 @dataclass(frozen=True)
 class Grounding:
-    """The facts a post may state about one book, precomputed once from its profile."""
+    """The facts a post may state about one book, precomputed once from its profile.
 
-    mask: re.Pattern[str] | None
+    Besides the facts it holds the quote sources' index and what it already found: the
+    violations of the last drafts checked (a draft is checked by its writer, then by the gate;
+    the live counter checks one edit after another) and the verdicts of their quotations.
+    """
+
+    mask_sources: tuple[str, ...]
     quote_sources: tuple[str, ...]
     prices: frozenset[tuple[Decimal, str | None]]
     price_is_free: bool
     launch_date: date | None
     ratings: frozenset[tuple[Decimal, int]]
     claims: frozenset[str]
+    _quotes: _QuoteIndex = field(init=False, repr=False, compare=False)
+    _reports: _LRU[str, tuple[Violation, ...]] = field(init=False, repr=False, compare=False)
+    _verdicts: _LRU[str, tuple[bool, float]] = field(init=False, repr=False, compare=False)
+
+    def masked(self, text: str) -> str:
+        """`text` (NFC) with the author's verbatim material in it replaced by a mask character.
+
+        The mask is compiled from the sources that occur in `text` alone (a substring test per
+        source, in C): an absent source can match nowhere, so this masks exactly what one
+        pattern of every source would, while a profile's first check compiles no pattern of
+        the whole profile (a quarter of a second on the largest one).
+        """
+        present = tuple(s for s in self.mask_sources if s in text)
+        if not present:
+            return text
+        mask = _present_mask(present)
+        return mask.sub(_MASK, text) if mask is not None else text
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_quotes", _QuoteIndex.of(self.quote_sources))
+        # Bounded by count and by characters held (a draft may be 70,000 characters long).
+        object.__setattr__(self, "_reports", _LRU(1024, max_weight=1_000_000))
+        object.__setattr__(self, "_verdicts", _LRU(4096, max_weight=1_000_000))
 
     @classmethod
     def from_book(cls, book: BookProfile) -> Grounding:
-        """Collect the verbatim material and the checkable facts of `book`."""
+        """The grounding of `book`, built once per profile version and then shared.
+
+        Kept per process (at most `GROUNDING_CACHE_SIZE`, least recently used dropped) under a
+        digest of every field `build` reads, so an edited profile gets a new one and profiles
+        with equal facts share one.
+        """
+        key = _profile_key(book)
+        grounding = _GROUNDINGS.get(key)
+        if grounding is None:
+            # Built outside the cache's lock: two threads may build one profile at once, and
+            # then both use the first one stored.
+            grounding = _GROUNDINGS.put(key, cls.build(book))
+        return grounding
+
+    @classmethod
+    def build(cls, book: BookProfile) -> Grounding:
+        """Collect the verbatim material and the checkable facts of `book` (not cached)."""
         reviews = [r.text for r in book.reviews]
         sentences = split_sentences(book.blurb)
         quote_sources = [
@@ -166,18 +287,53 @@ class Grounding:
             *book.link_urls().values(),
             book.price or "",
         ]
-        corpus = " ".join([*verbatim, book.content_guidelines or "", book.tone or ""])
+        corpus = _nfc(" ".join([*verbatim, book.content_guidelines or "", book.tone or ""]))
         price = book.price or ""
         amounts = set(_prices(price)) or {(_decimal(m), None) for m in re.findall(_AMOUNT, price)}
         return cls(
-            mask=_mask_pattern(verbatim),
+            mask_sources=_mask_sources(verbatim),
             quote_sources=tuple({_normalize(s) for s in quote_sources if s.strip()}),
             prices=frozenset(amounts),
             price_is_free="free" in price.casefold() or any(a[0] == 0 for a in amounts),
             launch_date=book.launch_date,
             ratings=frozenset(r for text in reviews for r in _ratings(_nfc(text))),
-            claims=frozenset(n for n, p in _CLAIM_PATTERNS.items() if p.search(_nfc(corpus))),
+            claims=frozenset(n for n, p in _CLAIM_PATTERNS.items() if p.search(corpus)),
         )
+
+
+_GROUNDINGS: _LRU[bytes, Grounding] = _LRU(GROUNDING_CACHE_SIZE)
+
+
+def _profile_key(book: BookProfile) -> bytes:
+    """A digest of every profile field `Grounding.build` reads (the id is not one of them)."""
+    digest = hashlib.blake2b(digest_size=20)
+    groups = (
+        (
+            book.title,
+            book.subtitle or "",
+            book.author,
+            book.genre,
+            book.blurb,
+            book.target_audience or "",
+            book.tone or "",
+            book.content_guidelines or "",
+            book.price or "",
+            book.launch_date.isoformat() if book.launch_date else "",
+        ),
+        book.quotes,
+        tuple(r.text for r in book.reviews),
+        tuple(r.source or "" for r in book.reviews),
+        book.key_themes,
+        book.hashtags,
+        tuple(book.link_urls().values()),
+    )
+    for group in groups:
+        digest.update(b"[%d" % len(group))
+        for text in group:
+            data = text.encode("utf-8", "surrogatepass")
+            digest.update(b":%d:" % len(data))
+            digest.update(data)
+    return digest.digest()
 
 
 def split_sentences(text: str) -> list[str]:
@@ -227,22 +383,33 @@ def check_draft(
 
 def find_ungrounded(grounding: Grounding, content: str) -> list[Violation]:
     """Quotations, prices, dates, ratings and claims in `content` the profile does not support."""
-    return list(_ungrounded(grounding, content))
+    found = grounding._reports.get(content)
+    if found is None:
+        found = grounding._reports.put(content, _ungrounded(grounding, content), len(content))
+    return list(found)
 
 
-# Cached because a draft is checked twice with one grounding: by its writer, then by the gate.
-@lru_cache(maxsize=4096)
 def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
-    text = _nfc(content)
-    if grounding.mask is not None:
-        text = grounding.mask.sub(_MASK, text)
+    text = grounding.masked(_nfc(content))
     found: dict[str, Violation] = {}
 
     def add(code: str, message: str) -> None:
         found.setdefault(f"{code}:{message}", Violation(code, message))
 
+    budget = _Budget(QUOTE_CHECK_BUDGET_NS)
+    verdicts: dict[str, bool | None] = {}
     for quotation in _quotations(text):
-        if not _is_quoted_from(grounding, quotation):
+        needle = _normalize(quotation)
+        if needle not in verdicts:
+            verdicts[needle] = grounding._quotes.check(needle, grounding._verdicts, budget)
+        quoted = verdicts[needle]
+        if quoted is None:
+            add(
+                "ungrounded_quote",
+                f"Quotation not checked (the post quotes more than one check can compare): "
+                f"“{_excerpt(quotation)}”",
+            )
+        elif not quoted:
             add(
                 "ungrounded_quote",
                 f"Quotation not found in the author's quotes, reviews, "
@@ -282,7 +449,8 @@ def find_near_duplicate(
     if not key or not choices:
         return None
     # token_sort_ratio is ratio on the words sorted; the recent posts' sorted keys are cached.
-    best = process.extractOne(key, choices, scorer=fuzz.ratio)
+    # The cutoff only skips work (see `_below`).
+    best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_below(threshold))
     if best is None or best[1] < threshold:
         return None
     return recent[indexes[best[2]]], float(best[1])
@@ -311,15 +479,206 @@ def _quotations(text: str) -> Iterator[str]:
             yield " ".join(body.split())
 
 
-def _is_quoted_from(grounding: Grounding, quotation: str) -> bool:
-    needle = _normalize(quotation)
-    for source in grounding.quote_sources:
-        # partial_ratio finds the quote inside a longer source; a quote longer than its
-        # source must match as a whole, so extra invented words are not waved through.
-        scorer = fuzz.partial_ratio if len(needle) <= len(source) else fuzz.ratio
-        if scorer(needle, source) >= QUOTE_MATCH_THRESHOLD:
+# -- the fuzzy quotation check ------------------------------------------------------------------
+
+_WORD = 64  # rapidfuzz compares a text of up to 64 characters in one machine word
+
+
+def _below(threshold: float) -> float:
+    """A rapidfuzz `score_cutoff` for scores >= `threshold`, which the caller then compares.
+
+    rapidfuzz may drop a score a little above its cutoff (`process.extractOne` rounds it to
+    single precision: 85.714285 drops 85.7142857...), so the cutoff sits below the threshold by
+    far more than that rounding; the scores it keeps are exact.
+    """
+    return max(0.0, threshold - 0.01)
+
+
+_QUOTE_CUTOFF = _below(QUOTE_MATCH_THRESHOLD)
+_PIECE_CUTOFF = 77.0  # see `_QuoteIndex._check_long`
+# Estimated CPU (ns) of each step, measured on a 2-core x86 server with unrelated texts (a near
+# match costs less): a rapidfuzz call; per character of the sources searched for a substring; per
+# source character for a needle of up to 64 characters; per source character and 64 needle
+# characters for an LCS or `ratio`; `_exact_ns` for `partial_ratio` with a longer needle.
+_NS_CALL = 300.0
+_NS_SCAN = 0.5
+_NS_SHORT = 5.0
+_NS_LCS = 1.2
+
+
+class _Budget:
+    """The estimated CPU (ns) one draft's quotation check may still spend.
+
+    Once a step does not fit, the budget is spent for good: that quotation and every later one
+    are reported as not checked. What fits depends only on the draft and the grounding (a
+    quotation's verdict, cached or not, costs what checking it cost), so the report does too.
+    """
+
+    def __init__(self, ns: float) -> None:
+        self.left = ns
+        self.exhausted = False
+
+    def spend(self, ns: float) -> bool:
+        """Take `ns` (rounded up to whole ns: sums are exact) if it fits and nothing failed yet."""
+        cost = math.ceil(ns)
+        if self.exhausted or cost > self.left:
+            self.exhausted = True
+            return False
+        self.left -= cost
+        return True
+
+
+@dataclass(frozen=True)
+class _QuoteIndex:
+    """A grounding's normalized quote sources, ordered by length, for `check`.
+
+    `check(needle)` answers what `any(scorer(needle, s) >= QUOTE_MATCH_THRESHOLD)` answers over
+    the sources (`partial_ratio` for a source at least as long as the needle, `ratio` for a
+    shorter one), skipping only comparisons that cannot reach the threshold:
+
+    - a needle inside a source scores 100 (one substring search of all sources);
+    - `ratio` reaches 90 only with a source of at least 9/11 of the needle's length;
+    - a `partial_ratio` of 90 aligns the needle with a window `w` of the source (or, at equal
+      lengths, the source with a window of the needle) with an LCS of at least
+      0.45 * (n + |w|) >= 9n/11 characters, so the LCS of needle and source is at least that;
+    - cut the needle into pieces of at most 64 characters. The alignment's indel distance
+      d <= 0.1 * (n + |w|) is the sum of the pieces' distances to consecutive parts of `w`, so
+      some piece `p` is within 0.1 * (|p| + |y|) of a substring `y` of the source; then a window
+      of |p| characters is within 2d' <= 0.444 |p| of it, and `partial_ratio(p, source)` is at
+      least 77.8 (the filter asks for 77);
+    - `partial_ratio` is the best `ratio` over the source's windows, so one window of n
+      characters (where the piece that passed aligns) scoring 90 settles it: a near-verbatim
+      quotation never needs the full comparison.
+
+    The filters are cheap next to `partial_ratio` with a long needle (up to ~30 ms a source for
+    a 2,000-character one); what is left runs on the draft's `_Budget`. rapidfuzz's score
+    cutoffs only skip work (`_below`). tests/unit/domain/test_grounding_bounds.py checks the
+    answers against the plain loop.
+    """
+
+    sources: tuple[str, ...]
+    lengths: tuple[int, ...]
+    sums: tuple[int, ...]  # sums[i]: the length of sources[:i]
+    joined: str  # the sources joined by NUL, which `_normalize` never leaves in a text
+
+    @classmethod
+    def of(cls, sources: Iterable[str]) -> _QuoteIndex:
+        """The index of these normalized sources."""
+        ordered = tuple(sorted(sources, key=lambda s: (len(s), s)))
+        lengths = tuple(len(s) for s in ordered)
+        sums = tuple(itertools.accumulate(lengths, initial=0))
+        return cls(ordered, lengths, sums, "\0".join(ordered))
+
+    def check(
+        self, needle: str, verdicts: _LRU[str, tuple[bool, float]], budget: _Budget
+    ) -> bool | None:
+        """Whether the normalized `needle` matches a source; None when `budget` runs out."""
+        if budget.exhausted:
+            return None
+        known = verdicts.get(needle)
+        if known is not None:
+            quoted, cost = known
+            return quoted if budget.spend(cost) else None
+        before = budget.left
+        found = self._check(needle, budget)
+        if found is not None:
+            verdicts.put(needle, (found, before - budget.left), len(needle) + 64)
+        return found
+
+    def _check(self, needle: str, budget: _Budget) -> bool | None:
+        n, sources, count = len(needle), self.sources, len(self.sources)
+        if not n:  # partial_ratio("", s) is 100 for s == "" only
+            if not budget.spend(_NS_CALL * count):
+                return None
+            return any(fuzz.partial_ratio(needle, s) >= QUOTE_MATCH_THRESHOLD for s in sources)
+        if not budget.spend(_NS_CALL + _NS_SCAN * len(self.joined)):
+            return None
+        if needle in self.joined:
             return True
-    return False
+        words = -(-n // _WORD)
+        lo = bisect.bisect_left(self.lengths, 9 * n // 11 - 1)
+        hi = bisect.bisect_left(self.lengths, n)
+        if lo < hi:
+            scanned = self.sums[hi] - self.sums[lo]
+            if not budget.spend(_NS_CALL * (hi - lo) + _NS_LCS * words * scanned):
+                return None
+            shorter = sources[lo:hi]
+            best = process.extractOne(
+                needle, shorter, scorer=fuzz.ratio, score_cutoff=_QUOTE_CUTOFF
+            )
+            if best is not None and best[1] >= QUOTE_MATCH_THRESHOLD:
+                return True
+        if hi == count:
+            return False
+        if n <= _WORD:
+            scanned = self.sums[count] - self.sums[hi]
+            if not budget.spend(_NS_CALL * (count - hi) + _NS_SHORT * scanned):
+                return None
+            best = process.extractOne(
+                needle, sources[hi:], scorer=fuzz.partial_ratio, score_cutoff=_QUOTE_CUTOFF
+            )
+            return best is not None and best[1] >= QUOTE_MATCH_THRESHOLD
+        return self._check_long(needle, hi, budget)
+
+    def _check_long(self, needle: str, start: int, budget: _Budget) -> bool | None:
+        """`partial_ratio` of a needle over 64 characters with the sources from `start` on."""
+        n = len(needle)
+        words = -(-n // _WORD)
+        pieces = _pieces(needle, _WORD)
+        offsets = list(itertools.accumulate((len(p) for p in pieces), initial=0))
+        min_lcs = 9 * n // 11 - 1
+        unsure: list[tuple[float, int]] = []
+        for i in range(start, len(self.sources)):
+            source = self.sources[i]
+            m = len(source)
+            promise = 1.0
+            if m <= 2 * n:  # beyond, a needle's LCS with an unrelated source is near n anyway
+                if not budget.spend(_NS_CALL + _NS_LCS * words * m):
+                    return None
+                lcs = LCSseq.similarity(needle, source, score_cutoff=min_lcs)
+                if lcs < min_lcs:
+                    continue
+                promise = lcs / n
+            at = 0
+            if m > n:
+                for k, piece in enumerate(pieces):
+                    if not budget.spend(_NS_CALL + _NS_SHORT * m):
+                        return None
+                    aligned = fuzz.partial_ratio_alignment(
+                        piece, source, score_cutoff=_PIECE_CUTOFF
+                    )
+                    if aligned is not None:
+                        at = min(max(aligned.dest_start - offsets[k], 0), m - n)
+                        break
+                else:
+                    continue
+            # The window of n characters where that piece aligns: partial_ratio is at least its
+            # ratio, and for a near-verbatim quotation that is enough.
+            if not budget.spend(_NS_CALL + _NS_LCS * words * n):
+                return None
+            if fuzz.ratio(needle, source[at : at + n]) >= QUOTE_MATCH_THRESHOLD:
+                return True
+            unsure.append((-promise, i))
+        for _, i in sorted(unsure):  # the likeliest match first
+            source = self.sources[i]
+            if not budget.spend(_exact_ns(n, len(source))):
+                return None
+            score = fuzz.partial_ratio(needle, source, score_cutoff=_QUOTE_CUTOFF)
+            if score >= QUOTE_MATCH_THRESHOLD:
+                return True
+        return False
+
+
+def _exact_ns(n: int, m: int) -> float:
+    """The estimated CPU of `partial_ratio` for a needle of n > 64 characters in m >= n."""
+    return _NS_CALL + (0.06 + 0.05 * n / m) * (m + n) * n * -(-n // _WORD)
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """`text` cut into the fewest consecutive pieces of at most `size` characters, near-equal."""
+    count = -(-len(text) // size)
+    cuts = [len(text) * i // count for i in range(count + 1)]
+    return [text[a:b] for a, b in itertools.pairwise(cuts)]
 
 
 def _prices(text: str) -> Iterator[tuple[Decimal, str | None]]:
@@ -368,24 +727,110 @@ def _ratings(text: str) -> Iterator[tuple[Decimal, int]]:
             yield Decimal(_NUMBER_WORDS.get(m[1].lower(), m[1])), 5
 
 
-def _mask_pattern(sources: Sequence[str]) -> re.Pattern[str] | None:
-    """One alternation of the verbatim sources, longest first, bounded at word edges.
+_MASK_NESTING = 100  # trie levels the mask nests (`re` parses recursively); deeper: one alternation
+_MASK_FANOUT = 16  # branches tried in turn; more are split by a lookahead on their first letters
 
-    A source starting with a word character must not follow one: `T(?<!\\wT)he` rather than
-    `(?<!\\w)The`, the same test made after the first character, so that every branch starts
-    with a literal and `re` skips ahead to where one can match (about 10x faster).
+
+def _mask_sources(sources: Sequence[str]) -> tuple[str, ...]:
+    """The distinct verbatim sources a mask is made of (NFC, outer quote marks stripped)."""
+    return tuple(sorted({s for raw in sources if (s := _strip_quote_marks(_nfc(raw)))}))
+
+
+@lru_cache(maxsize=256)  # keyed by the sources a draft contains: edits of one draft share one
+def _present_mask(sources: tuple[str, ...]) -> re.Pattern[str] | None:
+    return _mask_pattern(sources)
+
+
+def _mask_pattern(sources: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern matching, where it can, the longest verbatim source, bounded at word edges.
+
+    What it matches is what one alternation of the sources, longest first, would match: a
+    source starting with a word character must not follow one, and one ending with a word
+    character must not be followed by one. It is written as a trie of the sources, so that `re`
+    does work in proportion to how far the text agrees with some source rather than to how many
+    sources there are: sources that share a prefix share its branch; a node's children (each
+    starting with its own character, so at most one can match) come before the source ending at
+    it, so the longest source that matches wins; a node with many children tries them through
+    lookaheads on their first characters, `_MASK_FANOUT` at a time. The start test comes after the
+    first character, `T(?<!\\wT)he` rather than `(?<!\\w)The`, so that every branch starts with a
+    literal and `re` skips ahead to where one can match.
     """
-    unique = {s for raw in sources if (s := _strip_quote_marks(_nfc(raw)))}
-    parts = [
-        (
-            f"{re.escape(s[0])}(?<!\\w{re.escape(s[0])}){re.escape(s[1:])}"
-            if s[0].isalnum() or s[0] == "_"
-            else re.escape(s)
-        )
-        + (r"(?!\w)" if s[-1].isalnum() or s[-1] == "_" else "")
-        for s in sorted(unique, key=lambda s: (-len(s), s))
-    ]
-    return re.compile("|".join(parts)) if parts else None
+    unique = sorted({s for raw in sources if (s := _strip_quote_marks(_nfc(raw)))})
+    return _compile_uncached(_mask_node(unique, 0, 0)) if unique else None
+
+
+def _compile_uncached(pattern: str) -> re.Pattern[str]:
+    """`re.compile` without `re`'s module cache, which keeps 512 patterns: a mask can take
+    megabytes, and must go when its grounding leaves `Grounding.from_book`'s cache."""
+    compiler = getattr(re, "_compiler", None)  # CPython 3.11+
+    if compiler is None:  # pragma: no cover
+        return re.compile(pattern)
+    compiled: re.Pattern[str] = compiler.compile(pattern, 0)
+    return compiled
+
+
+def _mask_node(texts: list[str], offset: int, depth: int) -> str:
+    """The pattern for the rest of `texts` (sorted, unique) after their common `offset` chars."""
+    ends_here = len(texts[0]) == offset  # the shared prefix itself sorts first
+    longer = texts[1:] if ends_here else texts
+    if depth >= _MASK_NESTING:
+        parts = [
+            re.escape(t[offset:]) + _end_test(t) for t in sorted(longer, key=lambda t: (-len(t), t))
+        ]
+    else:
+        branches = []
+        for first, group in itertools.groupby(longer, key=lambda t: t[offset]):
+            texts_ = list(group)
+            stop = _common_prefix_end(texts_[0], texts_[-1], offset + 1)
+            head = re.escape(first)
+            if offset == 0 and _is_word(first):
+                head += f"(?<!\\w{head})"
+            head += re.escape(texts_[0][offset + 1 : stop])
+            tail = _end_test(texts_[0]) if len(texts_) == 1 else _mask_node(texts_, stop, depth + 1)
+            branches.append((first, head + tail))
+        parts = _dispatch(branches)
+    if ends_here:
+        parts.append(_end_test(texts[0]))
+    return parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
+
+
+def _dispatch(branches: list[tuple[str, str]]) -> list[str]:
+    """Branches (first character, pattern), grouped behind lookaheads if there are many."""
+    size = max(2, _MASK_FANOUT)
+    while len(branches) > size:
+        groups = [branches[i : i + size] for i in range(0, len(branches), size)]
+        branches = [
+            (
+                "".join(first for first, _ in group),
+                "(?=[{}])(?:{})".format(
+                    "".join(re.escape(c) for first, _ in group for c in first),
+                    "|".join(pattern for _, pattern in group),
+                ),
+            )
+            for group in groups
+        ]
+    return [pattern for _, pattern in branches]
+
+
+def _common_prefix_end(a: str, b: str, start: int) -> int:
+    """Where the common prefix of `a` and `b` ends, given that it is at least `start` long."""
+    low, high = start, min(len(a), len(b))
+    while low < high:  # binary search: slices compare in C
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _end_test(text: str) -> str:
+    return r"(?!\w)" if _is_word(text[-1]) else ""
+
+
+def _is_word(char: str) -> bool:
+    """Whether `re` counts `char` as `\\w` (str patterns: alphanumeric or the underscore)."""
+    return char.isalnum() or char == "_"
 
 
 def _strip_quote_marks(text: str) -> str:

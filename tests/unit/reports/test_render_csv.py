@@ -61,9 +61,7 @@ def test_numbers_stay_numbers(number: Any) -> None:
 
 def test_none_is_an_empty_cell_and_every_table_is_neutralized() -> None:
     report = {
-        "platforms": {
-            "=evil": dict.fromkeys(PLATFORM_COLUMNS, -1)
-        },
+        "platforms": {"=evil": dict.fromkeys(PLATFORM_COLUMNS, -1)},
         "task_health": {
             "by_name": {
                 "@task": {"count": 1, "failed": 0, "p50_duration_s": None, "p95_duration_s": -0.5}
