@@ -5,7 +5,6 @@ Adapters (writers, publishers, queue backends) implement these; the domain never
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -67,25 +66,6 @@ class ContentWriter(Protocol):
     async def write(self, book: BookProfile, constraints: WriteConstraints) -> Draft:
         """Write a draft; raise ProviderError subclasses for vendor failures."""
         ...
-
-
-class Clock(Protocol):
-    """The source of `now`, so rules about time can be tested."""
-
-    def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
-        ...
-
-
-class CancellationToken(Protocol):
-    """What a long task checks between steps to stop early when revoked or out of time."""
-
-    def raise_if_cancelled(self) -> None:
-        """Raise TaskCancelled (or TimeLimitExceeded) if the task should stop now."""
-        ...
-
-
-ProgressCallback = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
