@@ -16,10 +16,12 @@ import random
 from datetime import date
 from typing import Any
 
+from bookagent.db.models import Book
 from bookagent.domain.books import MAX_LINKS
 from bookagent.domain.books import BookFields
+from bookagent.domain.books import book_to_profile
+from bookagent.domain.books import column_values
 from bookagent.domain.profile import BookProfile
-from bookagent.domain.profile import Review
 from bookagent.domain.urls import MAX_URL_LENGTH
 
 PRICE = "$4.99"
@@ -98,27 +100,9 @@ def worst_payload(seed: int = 0) -> dict[str, Any]:
 
 
 def worst_profile(seed: int = 0, book_id: str = "worst-book") -> BookProfile:
-    """`worst_payload()` as the frozen profile the validators see."""
+    """`worst_payload()` as the frozen profile the validators see (an unsaved book row's)."""
     fields = BookFields.model_validate(worst_payload(seed))
-    return BookProfile(
-        id=book_id,
-        user_id="alice",
-        title=fields.title,
-        subtitle=fields.subtitle,
-        author=fields.author,
-        genre=fields.genre,
-        blurb=fields.blurb,
-        target_audience=fields.target_audience,
-        key_themes=tuple(fields.key_themes),
-        tone=fields.tone,
-        content_guidelines=fields.content_guidelines,
-        links=fields.links.as_dict(),
-        launch_date=fields.launch_date,
-        price=fields.price,
-        quotes=tuple(fields.quotes),
-        reviews=tuple(Review(r.text, r.source) for r in fields.reviews),
-        hashtags=tuple(fields.hashtags),
-    )
+    return book_to_profile(Book(id=book_id, user_id="alice", **column_values(fields)))
 
 
 def _alter(text: str, every: int) -> str:

@@ -126,7 +126,8 @@ class BookCreate(BookFields):
     user_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] | None = None
 
 
-def _column_values(fields: BookFields, only: set[str] | None = None) -> dict[str, Any]:
+def column_values(fields: BookFields, only: set[str] | None = None) -> dict[str, Any]:
+    """The book table's column values for `fields` (all of them, or the names in `only`)."""
     data = fields.model_dump(mode="json", exclude={"user_id"})
     data["links"] = fields.links.as_dict()
     data["launch_date"] = fields.launch_date
@@ -138,7 +139,7 @@ def create_book(session: Session, caller: Caller, fields: BookCreate) -> Book:
     """Create a book for the caller (or, for an admin, the named user)."""
     user_id = caller.resolve_user(fields.user_id)
     ensure_user(session, user_id)
-    book = Book(user_id=user_id, **_column_values(fields))
+    book = Book(user_id=user_id, **column_values(fields))
     session.add(book)
     session.flush()
     return book
@@ -166,7 +167,7 @@ def list_books(session: Session, caller: Caller, user_id: str | None = None) -> 
 def replace_book(session: Session, caller: Caller, book_id: str, fields: BookFields) -> Book:
     """Replace every field of a book (PUT)."""
     book = get_book(session, caller, book_id)
-    for name, value in _column_values(fields).items():
+    for name, value in column_values(fields).items():
         setattr(book, name, value)
     session.flush()
     return book
@@ -179,7 +180,7 @@ def patch_book(session: Session, caller: Caller, book_id: str, changes: dict[str
     changes = {k: v for k, v in changes.items() if k not in unknown and k != "user_id"}
     merged = {**book_to_fields(book), **changes}
     fields = BookFields.model_validate(merged)
-    for name, value in _column_values(fields, only=set(changes)).items():
+    for name, value in column_values(fields, only=set(changes)).items():
         setattr(book, name, value)
     session.flush()
     return book
