@@ -1,16 +1,17 @@
 """Publishing due posts through the ledger: `bookagent.publish_due` and the stale sweep.
 
 `publish_one` claims a post, records the attempt, calls the publisher on the event loop (with a
-timeout) and records the outcome. What happens after an error depends on what the error proves:
-nothing went out → retry later with backoff; refused → failed; rate limited → wait; unknown →
-retry only where the platform honours our idempotency key or a lookup shows the post absent,
-otherwise `unconfirmed`.
+timeout) and records the outcome. What an error means is decided by the pure
+`domain.publish_policy.decide` (nothing went out → retry later with backoff; refused → failed;
+rate limited → wait; unknown → retry only where the platform honours our idempotency key or a
+lookup shows the post absent, otherwise `unconfirmed`); this module carries the decision out.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -22,18 +23,27 @@ from bookagent.domain import publishing as ledger
 from bookagent.domain.ports import Publisher
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
+from bookagent.domain.publish_policy import Action
+from bookagent.domain.publish_policy import Lookup
+from bookagent.domain.publish_policy import decide
 from bookagent.errors import BookAgentError
-from bookagent.errors import OperationTimeoutError
-from bookagent.errors import ProviderRejected
-from bookagent.errors import ProviderUnavailable
-from bookagent.errors import PublishOutcomeUnknown
-from bookagent.errors import RateLimited
 
 if TYPE_CHECKING:
     from bookagent.bootstrap import Services
     from bookagent.queue.execution import TaskContext
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A post this worker claimed and is sending: what the ledger needs to settle the attempt."""
+
+    post_id: str
+    attempt_id: str
+    attempts: int  # this one included
+    key: str  # the idempotency key
+    request: PublishRequest
 
 
 def publish_one(services: Services, post_id: str, now: datetime | None = None) -> str:
@@ -54,15 +64,14 @@ def publish_one(services: Services, post_id: str, now: datetime | None = None) -
         key = ledger.idempotency_key(post)
         request = ledger.publish_request(post)
         attempt_id = ledger.start_attempt(session, post, publisher.name, key, now)
+    claimed = Claimed(post_id, attempt_id, attempts, key, request)
     started = time.monotonic()
     timeout_s = settings.timeout_s * 2 + 5
     try:
         result = services.runner.run(publisher.publish(request, key), timeout_s)
     except BookAgentError as exc:
         elapsed = int((time.monotonic() - started) * 1000)
-        return _after_error(
-            services, publisher, request, key, post_id, attempt_id, attempts, exc, elapsed
-        )
+        return _after_error(services, publisher, claimed, exc, elapsed)
     elapsed = int((time.monotonic() - started) * 1000)
     with services.db.session() as session:
         ledger.mark_published(session, post_id, attempt_id, result, elapsed, utcnow())
@@ -73,106 +82,59 @@ def publish_one(services: Services, post_id: str, now: datetime | None = None) -
 
 
 def _after_error(
-    services: Services,
-    publisher: Publisher,
-    request: PublishRequest,
-    key: str,
-    post_id: str,
-    attempt_id: str,
-    attempts: int,
-    exc: BookAgentError,
-    elapsed_ms: int,
+    services: Services, publisher: Publisher, claimed: Claimed, exc: BookAgentError, elapsed_ms: int
 ) -> str:
+    """Decide what the error means (`publish_policy.decide`), then record it in the ledger."""
     settings = services.settings.publishers
+    capabilities = publisher.capabilities()
+    attempts_left = settings.max_attempts - claimed.attempts
+    decision = decide(exc, capabilities, attempts_left)
+    found: PublishResult | None = None
+    if decision.action is Action.LOOK_UP:
+        lookup, found = _look_up(services, publisher, claimed)
+        decision = decide(exc, capabilities, attempts_left, lookup)
     now = utcnow()
     end = ledger.AttemptEnd(
-        outcome="error", duration_ms=elapsed_ms, error=f"{type(exc).__name__}: {exc.message}"
+        decision.attempt_outcome,
+        decision.status_code,
+        elapsed_ms,
+        error=f"{type(exc).__name__}: {exc.message}",
     )
-    can_retry = attempts < settings.max_attempts
-    backoff = ledger.retry_delay(attempts, settings.retry_backoff_s)
+    post_id, attempt_id = claimed.post_id, claimed.attempt_id
     with services.db.session() as session:
-        if isinstance(exc, RateLimited):
-            until = now + timedelta(seconds=exc.retry_after_s or 60)
-            ledger.mark_rate_limited(
-                session,
-                post_id,
-                attempt_id,
-                publisher.account,
-                until,
-                ledger.AttemptEnd("rate_limited", 429, elapsed_ms, error=end.error),
-                now,
-            )
-            return "rate_limited"
-        if isinstance(exc, ProviderRejected):
-            ledger.mark_failed(
-                session,
-                post_id,
-                attempt_id,
-                ledger.AttemptEnd("rejected", duration_ms=elapsed_ms, error=end.error),
-                now,
-            )
-            return "failed"
-        if isinstance(exc, ProviderUnavailable):  # provably not sent: safe to try again
-            if can_retry:
+        match decision.action:
+            case Action.PUBLISHED if found is not None:
+                ledger.mark_published(session, post_id, attempt_id, found, elapsed_ms, now)
+            case Action.RATE_LIMITED:
+                until = now + timedelta(seconds=decision.wait_s or 0)
+                ledger.mark_rate_limited(
+                    session, post_id, attempt_id, publisher.account, until, end, now
+                )
+            case Action.FAILED:
+                ledger.mark_failed(session, post_id, attempt_id, end, now)
+            case Action.RETRY:
+                backoff = ledger.retry_delay(claimed.attempts, settings.retry_backoff_s)
                 ledger.mark_retry(session, post_id, attempt_id, end, now + backoff, now)
-                return "retry"
-            ledger.mark_failed(session, post_id, attempt_id, end, now)
-            return "failed"
-    if isinstance(exc, PublishOutcomeUnknown | OperationTimeoutError):
-        return _after_unknown(
-            services, publisher, request, key, post_id, attempt_id, end, can_retry, backoff
-        )
-    with services.db.session() as session:  # any other provider error: treat as unknown
-        ledger.mark_unconfirmed(session, post_id, attempt_id, end, now)
-    return "unconfirmed"
+            case _:
+                ledger.mark_unconfirmed(session, post_id, attempt_id, end, now)
+                if decision.attempt_outcome == "unknown":
+                    log.warning("publish outcome unknown post_id=%s: left unconfirmed", post_id)
+                return str(Action.UNCONFIRMED)
+    return str(decision.action)
 
 
-def _after_unknown(
-    services: Services,
-    publisher: Publisher,
-    request: PublishRequest,
-    key: str,
-    post_id: str,
-    attempt_id: str,
-    end: ledger.AttemptEnd,
-    can_retry: bool,
-    backoff: timedelta,
-) -> str:
-    capabilities = publisher.capabilities()
-    found: PublishResult | None = None
-    lookup_failed = False
-    if capabilities.lookup:
-        try:
-            found = services.runner.run(
-                publisher.find_published(request, key), services.settings.publishers.timeout_s + 5
-            )
-        except BookAgentError:
-            lookup_failed = True
-    now = utcnow()
-    with services.db.session() as session:
-        if found is not None:
-            ledger.mark_published(session, post_id, attempt_id, found, end.duration_ms or 0, now)
-            return "published"
-        absent = capabilities.lookup and not lookup_failed
-        if can_retry and (capabilities.idempotency_key or absent):
-            ledger.mark_retry(
-                session,
-                post_id,
-                attempt_id,
-                ledger.AttemptEnd("unknown", duration_ms=end.duration_ms, error=end.error),
-                now + backoff,
-                now,
-            )
-            return "retry"
-        ledger.mark_unconfirmed(
-            session,
-            post_id,
-            attempt_id,
-            ledger.AttemptEnd("unknown", duration_ms=end.duration_ms, error=end.error),
-            now,
+def _look_up(
+    services: Services, publisher: Publisher, claimed: Claimed
+) -> tuple[Lookup, PublishResult | None]:
+    """Ask the platform whether the post went out."""
+    try:
+        found = services.runner.run(
+            publisher.find_published(claimed.request, claimed.key),
+            services.settings.publishers.timeout_s + 5,
         )
-    log.warning("publish outcome unknown post_id=%s: left unconfirmed", post_id)
-    return "unconfirmed"
+    except BookAgentError:
+        return Lookup.FAILED, None
+    return (Lookup.FOUND, found) if found is not None else (Lookup.ABSENT, None)
 
 
 def publish_due_posts(
