@@ -1,88 +1,44 @@
 """The composition root: the one place that knows the concrete classes and wires them together.
 
 `create_app`, the Celery worker, the CLI and the tests all call `build_services(settings)`.
-Nothing here runs at import time.
+Nothing here runs at import time, and the tasks are imported only when services are built (a CLI
+command that imports this module to reach the database does not load them).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from bookagent.db.session import Database
-from bookagent.domain.ports import QueueHealth
-from bookagent.domain.ports import TaskQueue
-from bookagent.errors import BookAgentError
-from bookagent.platforms import PlatformRules
-from bookagent.platforms import get_rules
-from bookagent.platforms import normalize_platform
 from bookagent.publishers.registry import PublisherRegistry
 from bookagent.queue.broker import ping_broker
 from bookagent.queue.runner import AsyncRunner
+from bookagent.queue.scheduler import SCHEDULER_NAME
 from bookagent.queue.scheduler import InProcessScheduler
+from bookagent.services import Services
+from bookagent.services import StartableQueue
 from bookagent.settings import Settings
 from bookagent.writers.registry import WriterRegistry
 
+if TYPE_CHECKING:
+    from celery import Celery
+
+# `Services` and `StartableQueue` live in `bookagent.services`; they are re-exported here for the
+# code (and tests) that import them from the composition root.
+__all__ = [
+    "Services",
+    "StartableQueue",
+    "build_base_services",
+    "build_database",
+    "build_queue",
+    "build_services",
+    "build_worker_app",
+    "build_worker_services",
+    "choose_backend",
+]
+
 log = logging.getLogger(__name__)
-
-
-class StartableQueue(TaskQueue, Protocol):
-    """A queue backend with a start step (recovery, monitors)."""
-
-    def start(self) -> None:
-        """Begin background work."""
-        ...
-
-
-@dataclass
-class Services:
-    """Everything a request, a task or a command needs, built once per process."""
-
-    settings: Settings
-    db: Database
-    runner: AsyncRunner
-    writers: WriterRegistry
-    publishers: PublisherRegistry
-    queue: StartableQueue | None = None
-    scheduler: InProcessScheduler | None = None
-
-    def rules(self, platform: str) -> PlatformRules:
-        """A platform's rules: the data file, then the publisher's live limits (Mastodon's
-        instance), then the configured overrides, which win."""
-        name = normalize_platform(platform)
-        live = self.publishers.for_platform(name).limits()
-        configured = self.settings.platforms.get(name, {})
-        return get_rules(name, {name: {**live, **configured}})
-
-    def refresh_live_limits(self, platforms: list[str], timeout_s: float = 10.0) -> None:
-        """Ask the publishers for their platforms' live limits (cached by the publisher)."""
-        for platform in platforms:
-            try:
-                self.runner.run(self.publishers.for_platform(platform).refresh_limits(), timeout_s)
-            except BookAgentError as exc:
-                log.warning("live limits unavailable platform=%s: %s", platform, exc.message)
-
-    def require_queue(self) -> StartableQueue:
-        """The task queue; a process built without one (the Celery worker) cannot submit."""
-        if self.queue is None:
-            raise RuntimeError("this process was built without a task queue")
-        return self.queue
-
-    def queue_health(self) -> QueueHealth:
-        """The queue's health, for /api/health."""
-        return self.require_queue().health()
-
-    def close(self, grace_s: float | None = None) -> None:
-        """Stop the queue (waiting up to the grace period) and release connections."""
-        if self.scheduler is not None:
-            self.scheduler.stop()
-        if self.queue is not None:
-            self.queue.shutdown(
-                self.settings.queue.shutdown_grace_s if grace_s is None else grace_s
-            )
-        self.runner.close()
-        self.db.dispose()
 
 
 def build_database(settings: Settings) -> Database:
@@ -133,14 +89,18 @@ def build_services(settings: Settings, *, start_queue: bool = True) -> Services:
     On the thread-pool backend the in-process scheduler starts too; with Celery, `bookagent beat`
     does the scheduling.
     """
+    from bookagent.tasks.scheduling import run_tick
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = _base_services(settings)
+    services = build_base_services(settings)
     services.queue = build_queue(services)
     if start_queue:
-        services.queue.start()
-        if services.queue.backend == "thread_pool":
+        queue = services.queue
+        queue.start()
+        if queue.backend == "thread_pool":
             services.scheduler = InProcessScheduler(
-                services, services.queue, interval_s=settings.queue.scheduler_interval_s
+                lambda: run_tick(services, queue, scheduler=SCHEDULER_NAME, backend="thread_pool"),
+                interval_s=settings.queue.scheduler_interval_s,
             )
             services.scheduler.start()
     return services
@@ -151,16 +111,29 @@ def build_worker_services(settings: Settings) -> Services:
     from bookagent.queue.celery_queue import CeleryTaskQueue
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    services = _base_services(settings)
+    services = build_base_services(settings)
     services.queue = CeleryTaskQueue(services, fallback=None, watch=False)
     return services
 
 
-def _base_services(settings: Settings) -> Services:
+def build_worker_app(settings: Settings) -> Celery:
+    """The app of `bookagent worker` and `bookagent beat`: every task of the registry, each child
+    process building its own services."""
+    from bookagent.queue.celery_app import create_worker_app
+    from bookagent.tasks.registry import TASKS
+
+    return create_worker_app(settings, TASKS, build_worker_services)
+
+
+def build_base_services(settings: Settings) -> Services:
+    """Services without a queue or a scheduler (`bookagent doctor`; the builders above)."""
+    from bookagent.tasks.registry import TASKS
+
     return Services(
         settings=settings,
         db=build_database(settings),
         runner=AsyncRunner(),
         writers=WriterRegistry(settings),
         publishers=PublisherRegistry(settings),
+        tasks=TASKS,
     )

@@ -14,7 +14,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
-from bookagent.bootstrap import Services
 from bookagent.db.base import utcnow
 from bookagent.db.migrate import alembic_config
 from bookagent.db.models import SchedulerHeartbeat
@@ -22,6 +21,7 @@ from bookagent.errors import BookAgentError
 from bookagent.queue.broker import ping_broker
 from bookagent.queue.broker import redact
 from bookagent.queue.celery_app import make_celery
+from bookagent.services import Services
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 CHECK_TIMEOUT_S = 10.0

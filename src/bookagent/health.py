@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bookagent.bootstrap import Services
 from bookagent.db.base import utcnow
 from bookagent.db.models import AutonomousState
 from bookagent.db.models import SchedulerHeartbeat
+from bookagent.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bookagent.bootstrap import build_database
+from bookagent.bootstrap import build_base_services
 from bookagent.settings import load_settings
 
 STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
@@ -15,20 +15,10 @@ STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
 @click.command()
 def doctor() -> None:
     """Check configuration, database, broker, workers, scheduler and publishers."""
-    from bookagent.bootstrap import Services
     from bookagent.doctor import run_checks
-    from bookagent.publishers.registry import PublisherRegistry
-    from bookagent.queue.runner import AsyncRunner
-    from bookagent.writers.registry import WriterRegistry
 
     settings = load_settings()
-    services = Services(
-        settings=settings,
-        db=build_database(settings),
-        runner=AsyncRunner(),
-        writers=WriterRegistry(settings),
-        publishers=PublisherRegistry(settings),
-    )
+    services = build_base_services(settings)
     try:
         verdicts = run_checks(services)
     finally:

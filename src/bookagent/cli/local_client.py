@@ -16,7 +16,6 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from bookagent.bootstrap import Services
 from bookagent.bootstrap import build_services
 from bookagent.cli import shapes
 from bookagent.cli.client import JSON
@@ -38,6 +37,7 @@ from bookagent.errors import NotFoundError
 from bookagent.health import check_scheduler
 from bookagent.platforms import normalize_platform
 from bookagent.queue import operations as tasks
+from bookagent.services import Services
 from bookagent.settings import Settings
 from bookagent.tasks.generation import generate
 

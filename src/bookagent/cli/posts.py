@@ -11,17 +11,7 @@ from bookagent.cli.client import PostQuery
 from bookagent.cli.connection import client_options
 from bookagent.cli.connection import connection
 from bookagent.cli.connection import open_client
-
-POST_STATUSES = (
-    "pending_approval",
-    "approved",
-    "scheduled",
-    "publishing",
-    "published",
-    "failed",
-    "unconfirmed",
-    "rejected",
-)
+from bookagent.states import PostStatus
 
 
 class IsoDateTime(click.ParamType[datetime]):
@@ -46,7 +36,11 @@ def posts() -> None:
 
 
 @posts.command("list")
-@click.option("--status", type=click.Choice(POST_STATUSES), help="Only posts in this state.")
+@click.option(
+    "--status",
+    type=click.Choice([status.value for status in PostStatus]),
+    help="Only posts in this state.",
+)
 @click.option("--platform", metavar="NAME", help="Only posts for this platform.")
 @click.option(
     "--limit", type=click.IntRange(1, 200), default=50, show_default=True, help="At most this many."

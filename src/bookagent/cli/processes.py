@@ -37,11 +37,13 @@ def serve(
 @click.option("--hostname", default=None, help="Worker node name (celery -n).")
 def worker(concurrency: int | None, loglevel: str | None, pool: str, hostname: str | None) -> None:
     """Start a Celery worker for the bookagent queue."""
+    from bookagent.bootstrap import build_worker_app
     from bookagent.queue.worker import run_worker
 
     settings = load_settings()
     run_worker(
         settings,
+        build_worker_app,
         concurrency=concurrency or settings.queue.concurrency,
         loglevel=loglevel or settings.queue.log_level,
         pool=pool,
@@ -53,7 +55,8 @@ def worker(concurrency: int | None, loglevel: str | None, pool: str, hostname: s
 @click.option("--loglevel", default=None, help="Default: CELERY_LOG_LEVEL.")
 def beat(loglevel: str | None) -> None:
     """Start Celery beat; only the holder of the beat lock schedules (others wait)."""
+    from bookagent.bootstrap import build_worker_app
     from bookagent.queue.worker import run_beat
 
     settings = load_settings()
-    run_beat(settings, loglevel=loglevel or settings.queue.log_level)
+    run_beat(settings, build_worker_app, loglevel=loglevel or settings.queue.log_level)

@@ -36,6 +36,7 @@ from bookagent.domain.scheduling import next_free_slot
 from bookagent.domain.scheduling import parse_slot
 from bookagent.errors import InvalidInputError
 from bookagent.platforms import normalize_platform
+from bookagent.states import PostStatus
 
 SlotTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -257,7 +258,7 @@ def describe_agent(session: Session, book: Book, now: datetime) -> dict[str, Any
             .select_from(Post)
             .where(
                 Post.book_id == book.id,
-                Post.status == "scheduled",
+                Post.status == PostStatus.SCHEDULED,
                 Post.scheduled_time < now - STUCK_AFTER,
             )
         )

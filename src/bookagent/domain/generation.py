@@ -36,6 +36,7 @@ from bookagent.domain.validation import check_draft
 from bookagent.errors import BudgetExceededError
 from bookagent.errors import ProviderError
 from bookagent.platforms import PlatformRules
+from bookagent.states import PostStatus
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +210,7 @@ def store_post(
         content_hash=content_hash(draft.content),
         hashtags=list(draft.hashtags),
         links=list(draft.links),
-        status="pending_approval",
+        status=PostStatus.PENDING_APPROVAL,
         measured_length=report.measured_length,
         limit=report.limit,
         provider=draft.provider,

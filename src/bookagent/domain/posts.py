@@ -38,11 +38,12 @@ from bookagent.isotime import iso
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import extract_hashtags
 from bookagent.platforms import extract_urls
+from bookagent.states import SCHEDULE_STATUSES
+from bookagent.states import PostStatus
 
-PENDING = "pending_approval"
+PENDING = PostStatus.PENDING_APPROVAL
 RECENT_WINDOW = timedelta(days=30)
 RECENT_LIMIT = 200
-SCHEDULE_STATUSES = ("scheduled", "publishing", "published", "failed", "unconfirmed")
 
 
 def content_hash(text: str) -> str:
@@ -96,7 +97,7 @@ def recent_texts(session: Session, book_id: str, platform: str, now: datetime) -
         .where(
             Post.book_id == book_id,
             Post.platform == platform,
-            Post.status != "rejected",
+            Post.status != PostStatus.REJECTED,
             Post.created_at >= now - RECENT_WINDOW,
         )
         .order_by(Post.created_at.desc())
@@ -240,7 +241,7 @@ def approve_post(
             f"Post {post_id} is {post.status}; only a pending post can be approved."
         )
     values: dict[str, Any] = {
-        "status": "approved",
+        "status": PostStatus.APPROVED,
         "approved_at": now,
         "approved_by": caller.user_id or "admin",
     }
@@ -253,7 +254,7 @@ def approve_post(
             raise InvalidInputError.for_field("scheduled_time", "must be in the future")
     else:
         when = assign_slot(session, post, now)
-    values.update(status="scheduled", scheduled_time=when)
+    values.update(status=PostStatus.SCHEDULED, scheduled_time=when)
     _transition(session, post_id, [PENDING], values)
     session.refresh(post)
     return post
@@ -266,7 +267,7 @@ def reject_post(session: Session, caller: Caller, post_id: str, reason: str | No
         session,
         post_id,
         [PENDING],
-        {"status": "rejected", "rejection_reason": reason or "rejected by the author"},
+        {"status": PostStatus.REJECTED, "rejection_reason": reason or "rejected by the author"},
     )
     post = get_post(session, caller, post_id)
     session.refresh(post)
@@ -295,7 +296,7 @@ def edit_post(
 def delete_post(session: Session, caller: Caller, post_id: str) -> None:
     """Delete a post; one being published right now cannot be deleted (409)."""
     post = get_post(session, caller, post_id)
-    if post.status == "publishing":
+    if post.status == PostStatus.PUBLISHING:
         raise ConflictError(f"Post {post_id} is being published; try again when it is done.")
     session.delete(post)
     session.flush()
@@ -361,14 +362,14 @@ def resolve_post(
     post = get_post(session, caller, post_id)
     if went_out:
         values: dict[str, Any] = {
-            "status": "published",
+            "status": PostStatus.PUBLISHED,
             "published_at": now,
             "published_url": published_url,
             "failure_reason": None,
         }
     else:
         values = {
-            "status": "scheduled",
+            "status": PostStatus.SCHEDULED,
             "scheduled_time": assign_slot(session, post, now),
             "failure_reason": None,
         }

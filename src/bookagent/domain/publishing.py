@@ -21,6 +21,7 @@ from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import RateLimitState
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
+from bookagent.states import PostStatus
 
 EXCERPT_LIMIT = 1000
 
@@ -48,7 +49,7 @@ def due_post_ids(
     session: Session, now: datetime, *, book_id: str | None = None, limit: int = 500
 ) -> list[str]:
     """Scheduled posts whose time has come, oldest first."""
-    query = select(Post.id).where(Post.status == "scheduled", Post.scheduled_time <= now)
+    query = select(Post.id).where(Post.status == PostStatus.SCHEDULED, Post.scheduled_time <= now)
     if book_id is not None:
         query = query.where(Post.book_id == book_id)
     return list(session.scalars(query.order_by(Post.scheduled_time, Post.id).limit(limit)))
@@ -67,8 +68,10 @@ def claim(session: Session, post_id: str, now: datetime) -> int | None:
     has it or it is not due."""
     return session.scalar(
         update(Post)
-        .where(Post.id == post_id, Post.status == "scheduled", Post.scheduled_time <= now)
-        .values(status="publishing", publish_attempts=Post.publish_attempts + 1, updated_at=now)
+        .where(Post.id == post_id, Post.status == PostStatus.SCHEDULED, Post.scheduled_time <= now)
+        .values(
+            status=PostStatus.PUBLISHING, publish_attempts=Post.publish_attempts + 1, updated_at=now
+        )
         .returning(Post.publish_attempts)
     )
 
@@ -116,7 +119,9 @@ def _end_attempt(session: Session, attempt_id: str, end: AttemptEnd, now: dateti
 
 def _move(session: Session, post_id: str, values: dict[str, object]) -> bool:
     outcome = session.execute(
-        update(Post).where(Post.id == post_id, Post.status == "publishing").values(**values)
+        update(Post)
+        .where(Post.id == post_id, Post.status == PostStatus.PUBLISHING)
+        .values(**values)
     )
     return int(getattr(outcome, "rowcount", 0)) == 1
 
@@ -140,7 +145,7 @@ def mark_published(
         session,
         post_id,
         {
-            "status": "published",
+            "status": PostStatus.PUBLISHED,
             "published_at": now,
             "published_url": result.url,
             "remote_id": result.remote_id,
@@ -164,7 +169,7 @@ def mark_retry(
         session,
         post_id,
         {
-            "status": "scheduled",
+            "status": PostStatus.SCHEDULED,
             "scheduled_time": retry_at,
             "failure_reason": end.error,
             "updated_at": now,
@@ -177,7 +182,11 @@ def mark_failed(
 ) -> None:
     """The platform refused the post, or retries are used up."""
     _end_attempt(session, attempt_id, end, now)
-    _move(session, post_id, {"status": "failed", "failure_reason": end.error, "updated_at": now})
+    _move(
+        session,
+        post_id,
+        {"status": PostStatus.FAILED, "failure_reason": end.error, "updated_at": now},
+    )
 
 
 def mark_unconfirmed(
@@ -195,7 +204,9 @@ def mark_unconfirmed(
         for open_id in list(open_ids):
             _end_attempt(session, open_id, end, now)
     _move(
-        session, post_id, {"status": "unconfirmed", "failure_reason": end.error, "updated_at": now}
+        session,
+        post_id,
+        {"status": PostStatus.UNCONFIRMED, "failure_reason": end.error, "updated_at": now},
     )
 
 
@@ -221,7 +232,9 @@ def stale_publishing(session: Session, now: datetime, stale_after: timedelta) ->
     """Posts stuck in `publishing` (their worker died mid-request) for longer than allowed."""
     return list(
         session.scalars(
-            select(Post.id).where(Post.status == "publishing", Post.updated_at < now - stale_after)
+            select(Post.id).where(
+                Post.status == PostStatus.PUBLISHING, Post.updated_at < now - stale_after
+            )
         )
     )
 

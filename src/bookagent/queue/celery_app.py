@@ -1,7 +1,8 @@
 """The Celery app: configuration, the task bodies (one per registry name), and the worker entry.
 
 The web process uses the app only to send tasks by name; the worker registers a body for every
-name in `bookagent.tasks.registry.TASKS` and runs it through `run_task`, like the thread pool.
+name in the task registry it is given (`bookagent.bootstrap.build_worker_app` gives it
+`bookagent.tasks.registry.TASKS`) and runs it through `run_task`, like the thread pool.
 """
 
 from __future__ import annotations
@@ -10,21 +11,18 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from typing import Any
 
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 
+from bookagent.domain.tasks import TaskRegistry
+from bookagent.domain.tasks import TaskSpec
 from bookagent.queue.execution import run_task
+from bookagent.queue.ports import QueueServices
 from bookagent.queue.records import TaskStore
 from bookagent.settings import Settings
-from bookagent.tasks.registry import TASKS
-from bookagent.tasks.registry import TaskSpec
-
-if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +87,7 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-def _task_body(spec: TaskSpec, services: Callable[[], Services]) -> Callable[..., None]:
+def _task_body(spec: TaskSpec, services: Callable[[], QueueServices]) -> Callable[..., None]:
     def body(self: Any, **kwargs: Any) -> None:
         if spec.periodic:
             built = services()
@@ -116,26 +114,25 @@ def _task_body(spec: TaskSpec, services: Callable[[], Services]) -> Callable[...
     return body
 
 
-def register_tasks(app: Celery, services: Callable[[], Services]) -> None:
+def register_tasks(app: Celery, tasks: TaskRegistry, services: Callable[[], QueueServices]) -> None:
     """Register a Celery task for every registry name."""
-    for spec in TASKS.values():
+    for spec in tasks:
         app.task(name=spec.name, bind=True)(_task_body(spec, services))
 
 
 class _WorkerServices:
     """Builds the worker's Services once per child process (after fork, never at import)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, build: Callable[[Settings], QueueServices]) -> None:
         self._settings = settings
-        self._services: Services | None = None
+        self._build = build
+        self._services: QueueServices | None = None
         self._lock = threading.Lock()
 
-    def __call__(self) -> Services:
+    def __call__(self) -> QueueServices:
         with self._lock:
             if self._services is None:
-                from bookagent.bootstrap import build_worker_services
-
-                self._services = build_worker_services(self._settings)
+                self._services = self._build(self._settings)
             return self._services
 
     def reset(self, **_: Any) -> None:
@@ -143,10 +140,13 @@ class _WorkerServices:
         self._services = None
 
 
-def create_worker_app(settings: Settings) -> Celery:
-    """The worker's Celery app, with every task registered."""
+def create_worker_app(
+    settings: Settings, tasks: TaskRegistry, build_services: Callable[[Settings], QueueServices]
+) -> Celery:
+    """The worker's Celery app, with every task of `tasks` registered; `build_services` makes
+    each child process's services (the composition root passes `build_worker_services`)."""
     app = make_celery(settings)
-    provider = _WorkerServices(settings)
+    provider = _WorkerServices(settings, build_services)
     worker_process_init.connect(provider.reset, weak=False)
-    register_tasks(app, provider)
+    register_tasks(app, tasks, provider)
     return app

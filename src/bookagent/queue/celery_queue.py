@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,13 +14,10 @@ from bookagent.errors import ServiceUnavailableError
 from bookagent.queue.broker import BrokerMonitor
 from bookagent.queue.celery_app import QUEUE_NAME
 from bookagent.queue.celery_app import make_celery
+from bookagent.queue.ports import QueueServices
 from bookagent.queue.records import TaskStore
 from bookagent.queue.thread_queue import ThreadPoolTaskQueue
 from bookagent.settings import HARD_LIMIT_MARGIN_S
-from bookagent.tasks.registry import get_spec
-
-if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +30,7 @@ class CeleryTaskQueue:
     backend = BACKEND
 
     def __init__(
-        self, services: Services, fallback: ThreadPoolTaskQueue | None, *, watch: bool = True
+        self, services: QueueServices, fallback: ThreadPoolTaskQueue | None, *, watch: bool = True
     ) -> None:
         settings = services.settings
         self.services = services
@@ -77,7 +73,7 @@ class CeleryTaskQueue:
         time_limit_s: float | None = None,
     ) -> str:
         """Write the row, then send the task; if the broker is down, fall back or answer 503."""
-        spec = get_spec(name)
+        spec = self.services.tasks.get(name)
         limit = time_limit_s or spec.time_limit_s(self.settings)
         state = self.monitor.snapshot()
         if self.watch and not state.broker_ok:

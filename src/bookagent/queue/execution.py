@@ -3,6 +3,9 @@
 The same code runs on Celery, on the thread pool and inline, so a task behaves the same
 everywhere: a revoked or finished row is skipped, an exception is FAILURE (never SUCCESS), and a
 time limit is FAILURE with `TimeLimitExceeded`.
+
+The context and the spec are the domain's (`bookagent.domain.tasks`): the queue runs whatever
+spec it is given and never imports the task functions.
 """
 
 from __future__ import annotations
@@ -11,41 +14,19 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from typing import Any
 
+from bookagent.domain.tasks import TaskContext
+from bookagent.domain.tasks import TaskSpec
 from bookagent.errors import BookAgentError
 from bookagent.logs import task_id_var
+from bookagent.queue.ports import QueueServices
 from bookagent.queue.records import TaskStore
 from bookagent.queue.signals import CancellationToken
 from bookagent.queue.signals import TaskCancelled
 from bookagent.queue.signals import TimeLimitExceeded
-from bookagent.tasks.registry import TaskSpec
-
-if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TaskContext:
-    """What a task function gets besides its kwargs: services, progress and cancellation."""
-
-    task_id: str
-    services: Services
-    store: TaskStore
-    token: CancellationToken
-    attempt: int
-
-    def progress(self, current: int, total: int, message: str | None = None) -> None:
-        """Report progress (it never moves backwards), then stop here if revoked."""
-        self.store.progress(self.task_id, current, total, message)
-        self.token.raise_if_cancelled()
-
-    def checkpoint(self) -> None:
-        """Stop here if the task was revoked with terminate or ran out of time."""
-        self.token.raise_if_cancelled()
 
 
 @dataclass(frozen=True)
@@ -57,7 +38,7 @@ class Outcome:
 
 
 def run_task(
-    services: Services,
+    services: QueueServices,
     spec: TaskSpec,
     task_id: str,
     kwargs: Mapping[str, Any],
@@ -78,7 +59,9 @@ def run_task(
         deadline=time.monotonic() + claim.time_limit_s,
         poll=lambda: store.is_revoked(task_id),
     )
-    context = TaskContext(task_id, services, store, token, claim.attempts)
+    context: TaskContext[QueueServices] = TaskContext(
+        task_id, services, store, token, claim.attempts
+    )
     reset = task_id_var.set(task_id)
     started = time.monotonic()
     try:

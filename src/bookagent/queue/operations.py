@@ -9,20 +9,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from typing import Any
 
 from bookagent.domain.identity import Caller
 from bookagent.errors import NotFoundError
 from bookagent.errors import PermissionDeniedError
+from bookagent.queue.ports import QueueServices
 from bookagent.queue.records import TaskStore
 from bookagent.queue.task_view import TaskView
 
-if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
 
-
-def get_task(services: Services, caller: Caller, task_id: str) -> TaskView:
+def get_task(services: QueueServices, caller: Caller, task_id: str) -> TaskView:
     """The task, if the caller may see it (another user's task is 'not found')."""
     row = TaskStore(services.db).find(task_id)
     if row is None or not (caller.is_admin or row.user_id == caller.user_id):
@@ -30,7 +27,7 @@ def get_task(services: Services, caller: Caller, task_id: str) -> TaskView:
     return row
 
 
-def list_active(services: Services, caller: Caller, user_id: str | None) -> list[TaskView]:
+def list_active(services: QueueServices, caller: Caller, user_id: str | None) -> list[TaskView]:
     """Active tasks: the caller's own, or (admin) everyone's or one user's."""
     if user_id and not caller.can_act_for(user_id):
         raise PermissionDeniedError("This token cannot see that user's tasks.")
@@ -38,14 +35,14 @@ def list_active(services: Services, caller: Caller, user_id: str | None) -> list
     return TaskStore(services.db).active(owner)
 
 
-def list_recent(services: Services, caller: Caller, limit: int) -> list[TaskView]:
+def list_recent(services: QueueServices, caller: Caller, limit: int) -> list[TaskView]:
     """The latest finished tasks: the caller's own, or (admin) everyone's."""
     owner = None if caller.is_admin else caller.user_id
     return TaskStore(services.db).recent_finished(owner, limit)
 
 
 def revoke_task(
-    services: Services, caller: Caller, task_id: str, *, terminate: bool
+    services: QueueServices, caller: Caller, task_id: str, *, terminate: bool
 ) -> tuple[TaskView, str]:
     """Flag the row revoked (so it never runs), then tell the backend. 409 if finished."""
     row = get_task(services, caller, task_id)
@@ -58,7 +55,7 @@ def revoke_task(
 
 
 def submit_task(
-    services: Services,
+    services: QueueServices,
     name: str,
     kwargs: Mapping[str, Any],
     *,
@@ -73,7 +70,7 @@ _stats_lock = threading.Lock()
 _stats_cache: dict[int, tuple[float, dict[str, Any]]] = {}
 
 
-def task_stats(services: Services) -> dict[str, Any]:
+def task_stats(services: QueueServices) -> dict[str, Any]:
     """Stats for /api/tasks/stats: backend figures, and counts from the task rows.
 
     The row aggregates scan the whole table, so they are reused for `queue.stats_cache_s`

@@ -1,19 +1,16 @@
 """The in-process scheduler of the thread-pool backend: one thread that ticks every minute.
 
 Several web processes may each run one; the tick's unique keys make the extra ticks no-ops.
-With Celery, `bookagent beat` does this job instead.
+With Celery, `bookagent beat` does this job instead. The tick itself
+(`bookagent.tasks.scheduling.run_tick`) is handed in by the composition root: the queue never
+imports the tasks.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
-
-from bookagent.domain.ports import TaskQueue
-
-if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +20,8 @@ SCHEDULER_NAME = "in-process"
 class InProcessScheduler:
     """Calls the scheduler tick every `interval_s` seconds on a daemon thread."""
 
-    def __init__(self, services: Services, queue: TaskQueue, interval_s: float = 60.0) -> None:
-        self.services = services
-        self.queue = queue
+    def __init__(self, tick: Callable[[], object], interval_s: float = 60.0) -> None:
+        self._tick = tick
         self.interval_s = interval_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -46,9 +42,7 @@ class InProcessScheduler:
 
     def tick(self) -> None:
         """One tick, now."""
-        from bookagent.tasks.scheduling import run_tick
-
-        run_tick(self.services, self.queue, scheduler=SCHEDULER_NAME, backend="thread_pool")
+        self._tick()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -15,7 +15,6 @@ from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,12 +25,9 @@ from bookagent.errors import ServiceUnavailableError
 from bookagent.queue.execution import run_task
 from bookagent.queue.ownership import is_owner_dead
 from bookagent.queue.ownership import owner_id
+from bookagent.queue.ports import QueueServices
 from bookagent.queue.records import TaskStore
 from bookagent.queue.signals import CancellationToken
-from bookagent.tasks.registry import get_spec
-
-if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +50,7 @@ class ThreadPoolTaskQueue:
 
     def __init__(
         self,
-        services: Services,
+        services: QueueServices,
         *,
         max_workers: int,
         fallback_reason: str | None = None,
@@ -120,7 +116,7 @@ class ThreadPoolTaskQueue:
         """Record a PENDING row and queue it on the pool."""
         if not self._accepting:
             raise ServiceUnavailableError("The service is shutting down; try again shortly.")
-        spec = get_spec(name)
+        spec = self.services.tasks.get(name)
         task_id = task_id or uuid.uuid4().hex
         limit = time_limit_s or spec.time_limit_s(self.services.settings)
         self.store.create(
@@ -203,7 +199,14 @@ class ThreadPoolTaskQueue:
         with self._lock:
             self._running.add(task_id)
         try:
-            run_task(self.services, get_spec(name), task_id, kwargs, worker=self.owner, token=token)
+            run_task(
+                self.services,
+                self.services.tasks.get(name),
+                task_id,
+                kwargs,
+                worker=self.owner,
+                token=token,
+            )
         except Exception:
             log.exception("task runner crashed task_id=%s", task_id)
         finally:

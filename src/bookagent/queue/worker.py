@@ -1,4 +1,8 @@
-"""Starting the Celery worker and Celery beat (with a Redis lock so only one beat schedules)."""
+"""Starting the Celery worker and Celery beat (with a Redis lock so only one beat schedules).
+
+Both take the factory of their Celery app (`bookagent.bootstrap.build_worker_app`, which registers
+the tasks): the queue never imports the tasks.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,17 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 
 import redis
+from celery import Celery
 from celery.signals import worker_shutting_down
 
 from bookagent.logs import configure_logging
 from bookagent.queue.broker import redact
-from bookagent.queue.celery_app import create_worker_app
 from bookagent.settings import Settings
+
+AppFactory = Callable[[Settings], Celery]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +34,7 @@ BEAT_LOCK_RENEW_S = 30
 
 def run_worker(
     settings: Settings,
+    create_app: AppFactory,
     *,
     concurrency: int,
     loglevel: str,
@@ -35,7 +43,7 @@ def run_worker(
 ) -> None:
     """Run a Celery worker consuming the bookagent queue (blocks until it stops)."""
     configure_logging(loglevel)
-    app = create_worker_app(settings)
+    app = create_app(settings)
     argv = [
         "worker",
         f"--concurrency={concurrency}",
@@ -101,13 +109,13 @@ def keep_beat_lock(lock: redis.lock.Lock, stop: threading.Event) -> threading.Th
     return thread
 
 
-def run_beat(settings: Settings, *, loglevel: str) -> None:
+def run_beat(settings: Settings, create_app: AppFactory, *, loglevel: str) -> None:
     """Run Celery beat with the scheduler tick every minute, holding the beat lock."""
     configure_logging(loglevel)
     lock = acquire_beat_lock(settings)
     stop = threading.Event()
     keep_beat_lock(lock, stop)
-    app = create_worker_app(settings)
+    app = create_app(settings)
     app.conf.beat_schedule = {
         "scheduler-tick": {
             "task": "bookagent.tick_scheduler",

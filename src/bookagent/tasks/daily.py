@@ -24,12 +24,13 @@ from bookagent.db.models import Post
 from bookagent.domain import autonomous
 from bookagent.errors import BookAgentError
 from bookagent.errors import NotFoundError
+from bookagent.states import PostStatus
 from bookagent.tasks.generation import generate
 from bookagent.tasks.publishing import publish_due_posts
 
 if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
-    from bookagent.queue.execution import TaskContext
+    from bookagent.services import Services
+    from bookagent.tasks.context import TaskContext
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,8 @@ def auto_approve(services: Services, book_id: str) -> dict[str, Any]:
             return {"approved": 0, "skipped": "human_in_loop"}
         outcome = session.execute(
             update(Post)
-            .where(Post.book_id == book_id, Post.status == "pending_approval")
-            .values(status="approved", approved_at=now, approved_by="autonomous-agent")
+            .where(Post.book_id == book_id, Post.status == PostStatus.PENDING_APPROVAL)
+            .values(status=PostStatus.APPROVED, approved_at=now, approved_by="autonomous-agent")
         )
         return {"approved": int(getattr(outcome, "rowcount", 0))}
 
@@ -95,7 +96,7 @@ def schedule_approved(services: Services, book_id: str) -> dict[str, Any]:
     with services.db.session() as session:
         posts = session.scalars(
             select(Post)
-            .where(Post.book_id == book_id, Post.status == "approved")
+            .where(Post.book_id == book_id, Post.status == PostStatus.APPROVED)
             .order_by(Post.approved_at, Post.id)
         )
         for post in list(posts):
@@ -115,7 +116,7 @@ def collect_metrics(services: Services, book_id: str) -> dict[str, Any]:
             session.scalars(
                 select(Post).where(
                     Post.book_id == book_id,
-                    Post.status == "published",
+                    Post.status == PostStatus.PUBLISHED,
                     Post.remote_id.is_not(None),
                     Post.published_at >= since - _WEEK,
                 )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 if TYPE_CHECKING:
-    from bookagent.queue.execution import TaskContext
+    from bookagent.tasks.context import TaskContext
 
 
 class DiagnosticsFailure(Exception):

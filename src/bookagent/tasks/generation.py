@@ -25,8 +25,8 @@ from bookagent.domain.posts import recent_texts
 from bookagent.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
-    from bookagent.queue.execution import TaskContext
+    from bookagent.services import Services
+    from bookagent.tasks.context import TaskContext
 
 log = logging.getLogger(__name__)
 

@@ -27,10 +27,11 @@ from bookagent.domain.publish_policy import Action
 from bookagent.domain.publish_policy import Lookup
 from bookagent.domain.publish_policy import decide
 from bookagent.errors import BookAgentError
+from bookagent.states import PostStatus
 
 if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
-    from bookagent.queue.execution import TaskContext
+    from bookagent.services import Services
+    from bookagent.tasks.context import TaskContext
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def publish_one(services: Services, post_id: str, now: datetime | None = None) -
     settings = services.settings.publishers
     with services.db.session() as session:
         post = session.get(Post, post_id)
-        if post is None or post.status != "scheduled":
+        if post is None or post.status != PostStatus.SCHEDULED:
             return "skipped"
         publisher = services.publishers.for_platform(post.platform)
         if ledger.blocked_until(session, publisher.account, now) is not None:

@@ -12,7 +12,7 @@ from bookagent.domain import reports
 from bookagent.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from bookagent.queue.execution import TaskContext
+    from bookagent.tasks.context import TaskContext
 
 
 def generate_weekly_report(

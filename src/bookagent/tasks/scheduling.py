@@ -23,9 +23,9 @@ from bookagent.queue.records import TaskStore
 from bookagent.tasks.publishing import sweep_stale_publishing
 
 if TYPE_CHECKING:
-    from bookagent.bootstrap import Services
     from bookagent.domain.ports import TaskQueue
-    from bookagent.queue.execution import TaskContext
+    from bookagent.services import Services
+    from bookagent.tasks.context import TaskContext
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bookagent import __version__
-from bookagent.bootstrap import Services
 from bookagent.bootstrap import build_services
 from bookagent.errors import InvalidInputError
 from bookagent.logs import configure_logging
 from bookagent.logs import request_id_var
+from bookagent.services import Services
 from bookagent.settings import Settings
 from bookagent.settings import load_settings
 from bookagent.web.api import register_api

@@ -37,7 +37,6 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bookagent.bootstrap import Services
 from bookagent.db.base import utcnow
 from bookagent.db.models import ApiToken
 from bookagent.db.models import WebSession
@@ -48,6 +47,7 @@ from bookagent.domain.identity import has_tokens
 from bookagent.domain.identity import hash_token
 from bookagent.errors import AuthenticationError
 from bookagent.errors import ServiceUnavailableError
+from bookagent.services import Services
 from bookagent.settings import Settings
 from bookagent.web.context import EXTENSION_KEY
 from bookagent.web.context import services

@@ -7,8 +7,8 @@ from typing import cast
 from flask import current_app
 from flask import g
 
-from bookagent.bootstrap import Services
 from bookagent.domain.identity import Caller
+from bookagent.services import Services
 
 EXTENSION_KEY = "bookagent"
 

@@ -29,11 +29,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from bookagent.bootstrap import Services
 from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import TaskRecord
 from bookagent.domain.identity import authenticate
 from bookagent.errors import PermissionDeniedError
+from bookagent.services import Services
 from bookagent.web.auth import is_auth_enabled
 from bookagent.web.exposure import arrived_on
 from bookagent.web.exposure import is_local_request

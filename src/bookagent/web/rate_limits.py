@@ -25,7 +25,7 @@ from flask_limiter import Limiter
 from limits import RateLimitItem
 from limits import parse
 
-from bookagent.bootstrap import Services
+from bookagent.services import Services
 
 log = logging.getLogger(__name__)
 

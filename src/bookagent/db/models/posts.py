@@ -18,17 +18,9 @@ from sqlalchemy.orm import mapped_column
 from bookagent.db.base import Base
 from bookagent.db.base import new_id
 from bookagent.db.base import utcnow
+from bookagent.states import PostStatus
 
-POST_STATUSES = (
-    "pending_approval",
-    "approved",
-    "scheduled",
-    "publishing",
-    "published",
-    "failed",
-    "unconfirmed",
-    "rejected",
-)
+POST_STATUSES = tuple(PostStatus)
 
 
 class Post(Base):

@@ -16,9 +16,11 @@ from sqlalchemy.orm import mapped_column
 
 from bookagent.db.base import Base
 from bookagent.db.base import utcnow
+from bookagent.states import ACTIVE_TASK_STATES
+from bookagent.states import TaskState
 
-TASK_STATUSES = ("PENDING", "STARTED", "PROGRESS", "RETRY", "SUCCESS", "FAILURE", "REVOKED")
-ACTIVE_STATUSES = ("PENDING", "STARTED", "PROGRESS", "RETRY")
+TASK_STATUSES = tuple(TaskState)
+ACTIVE_STATUSES = ACTIVE_TASK_STATES
 FINISHED_STATUSES = ("SUCCESS", "FAILURE", "REVOKED")
 
 

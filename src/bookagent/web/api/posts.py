@@ -24,6 +24,7 @@ from bookagent.errors import InvalidInputError
 from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import normalize_platform
 from bookagent.queue.operations import submit_task
+from bookagent.states import PostStatus
 from bookagent.tasks.generation import generate
 from bookagent.web.api.blueprints import QUEUED
 from bookagent.web.api.blueprints import api_blueprint
@@ -36,16 +37,6 @@ from bookagent.web.timeouts import timed_route
 
 blueprint = api_blueprint("posts", __name__)
 
-PostStatus = Literal[
-    "pending_approval",
-    "approved",
-    "scheduled",
-    "publishing",
-    "published",
-    "failed",
-    "unconfirmed",
-    "rejected",
-]
 Content = Annotated[str, StringConstraints(min_length=1, max_length=70000)]
 
 
