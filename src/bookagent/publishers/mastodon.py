@@ -23,15 +23,13 @@ from bookagent.domain.ports import PublisherCapabilities
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ConfigurationError
-from bookagent.errors import ProviderError
 from bookagent.errors import ProviderRejected
+from bookagent.publishers.base import HttpPublisher
+from bookagent.publishers.base import checked
 from bookagent.publishers.transport import Redactor
 from bookagent.publishers.transport import build_client
 from bookagent.publishers.transport import host_of
 from bookagent.publishers.transport import json_object
-from bookagent.publishers.transport import raise_for_status
-from bookagent.publishers.transport import response_excerpt
-from bookagent.publishers.transport import send
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +37,12 @@ DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
 
 
-class MastodonPublisher:
-    """Posts public statuses to one account on one Mastodon instance."""
+class MastodonPublisher(HttpPublisher):
+    """Posts public statuses to one account on one Mastodon instance.
+
+    No lookup (`find_published` finds nothing): a retry with the same Idempotency-Key is the safe
+    way to find out.
+    """
 
     name: str = "mastodon"
 
@@ -78,10 +80,10 @@ class MastodonPublisher:
 
     async def fetch_limits(self) -> Mapping[str, Any]:
         """Read the instance's limits (and cache them for `limits`)."""
-        response = await self._get("/api/v2/instance")
+        response = await self._send("GET", "/api/v2/instance", effect=False)
         if response.status_code == 404:  # Mastodon < 4.0 and some forks only have v1
-            response = await self._get("/api/v1/instance")
-        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+            response = await self._send("GET", "/api/v1/instance", effect=False)
+        self._raise_for_status(response, effect=False)
         instance = json_object(response, vendor=self.name)
         statuses = (instance.get("configuration") or {}).get("statuses") or {}
         max_characters = _positive_int(
@@ -105,17 +107,13 @@ class MastodonPublisher:
 
     async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
         """Create a status; a repeat with the same key returns the status already made."""
-        response = await send(
-            self._client,
+        response = await self._request(
             "POST",
             "/api/v1/statuses",
-            vendor=self.name,
-            redact=self._redact,
             effect=True,
             json={"status": request.content, "visibility": self.visibility},
             headers={"idempotency-key": idempotency_key},
         )
-        raise_for_status(response, vendor=self.name, redact=self._redact, effect=True)
         status = json_object(response, vendor=self.name)
         if status.get("id") in (None, ""):
             raise ProviderRejected("mastodon: the answer has no status id")
@@ -126,51 +124,32 @@ class MastodonPublisher:
             self.account,
             status["id"],
         )
-        return PublishResult(
-            remote_id=str(status["id"]),
-            url=str(url) if url else None,
-            status_code=response.status_code,
-            response_excerpt=response_excerpt(response, self._redact),
-        )
-
-    async def find_published(
-        self, request: PublishRequest, idempotency_key: str
-    ) -> PublishResult | None:
-        """No lookup: a retry with the same Idempotency-Key is the safe way to find out."""
-        return None
+        return self._result(response, remote_id=str(status["id"]), url=str(url) if url else None)
 
     async def check(self) -> CheckResult:
         """`GET /api/v1/accounts/verify_credentials`: proves the token and names the account."""
-        try:
-            response = await self._get("/api/v1/accounts/verify_credentials")
-            raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
-            account = json_object(response, vendor=self.name)
-        except ProviderError as exc:
-            return CheckResult(ok=False, message=exc.message)
+        return await checked(self._connected_as())
+
+    async def _connected_as(self) -> str:
+        response = await self._request("GET", "/api/v1/accounts/verify_credentials", effect=False)
+        account = json_object(response, vendor=self.name)
         handle = account.get("acct") or account.get("username") or "?"
-        return CheckResult(ok=True, message=f"Connected to {self.account} as @{handle}.")
+        return f"Connected to {self.account} as @{handle}."
 
     async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
         """`likes`, `reposts` and `replies` of a status (its favourites, reblogs and replies)."""
-        response = await self._get(f"/api/v1/statuses/{quote(remote_id, safe='')}")
+        response = await self._send(
+            "GET", f"/api/v1/statuses/{quote(remote_id, safe='')}", effect=False
+        )
         if response.status_code == 404:
             return None  # deleted since
-        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        self._raise_for_status(response, effect=False)
         status = json_object(response, vendor=self.name)
         return {
             "likes": _count(status.get("favourites_count")),
             "reposts": _count(status.get("reblogs_count")),
             "replies": _count(status.get("replies_count")),
         }
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._client.aclose()
-
-    async def _get(self, path: str) -> httpx.Response:
-        return await send(
-            self._client, "GET", path, vendor=self.name, redact=self._redact, effect=False
-        )
 
 
 def _positive_int(*values: object) -> int | None:

@@ -37,14 +37,20 @@ from bookagent.errors import ProviderUnavailable
 from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import escape_linkedin_little
 from bookagent.platforms import normalize_platform
+from bookagent.publishers.base import PublisherDefaults
+from bookagent.publishers.base import post_fields
 
 logger = logging.getLogger(__name__)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-class OutboxPublisher:
-    """Writes each post as JSON and Markdown to a local folder; its url is the relative path."""
+class OutboxPublisher(PublisherDefaults):
+    """Writes each post as JSON and Markdown to a local folder; its url is the relative path.
+
+    It has no limits of its own (the platform's rules apply unchanged), and no metrics: nobody
+    reads the outbox, so there is no engagement to report.
+    """
 
     name: str = "outbox"
 
@@ -52,14 +58,6 @@ class OutboxPublisher:
         self.directory = Path(directory)
         self.platform = _platform_dir(platform)
         self.account = f"outbox:{self.platform}"
-
-    def limits(self) -> Mapping[str, Any]:
-        """No limits of its own: the platform's rules apply unchanged."""
-        return {}
-
-    async def refresh_limits(self) -> Mapping[str, Any]:
-        """Nothing to fetch: the configured limits apply."""
-        return self.limits()
 
     def capabilities(self) -> PublisherCapabilities:
         """Idempotent by key, and able to tell whether a post was written."""
@@ -78,10 +76,6 @@ class OutboxPublisher:
     async def check(self) -> CheckResult:
         """Prove the folder exists (or can be made) and is writable."""
         return await asyncio.to_thread(self._check)
-
-    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
-        """Nobody reads the outbox, so there is no engagement to report."""
-        return None
 
     async def aclose(self) -> None:
         """Nothing to release."""
@@ -176,15 +170,7 @@ def _record(
     platform: str,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "post_id": request.post_id,
-        "book_id": request.book_id,
-        "platform": request.platform,
-        "content": request.content,
-        "content_hash": request.content_hash,
-        "hashtags": list(request.hashtags),
-        "links": list(request.links),
-        "scheduled_time": request.scheduled_time.isoformat() if request.scheduled_time else None,
-        "metadata": dict(request.metadata),
+        **post_fields(request),
         "idempotency_key": idempotency_key,
         "published_at": published_at.isoformat(),
         "remote_id": result.remote_id,

@@ -43,16 +43,15 @@ from bookagent.domain.ports import PublisherCapabilities
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ConfigurationError
-from bookagent.errors import ProviderError
 from bookagent.errors import ProviderUnavailable
 from bookagent.platforms import escape_linkedin_little
+from bookagent.publishers.base import HttpPublisher
+from bookagent.publishers.base import checked
+from bookagent.publishers.base import post_fields
 from bookagent.publishers.transport import Redactor
 from bookagent.publishers.transport import build_client
 from bookagent.publishers.transport import host_of
-from bookagent.publishers.transport import raise_for_status
-from bookagent.publishers.transport import response_excerpt
 from bookagent.publishers.transport import secret_parts_of
-from bookagent.publishers.transport import send
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +93,12 @@ def verify_signature(
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-class WebhookPublisher:
-    """Delivers posts to one URL as signed JSON; the receiver decides what "publish" means."""
+class WebhookPublisher(HttpPublisher):
+    """Delivers posts to one URL as signed JSON; the receiver decides what "publish" means.
+
+    A webhook has no limits of its own (the platform's rules apply), cannot be asked what it did,
+    and reports no engagement.
+    """
 
     name: str = "webhook"
 
@@ -127,14 +130,6 @@ class WebhookPublisher:
         self._redact = Redactor([secret, *secret_parts_of(self.url)])
         self._client = build_client(timeout_s=timeout_s, transport=transport)
 
-    def limits(self) -> Mapping[str, Any]:
-        """A webhook has no limits of its own: the platform's rules apply."""
-        return {}
-
-    async def refresh_limits(self) -> Mapping[str, Any]:
-        """Nothing to fetch: the configured limits apply."""
-        return self.limits()
-
     def capabilities(self) -> PublisherCapabilities:
         """We cannot know that a receiver dedupes, nor ask it what it did."""
         return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)
@@ -150,7 +145,7 @@ class WebhookPublisher:
             }
         )
         response = await self._deliver(body, idempotency_key, request.post_id)
-        raise_for_status(response, vendor=self.name, redact=self._redact, effect=True)
+        self._raise_for_status(response, effect=True)
         answer = _json_or_empty(response)
         remote_id = answer.get("id")
         url = answer.get("url")
@@ -160,51 +155,24 @@ class WebhookPublisher:
             self.platform,
             response.status_code,
         )
-        return PublishResult(
+        return self._result(
+            response,
             remote_id=str(remote_id) if remote_id not in (None, "") else None,
             url=str(url) if isinstance(url, str) and url else None,
-            status_code=response.status_code,
-            response_excerpt=response_excerpt(response, self._redact),
         )
-
-    async def find_published(
-        self, request: PublishRequest, idempotency_key: str
-    ) -> PublishResult | None:
-        """A webhook cannot be asked what it did."""
-        return None
 
     async def check(self) -> CheckResult:
         """Send a signed `ping` event; receivers should answer 2xx and do nothing else."""
+        return await checked(self._ping())
+
+    async def _ping(self) -> str:
         body = _encode({"event": PING_EVENT, "sent_at": datetime.now(UTC).isoformat()})
-        try:
-            response = await self._deliver(body, None, "ping", attempts=1)
-            raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
-        except ProviderError as exc:
-            return CheckResult(ok=False, message=exc.message)
-        return CheckResult(ok=True, message=f"The webhook answered HTTP {response.status_code}.")
-
-    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
-        """A webhook reports no engagement."""
-        return None
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._client.aclose()
+        response = await self._deliver(body, None, "ping", attempts=1)
+        self._raise_for_status(response, effect=False)
+        return f"The webhook answered HTTP {response.status_code}."
 
     def _post_payload(self, request: PublishRequest) -> dict[str, Any]:
-        post: dict[str, Any] = {
-            "post_id": request.post_id,
-            "book_id": request.book_id,
-            "platform": request.platform,
-            "content": request.content,
-            "content_hash": request.content_hash,
-            "hashtags": list(request.hashtags),
-            "links": list(request.links),
-            "scheduled_time": request.scheduled_time.isoformat()
-            if request.scheduled_time
-            else None,
-            "metadata": dict(request.metadata),
-        }
+        post = post_fields(request)
         if "linkedin" in (self.platform, request.platform.strip().lower()):
             post["content_linkedin_little"] = escape_linkedin_little(request.content)
         return post
@@ -224,15 +192,8 @@ class WebhookPublisher:
             if idempotency_key is not None:
                 headers[IDEMPOTENCY_HEADER] = idempotency_key
             try:
-                return await send(
-                    self._client,
-                    "POST",
-                    self.url,
-                    vendor=self.name,
-                    redact=self._redact,
-                    effect=True,
-                    content=body,
-                    headers=headers,
+                return await self._send(
+                    "POST", self.url, effect=True, content=body, headers=headers
                 )
             except ProviderUnavailable as exc:
                 # Only a failed connect gets here: the receiver never saw this request.

@@ -9,8 +9,6 @@ https://docs.x.com/x-api/posts/creation-of-a-post and https://docs.x.com/x-api/f
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
 
 import httpx
 
@@ -19,17 +17,15 @@ from bookagent.domain.ports import PublisherCapabilities
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ConfigurationError
-from bookagent.errors import ProviderError
 from bookagent.errors import ProviderRejected
+from bookagent.publishers.base import HttpPublisher
+from bookagent.publishers.base import checked
 from bookagent.publishers.transport import Redactor
 from bookagent.publishers.transport import build_client
 from bookagent.publishers.transport import host_of
 from bookagent.publishers.transport import json_object
-from bookagent.publishers.transport import raise_for_status
-from bookagent.publishers.transport import response_excerpt
 from bookagent.publishers.transport import retry_after_s
 from bookagent.publishers.transport import seconds_until
-from bookagent.publishers.transport import send
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +34,12 @@ DEFAULT_BASE_URL = "https://api.x.com"
 _DAILY_CAPS = ("x-user-limit-24hour", "x-app-limit-24hour")
 
 
-class XPublisher:
-    """Posts to one X account with an OAuth 2.0 user token (scopes tweet.write, users.read)."""
+class XPublisher(HttpPublisher):
+    """Posts to one X account with an OAuth 2.0 user token (scopes tweet.write, users.read).
+
+    The free tier's 280 weighted characters are the platform rules already (`limits` is empty),
+    X offers no lookup by our key, and no metrics (reads are not on the free tier).
+    """
 
     name: str = "x"
 
@@ -63,90 +63,41 @@ class XPublisher:
             headers={"authorization": f"Bearer {user_token.strip()}"},
         )
 
-    def limits(self) -> Mapping[str, Any]:
-        """The free tier's 280 weighted characters are the platform rules already."""
-        return {}
-
-    async def refresh_limits(self) -> Mapping[str, Any]:
-        """Nothing to fetch: the configured limits apply."""
-        return self.limits()
-
     def capabilities(self) -> PublisherCapabilities:
         """No idempotency key, no lookup, no metrics (reads are not on the free tier)."""
         return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)
 
     async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
         """Create the post; X itself refuses an exact duplicate of a recent post (403)."""
-        response = await send(
-            self._client,
-            "POST",
-            "/2/tweets",
-            vendor=self.name,
-            redact=self._redact,
-            effect=True,
-            json={"text": request.content},
-        )
-        raise_for_status(
-            response, vendor=self.name, redact=self._redact, effect=True, retry_after=_x_retry_after
+        response = await self._request(
+            "POST", "/2/tweets", effect=True, json={"text": request.content}
         )
         data = json_object(response, vendor=self.name).get("data")
         post_id = data.get("id") if isinstance(data, dict) else None
         if not post_id:
             raise ProviderRejected("x: the answer has no data.id")
         logger.info("x published post_id=%s remote_id=%s", request.post_id, post_id)
-        return PublishResult(
-            remote_id=str(post_id),
-            url=f"https://x.com/i/web/status/{post_id}",
-            status_code=response.status_code,
-            response_excerpt=response_excerpt(response, self._redact),
+        return self._result(
+            response, remote_id=str(post_id), url=f"https://x.com/i/web/status/{post_id}"
         )
-
-    async def find_published(
-        self, request: PublishRequest, idempotency_key: str
-    ) -> PublishResult | None:
-        """X offers no lookup by our key."""
-        return None
 
     async def check(self) -> CheckResult:
         """`GET /2/users/me`: proves the token and names the account."""
-        try:
-            response = await send(
-                self._client,
-                "GET",
-                "/2/users/me",
-                vendor=self.name,
-                redact=self._redact,
-                effect=False,
-            )
-            raise_for_status(
-                response,
-                vendor=self.name,
-                redact=self._redact,
-                effect=False,
-                retry_after=_x_retry_after,
-            )
-            data = json_object(response, vendor=self.name).get("data") or {}
-        except ProviderError as exc:
-            return CheckResult(ok=False, message=exc.message)
+        return await checked(self._connected_as())
+
+    async def _connected_as(self) -> str:
+        response = await self._request("GET", "/2/users/me", effect=False)
+        data = json_object(response, vendor=self.name).get("data") or {}
         username = data.get("username", "?") if isinstance(data, dict) else "?"
-        return CheckResult(ok=True, message=f"Connected to X as @{username}.")
+        return f"Connected to X as @{username}."
 
-    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
-        """Not offered (see `capabilities`)."""
-        return None
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._client.aclose()
-
-
-def _x_retry_after(headers: httpx.Headers) -> float:
-    """The 15-minute window's reset, or a spent daily cap's reset when that comes later."""
-    wait_s = retry_after_s(headers)
-    for cap in _DAILY_CAPS:
-        reset = headers.get(f"{cap}-reset")
-        if headers.get(f"{cap}-remaining") == "0" and reset is not None:
-            daily = seconds_until(reset)
-            if daily is not None:
-                wait_s = max(wait_s, daily)
-    return wait_s
+    def _retry_after(self, headers: httpx.Headers) -> float:
+        """The 15-minute window's reset, or a spent daily cap's reset when that comes later."""
+        wait_s = retry_after_s(headers)
+        for cap in _DAILY_CAPS:
+            reset = headers.get(f"{cap}-reset")
+            if headers.get(f"{cap}-remaining") == "0" and reset is not None:
+                daily = seconds_until(reset)
+                if daily is not None:
+                    wait_s = max(wait_s, daily)
+        return wait_s

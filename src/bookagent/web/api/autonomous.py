@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Response
 from pydantic import BaseModel
 from pydantic import ConfigDict
+from sqlalchemy.orm import Session
 
 from bookagent.db.base import utcnow
 from bookagent.domain import autonomous as agent
@@ -57,38 +60,35 @@ def _status(book_ref: BookRef) -> dict[str, Any]:
     return status
 
 
+# start_agent or stop_agent: (session, book_id, now) -> (state, the agent ran before)
+_Switch = Callable[[Session, str, datetime], tuple[object, bool]]
+
+
+def _switch(body: BookRef, switch: _Switch, status: str, flag: str) -> Response:
+    """Turn the agent of a book on or off with `switch`; `flag` names what it was before.
+
+    The answer is `{"status": status, flag: <the switch's bool>, "autonomous_status": ...}`,
+    the status read after the change is committed.
+    """
+    with services().db.session() as session:
+        book = resolve_book(session, caller(), user_id=body.user_id, book_id=body.book_id)
+        _, before = switch(session, book.id, utcnow())
+        book_ref = BookRef(book_id=book.id)
+    return ok({"status": status, flag: before, "autonomous_status": _status(book_ref)})
+
+
 @blueprint.post("/autonomous/start")
 @timed_route("autonomous_start_s")
 def start(body: BookRef) -> Response:
     """Start the agent for a book (idempotent; survives restarts)."""
-    with services().db.session() as session:
-        book = resolve_book(session, caller(), user_id=body.user_id, book_id=body.book_id)
-        _, already = agent.start_agent(session, book.id, utcnow())
-        body = BookRef(book_id=book.id)
-    return ok(
-        {
-            "status": "autonomous_operation_started",
-            "already_running": already,
-            "autonomous_status": _status(body),
-        }
-    )
+    return _switch(body, agent.start_agent, "autonomous_operation_started", "already_running")
 
 
 @blueprint.post("/autonomous/stop")
 @timed_route("autonomous_stop_s")
 def stop(body: BookRef) -> Response:
     """Stop the agent for a book (idempotent)."""
-    with services().db.session() as session:
-        book = resolve_book(session, caller(), user_id=body.user_id, book_id=body.book_id)
-        _, was_running = agent.stop_agent(session, book.id, utcnow())
-        body = BookRef(book_id=book.id)
-    return ok(
-        {
-            "status": "autonomous_operation_stopped",
-            "was_running": was_running,
-            "autonomous_status": _status(body),
-        }
-    )
+    return _switch(body, agent.stop_agent, "autonomous_operation_stopped", "was_running")
 
 
 @blueprint.get("/autonomous/status")
