@@ -48,3 +48,18 @@ class TaskState(StrEnum):
 ACTIVE_TASK_STATES = (TaskState.PENDING, TaskState.STARTED, TaskState.PROGRESS, TaskState.RETRY)
 #: Tasks that have.
 FINISHED_TASK_STATES = (TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED)
+#: Tasks waiting for a worker to claim them.
+QUEUED_TASK_STATES = (TaskState.PENDING, TaskState.RETRY)
+#: Tasks a worker is running.
+RUNNING_TASK_STATES = (TaskState.STARTED, TaskState.PROGRESS)
+
+
+class AttemptOutcome(StrEnum):
+    """How one publish attempt ended, as its ledger row (`PublicationAttempt.outcome`) says."""
+
+    STARTED = "started"  # the request is going out, no answer yet (or its worker died)
+    PUBLISHED = "published"  # the platform confirmed the post
+    RATE_LIMITED = "rate_limited"
+    REJECTED = "rejected"  # the platform refused the post
+    ERROR = "error"  # provably not sent, or an unexpected error
+    UNKNOWN = "unknown"  # sent, no answer: it may or may not be there

@@ -16,10 +16,12 @@ from typing import Protocol
 
 import click
 
+from bookagent.states import FINISHED_TASK_STATES
+
 # A decoded JSON body of API.md; its keys are documented there, so it stays a plain dict.
 JSON = dict[str, Any]
 
-FINISHED_STATUSES = ("SUCCESS", "FAILURE", "REVOKED")
+FINISHED_STATUSES = FINISHED_TASK_STATES
 
 #: What to add to an error that a connection option would fix.
 HINTS = {

@@ -39,6 +39,7 @@ from bookagent.platforms import normalize_platform
 from bookagent.queue import operations as tasks
 from bookagent.services import Services
 from bookagent.settings import Settings
+from bookagent.states import RUNNING_TASK_STATES
 from bookagent.tasks.generation import generate
 
 CLOSE_GRACE_S = 2.0
@@ -137,7 +138,7 @@ class LocalClient:
         row, previous = tasks.revoke_task(
             self.with_queue(), self.caller, task_id, terminate=terminate
         )
-        running = previous in ("STARTED", "PROGRESS")
+        running = previous in RUNNING_TASK_STATES
         result = {
             "task_id": row.id,
             "revoked": True,

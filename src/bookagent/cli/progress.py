@@ -20,6 +20,7 @@ from bookagent.cli.client import FINISHED_STATUSES
 from bookagent.cli.client import JSON
 from bookagent.cli.client import Client
 from bookagent.cli.client import ClientError
+from bookagent.states import TaskState
 
 POLL_INTERVAL_S = 0.25
 
@@ -46,7 +47,7 @@ def follow_task(client: Client, task_id: str, label: str, poll_s: float = POLL_I
                 progress = status.get("progress") or {}
                 total = int(progress.get("total") or 0) or None
                 current = int(progress.get("current") or 0)
-                if status["status"] == "SUCCESS":
+                if status["status"] == TaskState.SUCCESS:
                     # Finished means done: a task without progress reports still shows 1/1.
                     total = total or 1
                     current = total
@@ -72,12 +73,12 @@ def follow_task(client: Client, task_id: str, label: str, poll_s: float = POLL_I
 def check_finished(status: JSON) -> JSON:
     """The status of a successful task; ClientError for a failed or revoked one."""
     task_id = status["task_id"]
-    if status["status"] == "FAILURE":
+    if status["status"] == TaskState.FAILURE:
         error = status.get("error") or {}
         raise ClientError(
             f"task {task_id} failed: {error.get('type') or 'Error'}: "
             f"{error.get('message') or 'no message'}"
         )
-    if status["status"] == "REVOKED":
+    if status["status"] == TaskState.REVOKED:
         raise ClientError(f"task {task_id} was revoked before it finished")
     return status

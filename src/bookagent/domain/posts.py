@@ -373,6 +373,6 @@ def resolve_post(
             "scheduled_time": assign_slot(session, post, now),
             "failure_reason": None,
         }
-    _transition(session, post_id, ["unconfirmed", "failed"], values)
+    _transition(session, post_id, [PostStatus.UNCONFIRMED, PostStatus.FAILED], values)
     session.refresh(post)
     return post

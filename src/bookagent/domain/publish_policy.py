@@ -26,6 +26,7 @@ from bookagent.errors import ProviderRejected
 from bookagent.errors import ProviderUnavailable
 from bookagent.errors import PublishOutcomeUnknown
 from bookagent.errors import RateLimited
+from bookagent.states import AttemptOutcome
 
 DEFAULT_RATE_LIMIT_WAIT_S = 60.0
 
@@ -55,7 +56,7 @@ class Decision:
     """The action, and how the attempt is recorded: its outcome label, HTTP status and wait."""
 
     action: Action
-    attempt_outcome: str  # "rate_limited", "rejected", "error" or "unknown"
+    attempt_outcome: AttemptOutcome  # RATE_LIMITED, REJECTED, ERROR or UNKNOWN
     status_code: int | None = None
     wait_s: float | None = None  # RATE_LIMITED: how long the account waits
 
@@ -69,18 +70,18 @@ def decide(
     """What `error` on a publish attempt means (see the module doc); pure."""
     if isinstance(error, RateLimited):
         wait_s = error.retry_after_s or DEFAULT_RATE_LIMIT_WAIT_S
-        return Decision(Action.RATE_LIMITED, "rate_limited", 429, wait_s)
+        return Decision(Action.RATE_LIMITED, AttemptOutcome.RATE_LIMITED, 429, wait_s)
     if isinstance(error, ProviderRejected):
-        return Decision(Action.FAILED, "rejected")
+        return Decision(Action.FAILED, AttemptOutcome.REJECTED)
     if isinstance(error, ProviderUnavailable):  # provably not sent: safe to try again
-        return Decision(Action.RETRY if attempts_left > 0 else Action.FAILED, "error")
+        return Decision(Action.RETRY if attempts_left > 0 else Action.FAILED, AttemptOutcome.ERROR)
     if not isinstance(error, PublishOutcomeUnknown | OperationTimeoutError):
-        return Decision(Action.UNCONFIRMED, "error")
+        return Decision(Action.UNCONFIRMED, AttemptOutcome.ERROR)
     if capabilities.lookup and lookup is Lookup.NOT_DONE:
-        return Decision(Action.LOOK_UP, "unknown")
+        return Decision(Action.LOOK_UP, AttemptOutcome.UNKNOWN)
     if lookup is Lookup.FOUND:
-        return Decision(Action.PUBLISHED, "unknown")
+        return Decision(Action.PUBLISHED, AttemptOutcome.UNKNOWN)
     absent = capabilities.lookup and lookup is Lookup.ABSENT
     if attempts_left > 0 and (capabilities.idempotency_key or absent):
-        return Decision(Action.RETRY, "unknown")
-    return Decision(Action.UNCONFIRMED, "unknown")
+        return Decision(Action.RETRY, AttemptOutcome.UNKNOWN)
+    return Decision(Action.UNCONFIRMED, AttemptOutcome.UNKNOWN)

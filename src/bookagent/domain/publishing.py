@@ -21,6 +21,7 @@ from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import RateLimitState
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
+from bookagent.states import AttemptOutcome
 from bookagent.states import PostStatus
 
 EXCERPT_LIMIT = 1000
@@ -83,7 +84,7 @@ def start_attempt(session: Session, post: Post, publisher: str, key: str, now: d
         platform=post.platform,
         publisher=publisher,
         idempotency_key=key,
-        outcome="started",
+        outcome=AttemptOutcome.STARTED,
         started_at=now,
     )
     session.add(attempt)
@@ -95,7 +96,7 @@ def start_attempt(session: Session, post: Post, publisher: str, key: str, now: d
 class AttemptEnd:
     """How an attempt ended, for its ledger row."""
 
-    outcome: str
+    outcome: str  # an `AttemptOutcome`
     status_code: int | None = None
     duration_ms: int | None = None
     response_excerpt: str | None = None
@@ -138,7 +139,9 @@ def mark_published(
     _end_attempt(
         session,
         attempt_id,
-        AttemptEnd("published", result.status_code, duration_ms, result.response_excerpt),
+        AttemptEnd(
+            AttemptOutcome.PUBLISHED, result.status_code, duration_ms, result.response_excerpt
+        ),
         now,
     )
     _move(
@@ -198,7 +201,8 @@ def mark_unconfirmed(
     else:  # the sweep: close whatever attempt the dead worker left open
         open_ids = session.scalars(
             select(PublicationAttempt.id).where(
-                PublicationAttempt.post_id == post_id, PublicationAttempt.outcome == "started"
+                PublicationAttempt.post_id == post_id,
+                PublicationAttempt.outcome == AttemptOutcome.STARTED,
             )
         )
         for open_id in list(open_ids):

@@ -31,6 +31,8 @@ from bookagent.domain.generation import budget_status
 from bookagent.domain.scheduling import local_day_bounds
 from bookagent.domain.scheduling import localize
 from bookagent.errors import InvalidInputError
+from bookagent.states import PostStatus
+from bookagent.states import TaskState
 
 FUNNEL = ("generated", "approved", "rejected", "published", "failed", "unconfirmed")
 TOP_POSTS = 3
@@ -72,10 +74,10 @@ def _platform_table(
         counts = table[post.platform]
         counts["generated"] += within(post.created_at)
         counts["approved"] += within(post.approved_at)
-        counts["rejected"] += post.status == "rejected" and within(post.updated_at)
-        counts["published"] += post.status == "published" and within(post.published_at)
-        counts["failed"] += post.status == "failed" and within(post.updated_at)
-        counts["unconfirmed"] += post.status == "unconfirmed" and within(post.updated_at)
+        counts["rejected"] += post.status == PostStatus.REJECTED and within(post.updated_at)
+        counts["published"] += post.status == PostStatus.PUBLISHED and within(post.published_at)
+        counts["failed"] += post.status == PostStatus.FAILED and within(post.updated_at)
+        counts["unconfirmed"] += post.status == PostStatus.UNCONFIRMED and within(post.updated_at)
     result = {}
     for platform, counts in sorted(table.items()):
         if not any(counts.values()):
@@ -157,7 +159,7 @@ def _task_health(session: Session, user_id: str, start: datetime, end: datetime)
     for name, status, started, finished in rows:
         entry = by_name.setdefault(name, {"count": 0, "failed": 0})
         entry["count"] += 1
-        entry["failed"] += status == "FAILURE"
+        entry["failed"] += status == TaskState.FAILURE
         if started is not None and finished is not None:
             durations[name].append((finished - started).total_seconds())
     for name, entry in by_name.items():
@@ -204,7 +206,7 @@ def _next_week(session: Session, book: Book, end: datetime) -> dict[str, Any]:
         select(Post)
         .where(
             Post.book_id == book.id,
-            Post.status == "scheduled",
+            Post.status == PostStatus.SCHEDULED,
             _in(Post.scheduled_time, end, plan_end),
         )
         .order_by(Post.scheduled_time)
@@ -227,7 +229,7 @@ def _next_week(session: Session, book: Book, end: datetime) -> dict[str, Any]:
             session.scalar(
                 select(func.count())
                 .select_from(Post)
-                .where(Post.book_id == book.id, Post.status == "pending_approval")
+                .where(Post.book_id == book.id, Post.status == PostStatus.PENDING_APPROVAL)
             )
             or 0
         ),

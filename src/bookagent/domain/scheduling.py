@@ -19,8 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bookagent.db.models import Post
+from bookagent.states import PostStatus
 
-TAKEN_STATUSES = ("scheduled", "publishing", "published", "unconfirmed")
+TAKEN_STATUSES = (
+    PostStatus.SCHEDULED,
+    PostStatus.PUBLISHING,
+    PostStatus.PUBLISHED,
+    PostStatus.UNCONFIRMED,
+)
 SEARCH_DAYS = 366
 
 

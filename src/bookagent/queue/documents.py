@@ -6,12 +6,13 @@ from typing import Any
 
 from bookagent.isotime import iso
 from bookagent.queue.task_view import TaskView
+from bookagent.states import TaskState
 
 
 def progress_json(row: TaskView) -> dict[str, Any]:
     """Progress as API.md gives it; a successful task reads 100%."""
     total, current = row.progress_total, row.progress_current
-    if row.status == "SUCCESS":
+    if row.status == TaskState.SUCCESS:
         percent = 100.0
     else:
         percent = round(100.0 * current / total, 1) if total else 0.0
@@ -35,7 +36,7 @@ def task_json(row: TaskView) -> dict[str, Any]:
     }
     if row.result is not None:
         body["result"] = row.result
-    if row.status == "FAILURE" or row.error_type:
+    if row.status == TaskState.FAILURE or row.error_type:
         body["error"] = {"type": row.error_type, "message": row.error_message}
     return body
 

@@ -25,6 +25,7 @@ from bookagent.queue.records import TaskStore
 from bookagent.queue.signals import CancellationToken
 from bookagent.queue.signals import TaskCancelled
 from bookagent.queue.signals import TimeLimitExceeded
+from bookagent.states import TaskState
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def run_task(
             return Outcome("interrupted", "shutdown")
         store.mark_revoked(task_id)
         log.info("task revoked while running task_id=%s name=%s", task_id, spec.name)
-        return Outcome("REVOKED")
+        return Outcome(TaskState.REVOKED)
     except TimeLimitExceeded:
         return _time_limit(store, spec, task_id, claim.time_limit_s)
     except BaseException as exc:
@@ -90,7 +91,7 @@ def run_task(
             type(exc).__name__,
             message,
         )
-        return Outcome("FAILURE", type(exc).__name__)
+        return Outcome(TaskState.FAILURE, type(exc).__name__)
     finally:
         task_id_var.reset(reset)
     store.succeed(task_id, result)
@@ -100,7 +101,7 @@ def run_task(
         spec.name,
         time.monotonic() - started,
     )
-    return Outcome("SUCCESS")
+    return Outcome(TaskState.SUCCESS)
 
 
 def _time_limit(store: TaskStore, spec: TaskSpec, task_id: str, limit_s: float) -> Outcome:
@@ -108,4 +109,4 @@ def _time_limit(store: TaskStore, spec: TaskSpec, task_id: str, limit_s: float) 
     log.warning(
         "task time limit exceeded task_id=%s name=%s limit_s=%s", task_id, spec.name, limit_s
     )
-    return Outcome("FAILURE", "TimeLimitExceeded")
+    return Outcome(TaskState.FAILURE, "TimeLimitExceeded")

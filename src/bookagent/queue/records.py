@@ -25,8 +25,6 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bookagent.db.base import utcnow
-from bookagent.db.models.tasks import ACTIVE_STATUSES
-from bookagent.db.models.tasks import FINISHED_STATUSES
 from bookagent.db.models.tasks import TaskRecord
 from bookagent.db.session import Database
 from bookagent.errors import ConflictError
@@ -35,10 +33,14 @@ from bookagent.queue.task_view import TASKS
 from bookagent.queue.task_view import TaskView
 from bookagent.queue.task_view import select_tasks
 from bookagent.queue.task_view import to_view
+from bookagent.states import ACTIVE_TASK_STATES
+from bookagent.states import FINISHED_TASK_STATES
+from bookagent.states import QUEUED_TASK_STATES
+from bookagent.states import RUNNING_TASK_STATES
+from bookagent.states import TaskState
 
 log = logging.getLogger(__name__)
 
-RUNNING_STATUSES = ("STARTED", "PROGRESS")
 RESULT_PREVIEW_LIMIT = 2000
 
 # The statements of the hot paths (every status read and task step), built once.
@@ -47,11 +49,11 @@ _CLAIM = (
     update(TASKS)
     .where(
         TASKS.c.id == bindparam("task_id"),
-        TASKS.c.status.in_(("PENDING", "RETRY")),
+        TASKS.c.status.in_(QUEUED_TASK_STATES),
         TASKS.c.revoked.is_(False),
     )
     .values(
-        status="STARTED",
+        status=TaskState.STARTED,
         started_at=bindparam("now"),
         heartbeat_at=bindparam("now"),
         worker=bindparam("worker"),
@@ -64,11 +66,11 @@ _PROGRESS = (
     update(TASKS)
     .where(
         TASKS.c.id == bindparam("task_id"),
-        TASKS.c.status.in_(RUNNING_STATUSES),
+        TASKS.c.status.in_(RUNNING_TASK_STATES),
         TASKS.c.progress_current <= bindparam("current"),
     )
     .values(
-        status="PROGRESS",
+        status=TaskState.PROGRESS,
         progress_current=bindparam("current"),
         progress_total=bindparam("total"),
         progress_message=bindparam("message"),
@@ -77,8 +79,8 @@ _PROGRESS = (
 )
 _SUCCEED = (
     update(TASKS)
-    .where(TASKS.c.id == bindparam("task_id"), TASKS.c.status.notin_(FINISHED_STATUSES))
-    .values(status="SUCCESS", finished_at=bindparam("now"), result=bindparam("result"))
+    .where(TASKS.c.id == bindparam("task_id"), TASKS.c.status.notin_(FINISHED_TASK_STATES))
+    .values(status=TaskState.SUCCESS, finished_at=bindparam("now"), result=bindparam("result"))
 )
 _IS_REVOKED = select(TASKS.c.revoked, TASKS.c.terminate_requested, TASKS.c.status).where(
     TASKS.c.id == bindparam("task_id")
@@ -121,7 +123,7 @@ class TaskStore:
                 {
                     "id": task_id,
                     "name": name,
-                    "status": "PENDING",
+                    "status": TaskState.PENDING,
                     "kwargs": dict(kwargs),
                     "user_id": user_id,
                     "backend": backend,
@@ -175,7 +177,7 @@ class TaskStore:
         with self.db.connect() as connection:
             connection.execute(
                 update(TASKS)
-                .where(TASKS.c.id == task_id, TASKS.c.status == "PENDING")
+                .where(TASKS.c.id == task_id, TASKS.c.status == TaskState.PENDING)
                 .values(backend=backend, worker=worker)
             )
 
@@ -197,15 +199,15 @@ class TaskStore:
         row = session.get(TaskRecord, task_id)
         if row is None:
             return Claim(False, "missing")
-        if row.revoked or row.status == "REVOKED":
+        if row.revoked or row.status == TaskState.REVOKED:
             return Claim(False, "revoked")
-        if row.status in FINISHED_STATUSES:
+        if row.status in FINISHED_TASK_STATES:
             return Claim(False, "finished")
         if not row.idempotent:
             self._finish(
                 session,
                 task_id,
-                "FAILURE",
+                TaskState.FAILURE,
                 error=(
                     "Interrupted",
                     "The task was interrupted (its worker stopped) and is not safe to repeat.",
@@ -221,7 +223,7 @@ class TaskStore:
                 TaskRecord.revoked.is_(False),
             )
             .values(
-                status="STARTED",
+                status=TaskState.STARTED,
                 started_at=now,
                 heartbeat_at=now,
                 worker=worker,
@@ -260,7 +262,7 @@ class TaskStore:
             return self._finish(
                 connection,
                 task_id,
-                "FAILURE",
+                TaskState.FAILURE,
                 error=(error_type, message),
                 result=dict(result) if result else None,
             )
@@ -269,14 +271,14 @@ class TaskStore:
         """Mark REVOKED, if the task is not finished yet."""
         with self.db.connect() as connection:
             return self._finish(
-                connection, task_id, "REVOKED", result=dict(result) if result else None
+                connection, task_id, TaskState.REVOKED, result=dict(result) if result else None
             )
 
     @staticmethod
     def _finish(
         session: Any,
         task_id: str,
-        status: str,
+        status: TaskState,
         *,
         result: dict[str, Any] | None = None,
         error: tuple[str, str] | None = None,
@@ -299,11 +301,11 @@ class TaskStore:
             if row is None:
                 raise NotFoundError(f"No task with id {task_id}.")
             previous = row.status
-            if previous in FINISHED_STATUSES:
+            if previous in FINISHED_TASK_STATES:
                 raise ConflictError(f"Task {task_id} has already finished ({previous}).")
             values: dict[str, Any] = {"revoked": True, "terminate_requested": terminate}
-            if previous in ("PENDING", "RETRY"):
-                values.update(status="REVOKED", finished_at=utcnow())
+            if previous in QUEUED_TASK_STATES:
+                values.update(status=TaskState.REVOKED, finished_at=utcnow())
             session.execute(_unfinished(task_id).values(**values))
         return self.get(task_id), previous
 
@@ -314,7 +316,7 @@ class TaskStore:
         if row is None:
             return True
         revoked, terminate, status = row
-        return bool(revoked and terminate) or status in FINISHED_STATUSES
+        return bool(revoked and terminate) or status in FINISHED_TASK_STATES
 
     def touch(self, task_ids: list[str]) -> None:
         """Refresh the heartbeat of rows a live process still owns."""
@@ -323,20 +325,20 @@ class TaskStore:
         with self.db.connect() as connection:
             connection.execute(
                 update(TASKS)
-                .where(TASKS.c.id.in_(task_ids), TASKS.c.status.in_(ACTIVE_STATUSES))
+                .where(TASKS.c.id.in_(task_ids), TASKS.c.status.in_(ACTIVE_TASK_STATES))
                 .values(heartbeat_at=utcnow())
             )
 
     def active(self, user_id: str | None = None, limit: int = 500) -> list[TaskView]:
         """Rows not finished yet, oldest first; only `user_id`'s when given."""
-        query = select_tasks().where(TASKS.c.status.in_(ACTIVE_STATUSES))
+        query = select_tasks().where(TASKS.c.status.in_(ACTIVE_TASK_STATES))
         if user_id is not None:
             query = query.where(TASKS.c.user_id == user_id)
         return self._views(query.order_by(TASKS.c.created_at).limit(limit))
 
     def recent_finished(self, user_id: str | None = None, limit: int = 20) -> list[TaskView]:
         """The latest finished rows, newest first; only `user_id`'s when given."""
-        query = select_tasks().where(TASKS.c.status.in_(FINISHED_STATUSES))
+        query = select_tasks().where(TASKS.c.status.in_(FINISHED_TASK_STATES))
         if user_id is not None:
             query = query.where(TASKS.c.user_id == user_id)
         return self._views(query.order_by(TASKS.c.finished_at.desc(), TASKS.c.id).limit(limit))
@@ -347,7 +349,9 @@ class TaskStore:
 
     def count_active(self, backend: str | None = None, name: str | None = None) -> int:
         """How many rows are not finished yet (of one backend or task name, when given)."""
-        query = select(func.count()).select_from(TASKS).where(TASKS.c.status.in_(ACTIVE_STATUSES))
+        query = (
+            select(func.count()).select_from(TASKS).where(TASKS.c.status.in_(ACTIVE_TASK_STATES))
+        )
         if backend is not None:
             query = query.where(TASKS.c.backend == backend)
         if name is not None:
@@ -362,7 +366,9 @@ class TaskStore:
         whose worker died must wait for its redelivery, not be failed here.
         """
         rows = self._views(
-            select_tasks().where(TASKS.c.status.in_(RUNNING_STATUSES), TASKS.c.backend == backend)
+            select_tasks().where(
+                TASKS.c.status.in_(RUNNING_TASK_STATES), TASKS.c.backend == backend
+            )
         )
         return [
             r
@@ -376,7 +382,7 @@ class TaskStore:
         return self._views(
             select_tasks().where(
                 TASKS.c.backend == backend,
-                TASKS.c.status.in_(ACTIVE_STATUSES),
+                TASKS.c.status.in_(ACTIVE_TASK_STATES),
                 or_(TASKS.c.heartbeat_at.is_(None), TASKS.c.heartbeat_at < older_than),
             )
         )
@@ -386,7 +392,7 @@ class TaskStore:
         return self._views(
             select_tasks().where(
                 TASKS.c.backend == backend,
-                TASKS.c.status.in_(ACTIVE_STATUSES),
+                TASKS.c.status.in_(ACTIVE_TASK_STATES),
                 TASKS.c.worker.in_(workers),
             )
         )
@@ -397,7 +403,7 @@ class TaskStore:
             owners = connection.scalars(
                 select(TASKS.c.worker)
                 .distinct()
-                .where(TASKS.c.backend == backend, TASKS.c.status.in_(ACTIVE_STATUSES))
+                .where(TASKS.c.backend == backend, TASKS.c.status.in_(ACTIVE_TASK_STATES))
             )
             return [owner for owner in owners if owner]
 
@@ -415,12 +421,12 @@ class TaskStore:
                 update(TASKS)
                 .where(
                     TASKS.c.id == task_id,
-                    TASKS.c.status.in_(ACTIVE_STATUSES),
+                    TASKS.c.status.in_(ACTIVE_TASK_STATES),
                     TASKS.c.revoked.is_(False),
                     owner_matches,
                 )
                 .values(
-                    status="PENDING",
+                    status=TaskState.PENDING,
                     worker=worker,
                     heartbeat_at=utcnow(),
                     progress_message="re-queued after an interruption",
@@ -454,9 +460,9 @@ class TaskStore:
                     },
                 )
                 entry["count"] += count
-                if status == "SUCCESS":
+                if status == TaskState.SUCCESS:
                     entry["succeeded"] += count
-                elif status == "FAILURE":
+                elif status == TaskState.FAILURE:
                     entry["failed"] += count
             for name, entry in by_name.items():
                 durations = self._recent_durations(session, name)
@@ -472,7 +478,7 @@ class TaskStore:
             select(TaskRecord.started_at, TaskRecord.finished_at)
             .where(
                 TaskRecord.name == name,
-                TaskRecord.status.in_(("SUCCESS", "FAILURE")),
+                TaskRecord.status.in_((TaskState.SUCCESS, TaskState.FAILURE)),
                 TaskRecord.started_at.is_not(None),
                 TaskRecord.finished_at.is_not(None),
             )
@@ -484,7 +490,7 @@ class TaskStore:
 
 def _unfinished(task_id: str) -> Update:
     """`UPDATE tasks ... WHERE id = task_id AND status is not finished`, to add values to."""
-    return update(TASKS).where(TASKS.c.id == task_id, TASKS.c.status.notin_(FINISHED_STATUSES))
+    return update(TASKS).where(TASKS.c.id == task_id, TASKS.c.status.notin_(FINISHED_TASK_STATES))
 
 
 def rowcount(result: Any) -> int:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_STATUSES = ("pending_approval", "approved", "scheduled")
+PIPELINE_STATUSES = (PostStatus.PENDING_APPROVAL, PostStatus.APPROVED, PostStatus.SCHEDULED)
 _WEEK = timedelta(days=7)
 STEPS = ("top_up", "auto_approve", "schedule", "publish", "metrics")
 
@@ -101,7 +101,7 @@ def schedule_approved(services: Services, book_id: str) -> dict[str, Any]:
         )
         for post in list(posts):
             post.scheduled_time = autonomous.assign_slot(session, post, now)
-            post.status = "scheduled"
+            post.status = PostStatus.SCHEDULED
             session.flush()
             scheduled += 1
     return {"scheduled": scheduled}

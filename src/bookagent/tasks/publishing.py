@@ -27,6 +27,7 @@ from bookagent.domain.publish_policy import Action
 from bookagent.domain.publish_policy import Lookup
 from bookagent.domain.publish_policy import decide
 from bookagent.errors import BookAgentError
+from bookagent.states import AttemptOutcome
 from bookagent.states import PostStatus
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def _after_error(
                 ledger.mark_retry(session, post_id, attempt_id, end, now + backoff, now)
             case _:
                 ledger.mark_unconfirmed(session, post_id, attempt_id, end, now)
-                if decision.attempt_outcome == "unknown":
+                if decision.attempt_outcome == AttemptOutcome.UNKNOWN:
                     log.warning("publish outcome unknown post_id=%s: left unconfirmed", post_id)
                 return str(Action.UNCONFIRMED)
     return str(decision.action)
@@ -165,7 +166,7 @@ def sweep_stale_publishing(services: Services) -> list[str]:
                 post_id,
                 None,
                 ledger.AttemptEnd(
-                    "unknown", error="The worker stopped mid-publish; outcome unknown."
+                    AttemptOutcome.UNKNOWN, error="The worker stopped mid-publish; outcome unknown."
                 ),
                 now,
             )

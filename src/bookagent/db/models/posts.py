@@ -43,7 +43,7 @@ class Post(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     hashtags: Mapped[list[str]] = mapped_column(default=list)
     links: Mapped[list[str]] = mapped_column(default=list)
-    status: Mapped[str] = mapped_column(String(32), default="pending_approval")
+    status: Mapped[str] = mapped_column(String(32), default=PostStatus.PENDING_APPROVAL)
     measured_length: Mapped[int] = mapped_column(Integer)
     limit: Mapped[int] = mapped_column(Integer)
     provider: Mapped[str] = mapped_column(String(32))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import mapped_column
 from bookagent.db.base import Base
 from bookagent.db.base import new_id
 from bookagent.db.base import utcnow
+from bookagent.states import AttemptOutcome
 
 
 class PublicationAttempt(Base):
@@ -26,7 +27,7 @@ class PublicationAttempt(Base):
     platform: Mapped[str] = mapped_column(String(32))
     publisher: Mapped[str] = mapped_column(String(32))
     idempotency_key: Mapped[str] = mapped_column(String(128))
-    outcome: Mapped[str] = mapped_column(String(16), default="started")
+    outcome: Mapped[str] = mapped_column(String(16), default=AttemptOutcome.STARTED)
     status_code: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     response_excerpt: Mapped[str | None] = mapped_column(Text)

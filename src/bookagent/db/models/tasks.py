@@ -17,11 +17,12 @@ from sqlalchemy.orm import mapped_column
 from bookagent.db.base import Base
 from bookagent.db.base import utcnow
 from bookagent.states import ACTIVE_TASK_STATES
+from bookagent.states import FINISHED_TASK_STATES
 from bookagent.states import TaskState
 
 TASK_STATUSES = tuple(TaskState)
 ACTIVE_STATUSES = ACTIVE_TASK_STATES
-FINISHED_STATUSES = ("SUCCESS", "FAILURE", "REVOKED")
+FINISHED_STATUSES = FINISHED_TASK_STATES
 
 
 class TaskRecord(Base):
@@ -37,7 +38,7 @@ class TaskRecord(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(16), default="PENDING")
+    status: Mapped[str] = mapped_column(String(16), default=TaskState.PENDING)
     kwargs: Mapped[dict[str, Any]] = mapped_column(default=dict)
     user_id: Mapped[str | None] = mapped_column(String(128))
     backend: Mapped[str] = mapped_column(String(16))

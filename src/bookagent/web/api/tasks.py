@@ -13,6 +13,7 @@ from pydantic import Field
 from bookagent.queue import operations as ops
 from bookagent.queue.documents import active_json
 from bookagent.queue.documents import task_json
+from bookagent.states import RUNNING_TASK_STATES
 from bookagent.web.api.blueprints import QUEUED
 from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
@@ -74,7 +75,7 @@ def active_tasks(query: UserQuery) -> Response:
 def revoke_task(path: TaskPath, body: RevokeBody) -> Response:
     """Revoke a task: a pending one never runs; with terminate, a running one stops."""
     row, previous = ops.revoke_task(services(), caller(), path.task_id, terminate=body.terminate)
-    running = previous in ("STARTED", "PROGRESS")
+    running = previous in RUNNING_TASK_STATES
     return ok(
         {
             "result": {
