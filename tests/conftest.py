@@ -81,6 +81,8 @@ def make_settings(tmp_path: Path, sqlite_url: str) -> SettingsFactory:
             "queue": {"backend": "thread", "thread_pool_max_workers": 4, "stats_cache_s": 0},
             "writers": {"default": "template"},
             "web": {"auth_cache_s": 0},
+            # No prune task appears in the tests' task lists unless a test asks for one.
+            "retention": {"task_rows_days": 0, "daily_runs_days": 0, "scheduler_outages_days": 0},
             "admin_token": None,
         }
         for key, value in overrides.items():

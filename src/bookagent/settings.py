@@ -222,6 +222,31 @@ class WebSettings(BaseModel):
         return value.strip()
 
 
+class RetentionSettings(BaseModel):
+    """How long old rows are kept before the daily prune deletes them; 0 keeps them forever.
+
+    Only finished task rows, finished daily runs (never a book's latest) and scheduler outages
+    are pruned; unfinished task rows and the publication ledger never are.
+    """
+
+    # Finished task rows (SUCCESS, FAILURE, REVOKED), by finish time. The weekly report reads
+    # the last 7 days of them, `/api/tasks/stats` and `/metrics` count what is left.
+    task_rows_days: int = Field(default=30, ge=0)
+    # Finished daily runs (done, failed), by run date; a book's latest run is always kept.
+    daily_runs_days: int = Field(default=90, ge=0)
+    # Scheduler outages (the weekly report's "scheduler down" figure reads the last 7 days).
+    scheduler_outages_days: int = Field(default=90, ge=0)
+    # How often the prune runs: Celery beat's schedule, or the in-process scheduler's tick.
+    interval_s: float = Field(default=86400.0, ge=60)
+    # Rows deleted per statement (each statement commits on its own, so locks stay short).
+    batch_size: int = Field(default=5000, ge=1, le=100_000)
+
+    @property
+    def keeps_everything(self) -> bool:
+        """Whether every kind of row is kept forever (then no prune is ever queued)."""
+        return not (self.task_rows_days or self.daily_runs_days or self.scheduler_outages_days)
+
+
 class LegacyEnvSource(PydanticBaseSettingsSource):
     """Reads the legacy and short variable names of `LEGACY_ENV` into their nested fields."""
 
@@ -263,6 +288,7 @@ class Settings(BaseSettings):
     writers: WriterSettings = Field(default_factory=WriterSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     publishers: PublisherSettings = Field(default_factory=PublisherSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     # Per-platform overrides of the limits data, e.g. BOOKAGENT_PLATFORMS__MASTODON__MAX_LENGTH.
     platforms: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -76,7 +76,27 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_hijack_root_logger": False,
         "worker_send_task_events": queue.send_task_events,
         "task_send_sent_event": queue.send_task_events,
-        "beat_schedule": {},
+        "beat_schedule": beat_schedule(settings),
+    }
+
+
+#: The periodic tasks Celery beat sends (the queue names them; the task registry defines them).
+SCHEDULER_TICK_TASK = "bookagent.tick_scheduler"
+PRUNE_TASK = "bookagent.prune_old_rows"
+
+
+def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    """What `bookagent beat` sends: the scheduler tick every minute, the prune of old rows
+    every `retention.interval_s` (a day by default)."""
+    return {
+        "scheduler-tick": {
+            "task": SCHEDULER_TICK_TASK,
+            "schedule": settings.queue.scheduler_interval_s,
+        },
+        "prune-old-rows": {
+            "task": PRUNE_TASK,
+            "schedule": settings.retention.interval_s,
+        },
     }
 
 

@@ -19,6 +19,7 @@ from celery.signals import worker_shutting_down
 
 from bookagent.logs import configure_logging
 from bookagent.queue.broker import redact
+from bookagent.queue.celery_app import beat_schedule
 from bookagent.settings import Settings
 
 AppFactory = Callable[[Settings], Celery]
@@ -110,18 +111,13 @@ def keep_beat_lock(lock: redis.lock.Lock, stop: threading.Event) -> threading.Th
 
 
 def run_beat(settings: Settings, create_app: AppFactory, *, loglevel: str) -> None:
-    """Run Celery beat with the scheduler tick every minute, holding the beat lock."""
+    """Run Celery beat (the scheduler tick every minute, the daily prune), holding the beat lock."""
     configure_logging(loglevel)
     lock = acquire_beat_lock(settings)
     stop = threading.Event()
     keep_beat_lock(lock, stop)
     app = create_app(settings)
-    app.conf.beat_schedule = {
-        "scheduler-tick": {
-            "task": "bookagent.tick_scheduler",
-            "schedule": settings.queue.scheduler_interval_s,
-        },
-    }
+    app.conf.beat_schedule = beat_schedule(settings)
     schedule_file = settings.data_dir / "celerybeat-schedule"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:

@@ -14,6 +14,7 @@ from bookagent.tasks import diagnostics
 from bookagent.tasks import generation
 from bookagent.tasks import publishing
 from bookagent.tasks import reports
+from bookagent.tasks import retention
 from bookagent.tasks import scheduling
 
 TASKS = TaskRegistry(
@@ -42,6 +43,7 @@ TASKS = TaskRegistry(
             idempotent=True,
             time_limit_setting="weekly_report_task_s",
         ),
+        TaskSpec(retention.PRUNE_TASK, retention.prune_old_rows, idempotent=True, periodic=True),
     )
 )
 

@@ -3,6 +3,8 @@
 A tick records its heartbeat, claims today's daily run for each running book whose run time has
 come (the unique key makes a second tick a no-op) and queues it, sweeps posts stuck in
 `publishing`, and queues the publication of due posts when no such task is already active.
+Away from Celery (where beat sends it on its own schedule) it also queues the daily prune of old
+rows when one is due (`bookagent.tasks.retention`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bookagent.domain.autonomous import due_weekly_reports
 from bookagent.domain.heartbeat import record_tick
 from bookagent.queue.records import TaskStore
 from bookagent.tasks.publishing import sweep_stale_publishing
+from bookagent.tasks.retention import queue_prune_if_due
 
 if TYPE_CHECKING:
     from bookagent.domain.ports import TaskQueue
@@ -31,9 +34,15 @@ log = logging.getLogger(__name__)
 
 
 def run_tick(
-    services: Services, queue: TaskQueue, *, scheduler: str, backend: str
+    services: Services,
+    queue: TaskQueue,
+    *,
+    scheduler: str,
+    backend: str,
+    prune: bool | None = None,
 ) -> dict[str, Any]:
-    """One tick; returns what it queued."""
+    """One tick; returns what it queued. `prune` (default: unless on Celery, whose beat
+    schedules it) says whether the tick queues the prune of old rows when it is due."""
     now = utcnow()
     with services.db.session() as session:
         record_tick(session, scheduler, backend, now)
@@ -69,12 +78,16 @@ def run_tick(
     publish_task = None
     if due and not TaskStore(services.db).count_active(name="bookagent.publish_due"):
         publish_task = queue.submit("bookagent.publish_due", {}, user_id=None)
+    if prune is None:
+        prune = backend != "celery"
+    prune_task = queue_prune_if_due(services, queue, now) if prune else None
     return {
         "ticked_at": now.isoformat(),
         "daily_runs": queued_runs,
         "weekly_reports": queued_reports,
         "unconfirmed": swept,
         "publish_task": publish_task,
+        "prune_task": prune_task,
     }
 
 

@@ -1,0 +1,164 @@
+"""Retention: deleting finished task rows, old daily runs and old scheduler outages.
+
+Each kind of row is deleted in bounded batches, one autocommitted `DELETE ... WHERE id IN
+(SELECT id ... LIMIT n)` at a time, so no statement holds its locks for long (SQLite's single
+writer and PostgreSQL's row locks are released after every batch) and a huge backlog is worked
+off in steps. The statements are plain SQL that SQLite and PostgreSQL both run.
+
+What is never deleted, whatever its age:
+- a task row that has not finished (`PENDING`, `STARTED`, `PROGRESS`, `RETRY`): the outer
+  `WHERE` repeats the condition, so a row that changed state after the batch was chosen is
+  left alone (PostgreSQL re-checks it under the row lock);
+- a daily run that is still `queued`, and the latest daily run of each book (the agent's status
+  shows it, and `next_daily_run` reads its date);
+- the publication ledger (`publication_attempts`): it is what keeps publishing exactly-once, it
+  grows with posts rather than with time (at most `max_attempts` rows per post), and it goes
+  when its post does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Delete
+from sqlalchemy import and_
+from sqlalchemy import delete
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from bookagent.db.models import DailyRun
+from bookagent.db.models import SchedulerOutage
+from bookagent.db.models import TaskRecord
+from bookagent.db.session import Database
+from bookagent.states import FINISHED_TASK_STATES
+
+#: Rows deleted per statement unless the settings say otherwise.
+DEFAULT_BATCH_SIZE = 5000
+#: Daily runs in these states are over; a `queued` one is left alone.
+FINISHED_DAILY_RUN_STATES = ("done", "failed")
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How many days each kind of row is kept; 0 keeps it forever."""
+
+    task_rows_days: int
+    daily_runs_days: int
+    scheduler_outages_days: int
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+
+@dataclass(frozen=True)
+class PruneCounts:
+    """How many rows one prune deleted, per kind."""
+
+    task_rows: int = 0
+    daily_runs: int = 0
+    scheduler_outages: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts as a task result."""
+        return asdict(self)
+
+
+def cutoff(now: datetime, days: int) -> datetime | None:
+    """The time before which rows go, or None when `days` is 0 (keep forever)."""
+    return now - timedelta(days=days) if days > 0 else None
+
+
+def _finished_tasks_before(when: datetime) -> ColumnElement[bool]:
+    # created_at <= finished_at, so `created_at < when` only narrows the rows (and lets
+    # PostgreSQL use ix_tasks_status_created); a finished row without finished_at (none is
+    # written so, but an old one might exist) counts from its creation.
+    return and_(
+        TaskRecord.status.in_(FINISHED_TASK_STATES),
+        TaskRecord.created_at < when,
+        func.coalesce(TaskRecord.finished_at, TaskRecord.created_at) < when,
+    )
+
+
+def task_rows_batch(when: datetime, batch_size: int) -> Delete:
+    """One batch of finished task rows older than `when`."""
+    chosen = select(TaskRecord.id).where(_finished_tasks_before(when)).limit(batch_size)
+    return delete(TaskRecord).where(TaskRecord.id.in_(chosen), _finished_tasks_before(when))
+
+
+def _old_daily_run(run: Any, before: Any) -> ColumnElement[bool]:
+    newer = aliased(DailyRun)
+    return and_(
+        run.status.in_(FINISHED_DAILY_RUN_STATES),
+        run.run_date < before,
+        exists().where(newer.book_id == run.book_id, newer.run_date > run.run_date),
+    )
+
+
+def daily_runs_batch(when: datetime, batch_size: int) -> Delete:
+    """One batch of finished daily runs dated before `when`'s day, never a book's latest."""
+    before = when.date()
+    candidate = aliased(DailyRun)
+    chosen = select(candidate.id).where(_old_daily_run(candidate, before)).limit(batch_size)
+    return delete(DailyRun).where(
+        DailyRun.id.in_(chosen),
+        DailyRun.status.in_(FINISHED_DAILY_RUN_STATES),
+        DailyRun.run_date < before,
+    )
+
+
+def scheduler_outages_batch(when: datetime, batch_size: int) -> Delete:
+    """One batch of scheduler outages that ended before `when`."""
+    chosen = select(SchedulerOutage.id).where(SchedulerOutage.ended_at < when).limit(batch_size)
+    return delete(SchedulerOutage).where(
+        SchedulerOutage.id.in_(chosen), SchedulerOutage.ended_at < when
+    )
+
+
+def delete_in_batches(
+    db: Database,
+    make_batch: Callable[[datetime, int], Delete],
+    when: datetime,
+    batch_size: int,
+    between_batches: Callable[[], None] | None = None,
+) -> int:
+    """Run one batch after another, each committed on its own, until a batch deletes fewer
+    rows than `batch_size`; returns the number deleted. `between_batches` runs after each full
+    batch (a task passes its cancellation checkpoint)."""
+    statement = make_batch(when, batch_size)
+    total = 0
+    while True:
+        with db.connect() as connection:
+            deleted = int(connection.execute(statement).rowcount or 0)
+        total += deleted
+        if deleted < batch_size:
+            return total
+        if between_batches is not None:
+            between_batches()
+
+
+def prune(
+    db: Database,
+    policy: RetentionPolicy,
+    now: datetime,
+    between_batches: Callable[[], None] | None = None,
+) -> PruneCounts:
+    """Delete what `policy` no longer keeps; returns how many rows of each kind went."""
+    counts: dict[str, int] = {}
+    for kind, days, make_batch in (
+        ("task_rows", policy.task_rows_days, task_rows_batch),
+        ("daily_runs", policy.daily_runs_days, daily_runs_batch),
+        ("scheduler_outages", policy.scheduler_outages_days, scheduler_outages_batch),
+    ):
+        when = cutoff(now, days)
+        counts[kind] = (
+            0
+            if when is None
+            else delete_in_batches(db, make_batch, when, policy.batch_size, between_batches)
+        )
+    return PruneCounts(**counts)
