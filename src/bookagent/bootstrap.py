@@ -2,7 +2,9 @@
 
 `create_app`, the Celery worker, the CLI and the tests all call `build_services(settings)`.
 Nothing here runs at import time, and the tasks are imported only when services are built (a CLI
-command that imports this module to reach the database does not load them).
+command that imports this module to reach the database does not load them). Likewise the broker
+client (redis) is imported only when `auto` has to ping the broker, and Celery only when the
+Celery backend is chosen: a process on the thread pool never loads Celery.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from bookagent.db.session import Database
 from bookagent.publishers.registry import PublisherRegistry
-from bookagent.queue.broker import ping_broker
 from bookagent.queue.runner import AsyncRunner
 from bookagent.queue.scheduler import SCHEDULER_NAME
 from bookagent.queue.scheduler import InProcessScheduler
@@ -58,6 +59,8 @@ def choose_backend(settings: Settings) -> tuple[str, str | None]:
     backend = settings.queue.backend
     if backend != "auto":
         return backend, None
+    from bookagent.queue.broker import ping_broker
+
     reason = ping_broker(settings.queue.broker_url, settings.queue.broker_ping_timeout_s)
     if reason is None:
         return "celery", None
@@ -66,7 +69,6 @@ def choose_backend(settings: Settings) -> tuple[str, str | None]:
 
 def build_queue(services: Services) -> StartableQueue:
     """The configured queue backend (not started)."""
-    from bookagent.queue.celery_queue import CeleryTaskQueue
     from bookagent.queue.thread_queue import ThreadPoolTaskQueue
 
     settings = services.settings
@@ -79,6 +81,8 @@ def build_queue(services: Services) -> StartableQueue:
         services, max_workers=settings.queue.thread_pool_max_workers, fallback_reason=reason
     )
     if backend == "celery":
+        from bookagent.queue.celery_queue import CeleryTaskQueue
+
         return CeleryTaskQueue(services, fallback=pool)
     return pool
 

@@ -1,7 +1,9 @@
 """Counting text the way each platform counts it, plus hashtag and URL extraction.
 
 X uses twitter-text weights (NFC; URLs 23; emoji and CJK 2), computed as `parse_tweet` computes
-them but with a faster emoji scan. Bluesky counts extended grapheme
+them but with a faster emoji scan. twitter-text compiles thousands of patterns when it is
+imported (~0.2 s), so it is loaded on the first measure or URL lookup that needs it, not at
+startup (see `_twitter`). Bluesky counts extended grapheme
 clusters (`\\X` from the `regex` package) and caps UTF-8 bytes separately. The others count
 code points after NFC, with every URL at `url_length` where the platform reserves a fixed length
 (Mastodon) and emoji at their UTF-8 byte length where the platform says so (Threads).
@@ -11,16 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from functools import lru_cache
 from typing import Any
 
 import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
-from twitter_text import extract_urls_with_indices
-from twitter_text import parse_tweet
-from twitter_text.config import config as twitter_config
-from twitter_text.regexp.emoji import emoji as twitter_emoji
 
 from bookagent.platforms.rules import PlatformRules
 from bookagent.platforms.rules import get_rules
@@ -51,15 +51,16 @@ class _EmojiScan:
     `hits` finds every such place (and more: any non-ASCII character).
     """
 
+    emoji: re.Pattern[str]
     hits: re.Pattern[str]
     singles: frozenset[str]
     firsts: frozenset[str]
     seconds: frozenset[str]
 
     @classmethod
-    def of(cls, pattern: str) -> _EmojiScan | None:
-        """The scan for `pattern`; None if it has another shape (then we use `parse_tweet`)."""
-        head, bar, single = pattern.rpartition("|[")
+    def of(cls, emoji: re.Pattern[str]) -> _EmojiScan | None:
+        """The scan for `emoji`; None if it has another shape (then we use `parse_tweet`)."""
+        head, bar, single = emoji.pattern.rpartition("|[")
         sequences = head.split("|")
         escape = r"\\U([0-9A-Fa-f]{8})"
         if not (
@@ -82,7 +83,7 @@ class _EmojiScan:
             hits.append(f"[{ascii_singles}]")
         if ascii_firsts:
             hits.append(f"[{ascii_firsts}](?=[{''.join(re.escape(c) for c in sorted(seconds))}])")
-        return cls(re.compile("|".join(hits)), singles, firsts, seconds)
+        return cls(emoji, re.compile("|".join(hits)), singles, firsts, seconds)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """The (start, end) of each emoji twitter-text finds in `text`, as its `finditer` does."""
@@ -91,7 +92,7 @@ class _EmojiScan:
         while hit := self.hits.search(text, position):
             start = hit.start()
             if text[start] in self.firsts and text[start + 1 : start + 2] in self.seconds:
-                found = twitter_emoji.match(text, start)  # a sequence, or a single code point
+                found = self.emoji.match(text, start)  # a sequence, or a single code point
                 end = found.end() if found else start
             else:  # no sequence can start here
                 end = start + 1 if text[start] in self.singles else start
@@ -116,8 +117,34 @@ def _weight_shape(options: Mapping[str, Any]) -> tuple[re.Pattern[str], int] | N
     return re.compile(f"[^{light}]" if light else r"[\s\S]"), default // scale
 
 
-_EMOJI_SCAN = _EmojiScan.of(twitter_emoji.pattern)
-_WEIGHTS = _weight_shape(twitter_config["defaults"])
+@dataclass(frozen=True)
+class _Twitter:
+    """twitter-text's functions and tables, and the fast paths read from them (None: use
+    `parse_tweet`)."""
+
+    parse_tweet: Callable[..., Any]
+    extract_urls_with_indices: Callable[[str, bool], list[dict[str, Any]]]
+    defaults: Mapping[str, Any]
+    emoji_scan: _EmojiScan | None
+    weights: tuple[re.Pattern[str], int] | None
+
+
+@cache
+def _twitter() -> _Twitter:
+    """twitter-text, imported on first use: its import compiles ~0.2 s of patterns, which the
+    API's cold start should not pay."""
+    from twitter_text import extract_urls_with_indices
+    from twitter_text import parse_tweet
+    from twitter_text.config import config
+    from twitter_text.regexp.emoji import emoji
+
+    return _Twitter(
+        parse_tweet=parse_tweet,
+        extract_urls_with_indices=extract_urls_with_indices,
+        defaults=config["defaults"],
+        emoji_scan=_EmojiScan.of(emoji),
+        weights=_weight_shape(config["defaults"]),
+    )
 
 
 def measure(platform: str, text: str, rules: PlatformRules | None = None) -> int:
@@ -173,7 +200,7 @@ def _all_url_entities(text: str) -> tuple[tuple[int, str], ...]:
     """twitter-text's URL entities, bare domains included; cached, as it takes ~50 µs a post."""
     if not _DOMAIN_DOT.search(text):
         return ()
-    entities = extract_urls_with_indices(text, True)
+    entities = _twitter().extract_urls_with_indices(text, True)
     return tuple((int(entity["indices"][0]), str(entity["url"])) for entity in entities)
 
 
@@ -185,14 +212,15 @@ def _weighted_length(text: str, url_length: int) -> int:
     here it is tried only where an emoji can start. Exactly `parse_tweet`'s `weightedLength`
     (the tests compare the two on random text with emoji, CJK and URLs).
     """
-    if _EMOJI_SCAN is None or _WEIGHTS is None:
+    twitter = _twitter()
+    if twitter.emoji_scan is None or twitter.weights is None:
         return _parse_tweet_length(text, url_length)
-    heavy, heavy_weight = _WEIGHTS
+    heavy, heavy_weight = twitter.weights
     normalized = _LINE_ENDING.sub("\n", unicodedata.normalize("NFC", text))
     # Entities keyed by start as parse_tweet keys them; a URL wins over an emoji at one index,
     # and an entity starting inside an earlier one is not counted as an entity.
     entities: dict[int, tuple[int, int]] = {
-        start: (end - start, heavy_weight) for start, end in _EMOJI_SCAN.spans(normalized)
+        start: (end - start, heavy_weight) for start, end in twitter.emoji_scan.spans(normalized)
     }
     entities.update(
         {start: (len(url), url_length) for start, url in _url_entities(normalized, True)}
@@ -213,8 +241,9 @@ def _plain_length(text: str, start: int, end: int, heavy: re.Pattern[str], weigh
 
 def _parse_tweet_length(text: str, url_length: int) -> int:
     """The reference: twitter-text's own weighted length (slow: ~1 ms for a 280-character post)."""
-    options = {**twitter_config["defaults"], "transformed_url_length": url_length}
-    return int(parse_tweet(text, options).weightedLength)
+    twitter = _twitter()
+    options = {**twitter.defaults, "transformed_url_length": url_length}
+    return int(twitter.parse_tweet(text, options).weightedLength)
 
 
 def _code_point_length(text: str, url_length: int | None, emoji_as_bytes: bool) -> int:

@@ -4,30 +4,30 @@ The rules, in order: a global dry run, or the platform in `dry_run_platforms` �
 twitter → x with a user token; mastodon → mastodon with a base URL and token; bluesky → bluesky
 with a handle and app password; a platform in `webhook_platforms` → webhook with a URL and
 secret; anything else → outbox. A credential counts only when it is present and not blank.
+
+A publisher's module (and its HTTP client, httpx) is imported when the first publisher of its
+kind is built, not with this module: the API answers its first request without them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Protocol
 
-import httpx
 from pydantic import SecretStr
 
 from bookagent.domain.ports import Publisher
 from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import normalize_platform
-from bookagent.publishers.bluesky import BlueskyPublisher
-from bookagent.publishers.mastodon import MastodonPublisher
-from bookagent.publishers.outbox import OutboxPublisher
-from bookagent.publishers.webhook import WebhookPublisher
-from bookagent.publishers.x import XPublisher
 from bookagent.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -112,36 +112,48 @@ class PublisherRegistry:
         return None
 
     def _build(self, platform: str) -> ClosablePublisher:
+        # Each publisher's module is imported here, when the first of its kind is built.
         config = self.settings.publishers
         kind = self._choose(platform).publisher
-        timeout_s = config.timeout_s
-        builders: dict[str, Callable[[], ClosablePublisher]] = {
-            "x": lambda: XPublisher(
-                config.x_base_url, _value(config.x_user_token), timeout_s, transport=self._transport
-            ),
-            "mastodon": lambda: MastodonPublisher(
+        timeout_s, transport = config.timeout_s, self._transport
+        if kind == "x":
+            from bookagent.publishers.x import XPublisher
+
+            return XPublisher(
+                config.x_base_url, _value(config.x_user_token), timeout_s, transport=transport
+            )
+        if kind == "mastodon":
+            from bookagent.publishers.mastodon import MastodonPublisher
+
+            return MastodonPublisher(
                 _value(config.mastodon_base_url),
                 _value(config.mastodon_access_token),
                 timeout_s,
-                transport=self._transport,
-            ),
-            "bluesky": lambda: BlueskyPublisher(
+                transport=transport,
+            )
+        if kind == "bluesky":
+            from bookagent.publishers.bluesky import BlueskyPublisher
+
+            return BlueskyPublisher(
                 config.bluesky_service,
                 _value(config.bluesky_handle),
                 _value(config.bluesky_app_password),
                 timeout_s,
-                transport=self._transport,
-            ),
-            "webhook": lambda: WebhookPublisher(
+                transport=transport,
+            )
+        if kind == "webhook":
+            from bookagent.publishers.webhook import WebhookPublisher
+
+            return WebhookPublisher(
                 _value(config.webhook_url),
                 _value(config.webhook_secret),
                 platform,
                 timeout_s,
-                transport=self._transport,
-            ),
-            "outbox": lambda: OutboxPublisher(self.outbox_dir, platform),
-        }
-        return builders[kind]()
+                transport=transport,
+            )
+        from bookagent.publishers.outbox import OutboxPublisher
+
+        return OutboxPublisher(self.outbox_dir, platform)
 
     @property
     def outbox_dir(self) -> Path:

@@ -1,7 +1,8 @@
 """Which writers this deployment can use, built lazily from Settings (one instance per name).
 
 The LLM writers hold async clients bound to the process's one event loop (`AsyncRunner`), so
-they are only ever awaited there.
+they are only ever awaited there. Each writer's module (and the LLM writers' vendor SDKs) is
+imported when that writer is first built, not with this module: the API starts without them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import threading
 from bookagent.domain.ports import ContentWriter
 from bookagent.errors import InvalidInputError
 from bookagent.settings import Settings
-from bookagent.writers.template import TemplateWriter
 
 WRITER_NAMES = ("template", "openai", "anthropic")
 
@@ -71,4 +71,6 @@ class WriterRegistry:
                 timeout_s=s.timeout_s,
                 max_retries=s.max_retries,
             )
+        from bookagent.writers.template import TemplateWriter
+
         return TemplateWriter()

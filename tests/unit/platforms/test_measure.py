@@ -238,9 +238,9 @@ def test_weighted_length_counts_every_twitter_emoji_as_parse_tweet_does() -> Non
 def test_weighted_length_uses_the_fast_emoji_scan() -> None:
     # A twitter-text upgrade that changes its emoji pattern or weights would silently fall
     # back to parse_tweet (correct, but ~50x slower): make that visible.
-    module = importlib.import_module("bookagent.platforms.measure")
-    assert module._EMOJI_SCAN is not None
-    assert module._WEIGHTS is not None
+    twitter = importlib.import_module("bookagent.platforms.measure")._twitter()
+    assert twitter.emoji_scan is not None
+    assert twitter.weights is not None
 
 
 @settings(max_examples=400, deadline=None)
