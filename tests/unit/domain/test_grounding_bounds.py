@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -42,6 +41,7 @@ from bookagent.domain.validation import _strip_quote_marks
 from bookagent.domain.validation import check_draft
 from bookagent.domain.validation import find_ungrounded
 from bookagent.platforms import get_rules
+from tests.support.masks import reference_mask
 from tests.support.worst_profile import UNGROUNDED_CODES
 from tests.support.worst_profile import UNGROUNDED_DRAFT
 from tests.support.worst_profile import grounded_draft
@@ -325,18 +325,6 @@ def test_the_quote_index_on_long_near_misses() -> None:
 # -- the mask trie -----------------------------------------------------------------------------
 
 
-def _reference_mask(sources: Sequence[str]) -> re.Pattern[str]:
-    """The mask as first written: one alternation, longest first, `(?<!\\w)` in front."""
-    unique = {s for raw in sources if (s := _strip_quote_marks(unicodedata.normalize("NFC", raw)))}
-    parts = [
-        (r"(?<!\w)" if s[0].isalnum() or s[0] == "_" else "")
-        + re.escape(s)
-        + (r"(?!\w)" if s[-1].isalnum() or s[-1] == "_" else "")
-        for s in sorted(unique, key=lambda s: (-len(s), s))
-    ]
-    return re.compile("|".join(parts))
-
-
 _PIECES = st.sampled_from(
     ["a", "b", "ab", "-", " ", "é", "_", "1", ".", "x y", "[", "]", "\\", "^"]
 )
@@ -363,7 +351,7 @@ def test_the_mask_trie_masks_what_the_flat_alternation_masks(
     ):
         mask = _mask_pattern(sources)
     assert mask is not None
-    assert mask.sub(_MASK, text) == _reference_mask(sources).sub(_MASK, text)
+    assert mask.sub(_MASK, text) == reference_mask(sources).sub(_MASK, text)
 
 
 def test_the_mask_of_many_nested_sources_compiles_and_matches() -> None:
@@ -371,4 +359,4 @@ def test_the_mask_of_many_nested_sources_compiles_and_matches() -> None:
     mask = _mask_pattern(sources)
     assert mask is not None
     text = "-" * 500 + "x " + "".join(f"{chr(0x4E00 + i)}x" for i in range(0, 300, 7))
-    assert mask.sub(_MASK, text) == _reference_mask(sources).sub(_MASK, text)
+    assert mask.sub(_MASK, text) == reference_mask(sources).sub(_MASK, text)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -31,13 +29,13 @@ from bookagent.domain.validation import _STAR_WORD
 from bookagent.domain.validation import Grounding
 from bookagent.domain.validation import ValidationReport
 from bookagent.domain.validation import _mask_pattern
-from bookagent.domain.validation import _strip_quote_marks
 from bookagent.domain.validation import check_draft
 from bookagent.domain.validation import dedupe_key
 from bookagent.domain.validation import find_near_duplicate
 from bookagent.domain.validation import find_ungrounded
 from bookagent.domain.validation import split_sentences
 from bookagent.platforms import get_rules
+from tests.support.masks import reference_mask
 
 BOOK = BookProfile(
     id="book-1",
@@ -307,18 +305,6 @@ _MASK_SOURCES = [BOOK.title, BOOK.blurb, *split_sentences(BOOK.blurb), "grief", 
                  "1", "#SaltRoad", "“Mara Quell”", "é", "e\u0301t\u00e9"]  # fmt: skip
 
 
-def _reference_mask(sources: Sequence[str]) -> re.Pattern[str]:
-    """The mask as first written: `(?<!\\w)` in front of a source starting with a word char."""
-    unique = {s for raw in sources if (s := _strip_quote_marks(unicodedata.normalize("NFC", raw)))}
-    parts = [
-        (r"(?<!\w)" if s[0].isalnum() or s[0] == "_" else "")
-        + re.escape(s)
-        + (r"(?!\w)" if s[-1].isalnum() or s[-1] == "_" else "")
-        for s in sorted(unique, key=len, reverse=True)
-    ]
-    return re.compile("|".join(parts))
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     text=st.lists(
@@ -330,7 +316,7 @@ def _reference_mask(sources: Sequence[str]) -> re.Pattern[str]:
 def test_the_mask_masks_what_the_plain_pattern_masks(text: str) -> None:
     mask = _mask_pattern(_MASK_SOURCES)
     assert mask is not None
-    assert mask.sub(_MASK, text) == _reference_mask(_MASK_SOURCES).sub(_MASK, text)
+    assert mask.sub(_MASK, text) == reference_mask(_MASK_SOURCES).sub(_MASK, text)
 
 
 def test_find_ungrounded_answers_a_new_list_each_time() -> None:
