@@ -411,27 +411,21 @@ def session_caller(svc: Services) -> Caller | None:
 
 
 def _live_session_caller(svc: Services, session_id: str) -> Caller | None:
+    # One database session for both reads: the session row, then the token it names.
     with svc.db.session() as session:
         row = session.get(WebSession, session_id)
         if row is None or row.ended_at is not None or row.expires_at <= utcnow():
             return None
-        reference = row.token_ref
-    return _caller_for_reference(svc, reference)
-
-
-def _caller_for_reference(svc: Services, reference: str) -> Caller | None:
-    kind, _, value = reference.partition(":")
-    if kind == "env":
-        admin_token = svc.settings.admin_token_value
-        if admin_token and hmac.compare_digest(value, _fingerprint(admin_token)):
-            return Caller(user_id=None, is_admin=True)
-        return None
-    if kind == "db" and value:
-        with svc.db.session() as session:
-            row = session.get(ApiToken, value)
-            if row is not None and row.revoked_at is None:
-                return Caller(user_id=row.user_id, is_admin=row.is_admin)
-    return None
+        kind, _, value = row.token_ref.partition(":")
+        if kind == "env":
+            admin_token = svc.settings.admin_token_value
+            if admin_token and hmac.compare_digest(value, _fingerprint(admin_token)):
+                return Caller(user_id=None, is_admin=True)
+            return None
+        token = session.get(ApiToken, value) if kind == "db" and value else None
+        if token is None or token.revoked_at is not None:
+            return None
+        return Caller(user_id=token.user_id, is_admin=token.is_admin)
 
 
 def _fingerprint(admin_token: str) -> str:
