@@ -6,6 +6,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
+from pathlib import Path
 
 from sqlalchemy import inspect
 
@@ -41,3 +42,24 @@ def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
     db.dispose()
+
+
+def test_head_revision_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert script.get_current_head() == migrate.HEAD_REVISION
+
+
+def test_upgrade_from_an_older_revision_reaches_head(database_url: str) -> None:
+    from alembic import command
+
+    command.downgrade(migrate.alembic_config(database_url), "0001")
+    assert migrate.current_revision(database_url) == "0001"
+    migrate.upgrade(database_url)  # the fast path must not take an older schema for current
+    assert migrate.current_revision(database_url) == migrate.HEAD_REVISION
+    migrate.check(database_url)
+
+
+def test_no_schema_has_no_revision(tmp_path: Path) -> None:
+    assert migrate.current_revision(f"sqlite:///{tmp_path / 'empty.db'}") is None

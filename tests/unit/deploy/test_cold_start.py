@@ -34,11 +34,11 @@ assert status == 200, status
 """
 
 
-def loaded_after(code: str) -> list[str]:
-    """Which of `LAZY` a fresh interpreter has imported after running `code`."""
+def loaded_after(code: str, lazy: tuple[str, ...] = LAZY) -> list[str]:
+    """Which of `lazy` a fresh interpreter has imported after running `code`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOOKAGENT_", "CELERY_"))}
     env.pop("TASK_BACKEND", None)
-    script = f"{code}\n{LOADED.format(lazy=LAZY)}"
+    script = f"{code}\n{LOADED.format(lazy=lazy)}"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
     )
@@ -56,6 +56,14 @@ def test_the_thread_backend_answers_its_first_request_without_them(tmp_path: Pat
         data_dir=str(tmp_path / "data"), url=f"sqlite:///{tmp_path / 'bookagent.db'}"
     )
     assert loaded_after(code) == []
+
+
+def test_a_server_whose_schema_is_current_starts_without_alembic(tmp_path: Path) -> None:
+    code = SERVE_HEALTH.format(
+        data_dir=str(tmp_path / "data"), url=f"sqlite:///{tmp_path / 'bookagent.db'}"
+    )
+    loaded_after(code)  # creates the schema, with Alembic
+    assert loaded_after(code, ("alembic", "mako")) == []
 
 
 def test_the_lazy_modules_still_load_on_first_use() -> None:

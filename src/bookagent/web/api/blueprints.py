@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from flask_openapi3 import APIBlueprint
@@ -26,10 +25,21 @@ class _SchemaOnce(BaseModel):
         schema = _SCHEMAS.get(key)
         if schema is None:
             schema = _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
-        return copy.deepcopy(schema)
+        copied: dict[str, Any] = _copy_json(schema)
+        return copied
 
 
 _SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _copy_json(value: Any) -> Any:
+    # A JSON schema holds dicts, lists and scalars only: this copies it several times faster
+    # than copy.deepcopy, which spent 60 ms of the API's import on ~550 copies.
+    if isinstance(value, dict):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(item) for item in value]
+    return value
 
 
 class FieldProblem(BaseModel):
