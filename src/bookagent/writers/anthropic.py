@@ -34,13 +34,7 @@ class AnthropicWriter(LLMWriter[Message, anthropic.APIStatusError]):
     name: str = "anthropic"
     default_base_url = DEFAULT_BASE_URL
     missing_key_hint = "set the Anthropic API key in the writer settings."
-    sdk_errors = SdkErrors(
-        base=anthropic.AnthropicError,
-        rate_limited=anthropic.RateLimitError,
-        timed_out=anthropic.APITimeoutError,
-        unreachable=anthropic.APIConnectionError,
-        status=anthropic.APIStatusError,
-    )
+    sdk_errors = SdkErrors.of(anthropic, base=anthropic.AnthropicError)
     log = logger
     _client: anthropic.AsyncAnthropic
 

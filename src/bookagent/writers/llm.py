@@ -14,6 +14,7 @@ from abc import ABC
 from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from types import TracebackType
 from typing import Any
 from typing import Generic
@@ -64,6 +65,17 @@ class SdkErrors(Generic[StatusErrorT]):
     timed_out: type[Exception]
     unreachable: type[Exception]
     status: type[StatusErrorT]
+
+    @classmethod
+    def of(cls, sdk: ModuleType, base: type[Exception]) -> SdkErrors[Any]:
+        """The classes of an SDK generated the way OpenAI's and Anthropic's are (same names)."""
+        return cls(
+            base=base,
+            rate_limited=sdk.RateLimitError,
+            timed_out=sdk.APITimeoutError,
+            unreachable=sdk.APIConnectionError,
+            status=sdk.APIStatusError,
+        )
 
 
 @dataclass(frozen=True)

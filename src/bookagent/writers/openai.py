@@ -13,7 +13,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-import httpx2
 import openai
 from openai.types.chat import ChatCompletion
 
@@ -39,43 +38,16 @@ class OpenAIWriter(LLMWriter[ChatCompletion, openai.APIStatusError]):
         "set the OpenAI API key, or point the writer's base_url at an OpenAI-compatible server "
         "such as Ollama."
     )
-    sdk_errors = SdkErrors(
-        base=openai.OpenAIError,
-        rate_limited=openai.RateLimitError,
-        timed_out=openai.APITimeoutError,
-        unreachable=openai.APIConnectionError,
-        status=openai.APIStatusError,
-    )
+    sdk_errors = SdkErrors.of(openai, base=openai.OpenAIError)
     log = logger
     _client: openai.AsyncOpenAI
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None,
-        model: str,
-        base_url: str | None = None,
-        timeout_s: float = 60.0,
-        max_retries: int = 2,
-        temperature: float | None = 0.8,
-        max_tokens: int = 1024,
-        http_client: httpx2.AsyncClient | None = None,
-    ) -> None:
-        """Build the SDK client; no network call is made here.
+    def __init__(self, *, temperature: float | None = 0.8, **options: Any) -> None:
+        """Build the SDK client (`LLMWriter`'s options); no network call is made here.
 
-        Raises ConfigurationError when the official endpoint is used without a key, or when a
-        limit is out of range. `temperature=None` leaves the model's default (some reasoning
-        models accept no other). The caller keeps ownership of an injected `http_client`.
+        `temperature=None` leaves the model's default (some reasoning models accept no other).
         """
-        super().__init__(
-            api_key=api_key,
-            model=model,
-            base_url=base_url,
-            timeout_s=timeout_s,
-            max_retries=max_retries,
-            max_tokens=max_tokens,
-            http_client=http_client,
-        )
+        super().__init__(**options)
         self.temperature = temperature
 
     def _connect(self, **options: Any) -> openai.AsyncOpenAI:

@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response
-from pydantic import BaseModel
-from pydantic import ConfigDict
 from sqlalchemy.orm import Session
 
 from bookagent.db.base import utcnow
@@ -18,6 +16,7 @@ from bookagent.health import check_scheduler
 from bookagent.queue.operations import submit_task
 from bookagent.web.api.blueprints import QUEUED
 from bookagent.web.api.blueprints import api_blueprint
+from bookagent.web.api.schemas import BookRef
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.api.tasks import queued
 from bookagent.web.context import caller
@@ -26,16 +25,6 @@ from bookagent.web.envelope import ok
 from bookagent.web.timeouts import timed_route
 
 blueprint = api_blueprint("autonomous", __name__)
-
-
-class BookRef(BaseModel):
-    """Which book: `book_id`, or the user's only book."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    user_id: Identifier | None = None
-    app_id: str | None = None
-    book_id: Identifier | None = None
 
 
 class SettingsBody(agent.AgentSettings):

@@ -224,10 +224,7 @@ def reject_post(body: RejectBody) -> Response:
 def pending_posts(path: UserPath, query: PageQuery) -> Response:
     """A user's posts waiting for approval, oldest first."""
     filters = ops.PostFilter(user_id=path.user_id, book_id=query.book_id, status=ops.PENDING)
-    with services().db.session() as session:
-        page = ops.list_posts(session, caller(), filters, limit=query.limit, cursor=query.cursor)
-        posts = [ops.post_to_dict(p) for p in page.posts]
-    return ok({"posts": posts, "count": len(posts), "next_cursor": page.next_cursor})
+    return _page_of_posts(filters, query)
 
 
 @blueprint.get("/posts")
@@ -241,6 +238,10 @@ def list_posts(query: PostsQuery) -> Response:
         created_from=query.created_from,
         created_to=query.created_to,
     )
+    return _page_of_posts(filters, query)
+
+
+def _page_of_posts(filters: ops.PostFilter, query: PageQuery) -> Response:
     with services().db.session() as session:
         page = ops.list_posts(session, caller(), filters, limit=query.limit, cursor=query.cursor)
         posts = [ops.post_to_dict(p) for p in page.posts]

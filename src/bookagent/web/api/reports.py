@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response
 from pydantic import BaseModel
-from pydantic import ConfigDict
 from pydantic import field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from bookagent.reports.render import render_csv
 from bookagent.reports.render import render_html
 from bookagent.web.api.blueprints import QUEUED
 from bookagent.web.api.blueprints import api_blueprint
+from bookagent.web.api.schemas import BookRef
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.api.schemas import UserQuery
 from bookagent.web.api.tasks import queued
@@ -32,14 +32,9 @@ from bookagent.web.envelope import ok
 blueprint = api_blueprint("reports", __name__)
 
 
-class WeeklyBody(BaseModel):
+class WeeklyBody(BookRef):
     """Which book and week (a Monday; default: the last complete week)."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    user_id: Identifier | None = None
-    app_id: str | None = None
-    book_id: Identifier | None = None
     week_start: date | None = None
 
     @field_validator("week_start")

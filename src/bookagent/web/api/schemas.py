@@ -24,3 +24,9 @@ class UserQuery(BaseModel):
 
     user_id: Identifier | None = None
     app_id: str | None = None
+
+
+class BookRef(UserQuery):
+    """Which book: `book_id`, or the user's only book."""
+
+    book_id: Identifier | None = None
