@@ -153,7 +153,7 @@ def _limit_endpoint(app: Flask, endpoint: str, decorate: Callable[[Any], Any]) -
 
 
 def _only_for_endpoints(app: Flask, limiter: Limiter, endpoints: set[str]) -> None:
-    """Run the limiter's request hooks for the limited endpoints only.
+    """Run the limiter's request hooks for the limited endpoints only (its headers: on a 429).
 
     Flask-Limiter hooks every request; for a route with no limit its hooks still resolve limits,
     build a context and set headers, which measured ~0.1 ms of CPU per request (a quarter of a
@@ -169,7 +169,13 @@ def _only_for_endpoints(app: Flask, limiter: Limiter, endpoints: set[str]) -> No
         return lambda: hook() if request.endpoint in endpoints else None
 
     def after(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        return lambda response: hook(response) if request.endpoint in endpoints else response
+        # Its after hook only writes headers, reading the window back from the store (a Redis
+        # round trip per request): the API promises Retry-After on a 429, nothing more.
+        return lambda response: (
+            hook(response)
+            if response.status_code == 429 and request.endpoint in endpoints
+            else response
+        )
 
     def teardown(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return lambda error: hook(error) if request.endpoint in endpoints else None
