@@ -19,6 +19,8 @@ up: the URL is plain HTTP on loopback); retries are off. The route does no valid
 queueing: the baseline pays only for its LLM calls.
 
 `create_bare_app()` is the bare Flask app of the footprint benchmark: one `/api/health` route.
+`create_floor_app()` adds a `/api/generate-posts` that answers 202 at once without doing anything:
+the floor of the concurrency benchmark's response times (the client, gunicorn and Flask alone).
 """
 
 from __future__ import annotations
@@ -43,6 +45,18 @@ def create_bare_app() -> Flask:
     @app.get("/api/health")
     def health() -> ResponseReturnValue:
         return jsonify({"status": "healthy"})
+
+    return app
+
+
+def create_floor_app() -> Flask:
+    """The bare app with a generate route that reads the body and answers 202 at once."""
+    app = create_bare_app()
+
+    @app.post("/api/generate-posts")
+    def generate_posts() -> ResponseReturnValue:
+        request.get_json(silent=True)
+        return jsonify({"success": True, "task_id": os.urandom(16).hex()}), 202
 
     return app
 
