@@ -4,21 +4,55 @@ The claim is a conditional UPDATE, so two workers can never both publish a post.
 gets a row with its outcome, status code, duration and a truncated response. An unknown outcome
 (the request went out, no answer came back) leaves the post `unconfirmed`: it is never retried
 blindly. A rate limit is stored per account as "blocked until", and the post waits for it.
+
+A publish is three steps, each one atomic statement on PostgreSQL (autocommit: one round trip,
+no BEGIN/COMMIT) and a short transaction elsewhere (SQLite):
+
+- the claim: the conditional UPDATE and the attempt's `started` row, committed together before
+  anything is sent. `claim_routed` claims by the post's platform when its publisher is known
+  (`routes`: platform → publisher name and rate-limit account), so it needs no read first;
+  otherwise `peek` reads the platform, the caller picks the publisher, and `claim_attempt`
+  claims the post only if its platform and text are still what `peek` saw. Either way the
+  request and the idempotency key come from the claimed row itself.
+- the request, with no transaction open.
+- the outcome: the attempt's end and the post's move (`record_published`, or the `mark_*`
+  functions after an error), committed together.
+
+So a crash leaves the post `scheduled` with no attempt (nothing was sent), or `publishing` with a
+`started` attempt (the stale sweep makes it `unconfirmed`), or settled: never half of a claim
+or half of an outcome.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import Integer
+from sqlalchemy import Select
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import bindparam
+from sqlalchemy import column
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import literal_column
+from sqlalchemy import null
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from bookagent.db.base import UTCDateTime
+from bookagent.db.base import new_id
 from bookagent.db.models import Post
 from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import RateLimitState
+from bookagent.db.session import Database
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.states import AttemptOutcome
@@ -28,7 +62,9 @@ EXCERPT_LIMIT = 1000
 
 
 def idempotency_key(post: Post) -> str:
-    """Stable for a post and its text, so every retry of the same post sends the same key."""
+    """Stable for a post and its text, so every retry of the same post sends the same key.
+
+    The claims compute the same key in SQL (`_KEY`), from the very row they claim."""
     return f"bookagent-{post.id}-{post.content_hash[:16]}"
 
 
@@ -64,34 +100,6 @@ def blocked_until(session: Session, account: str, now: datetime) -> datetime | N
     return None
 
 
-def claim(session: Session, post_id: str, now: datetime) -> int | None:
-    """Move a due post to `publishing` and return its attempt number; None if another worker
-    has it or it is not due."""
-    return session.scalar(
-        update(Post)
-        .where(Post.id == post_id, Post.status == PostStatus.SCHEDULED, Post.scheduled_time <= now)
-        .values(
-            status=PostStatus.PUBLISHING, publish_attempts=Post.publish_attempts + 1, updated_at=now
-        )
-        .returning(Post.publish_attempts)
-    )
-
-
-def start_attempt(session: Session, post: Post, publisher: str, key: str, now: datetime) -> str:
-    """Record that an attempt begins (before the request is sent); returns its id."""
-    attempt = PublicationAttempt(
-        post_id=post.id,
-        platform=post.platform,
-        publisher=publisher,
-        idempotency_key=key,
-        outcome=AttemptOutcome.STARTED,
-        started_at=now,
-    )
-    session.add(attempt)
-    session.flush()
-    return attempt.id
-
-
 @dataclass(frozen=True)
 class AttemptEnd:
     """How an attempt ended, for its ledger row."""
@@ -101,6 +109,296 @@ class AttemptEnd:
     duration_ms: int | None = None
     response_excerpt: str | None = None
     error: str | None = None
+
+
+# The hot path (see the module doc). The statements are built once, with constants inlined and
+# every parameter a named bind `p_...`: apart from any column, so one dict serves every statement
+# (Core would make a key naming a column a SET or VALUES entry), and complete, so PostgreSQL's
+# run as `Database.prepared` statements: compiled once per Database, no per-execution SQLAlchemy
+# work.
+_NOW = bindparam("p_now", type_=UTCDateTime())
+_POST_ID = bindparam("p_post_id", type_=String())
+_ATTEMPT_ID = bindparam("p_attempt_id", type_=String())
+
+
+def _const(value: str) -> Any:
+    """Our own constant (a state name) as an SQL literal: none has a quote to escape."""
+    return literal_column(f"'{value}'", String())
+
+
+def _not_blocked(account: Any) -> Any:
+    """No rate limit in force for `account`."""
+    return ~exists().where(RateLimitState.account == account, RateLimitState.blocked_until > _NOW)
+
+
+# `idempotency_key` in SQL, so that the claim records the key of the very row it claimed.
+_KEY = (
+    _const("bookagent-")
+    + Post.id
+    + _const("-")
+    + func.substr(
+        Post.content_hash, literal_column("1", Integer()), literal_column("16", Integer())
+    )
+)
+_PEEK_COLUMNS: tuple[Any, ...] = (Post.status, Post.platform, Post.content_hash)
+_PEEK: Select[Any] = select(*_PEEK_COLUMNS).where(Post.id == _POST_ID)
+
+
+def _status_is(status: str) -> Any:
+    """`posts.status` is `status`, written so that no index serves it (`IS NOT DISTINCT FROM`;
+    the column is never NULL): a claim or an outcome finds its row by primary key, not by
+    walking (status, scheduled_time), which without fresh statistics the planner may prefer
+    and which costs as many rows as are due, or dead index entries as went through."""
+    return Post.status.is_not_distinct_from(_const(status))
+
+
+_IS_DUE = (
+    Post.id == _POST_ID,
+    _status_is(PostStatus.SCHEDULED),
+    Post.scheduled_time <= _NOW,
+)
+_TO_PUBLISHING = {
+    "status": _const(PostStatus.PUBLISHING),
+    "publish_attempts": Post.publish_attempts + literal_column("1", Integer()),
+    "updated_at": _NOW,
+}
+# What a claim returns: the post's row as claimed, its publisher's name and its key.
+_CLAIMED_ROW = (
+    Post.id,
+    Post.platform,
+    Post.content_hash,
+    Post.publish_attempts,
+    Post.book_id,
+    Post.content,
+    Post.hashtags,
+    Post.links,
+    Post.scheduled_time,
+)
+# By `peek`: due, still the platform and text `peek` saw, and its account not rate limited.
+_CLAIM = (
+    update(Post)
+    .where(
+        *_IS_DUE,
+        Post.platform == bindparam("p_platform", type_=String()),
+        Post.content_hash == bindparam("p_content_hash", type_=String()),
+        _not_blocked(bindparam("p_account", type_=String())),
+    )
+    .values(**_TO_PUBLISHING)
+    .returning(
+        *_CLAIMED_ROW,
+        bindparam("p_publisher", type_=String()).label("publisher"),
+        _KEY.label("key"),
+    )
+)
+# By route (PostgreSQL): due, its platform one whose publisher is known (`p_platforms[i]` goes to
+# `p_publishers[i]`, rate limited as `p_accounts[i]`), and that account not rate limited.
+_ROUTE = (
+    func.unnest(
+        bindparam("p_platforms", type_=ARRAY(String())),
+        bindparam("p_publishers", type_=ARRAY(String())),
+        bindparam("p_accounts", type_=ARRAY(String())),
+    )
+    .table_valued(
+        column("platform", String()), column("publisher", String()), column("account", String())
+    )
+    .render_derived(name="route")
+)
+_CLAIM_ROUTED = (
+    update(Post)
+    .where(*_IS_DUE, Post.platform == _ROUTE.c.platform, _not_blocked(_ROUTE.c.account))
+    .values(**_TO_PUBLISHING)
+    .returning(*_CLAIMED_ROW, _ROUTE.c.publisher.label("publisher"), _KEY.label("key"))
+)
+# Elsewhere: the attempt row, after the claim, in the claim's transaction.
+_START = insert(PublicationAttempt).values(
+    post_id=_POST_ID,
+    platform=bindparam("p_platform", type_=String()),
+    publisher=bindparam("p_publisher", type_=String()),
+    idempotency_key=bindparam("p_key", type_=String()),
+    id=_ATTEMPT_ID,
+    outcome=_const(AttemptOutcome.STARTED),
+    started_at=_NOW,
+)
+
+
+def _claim_and_start(claim: Any) -> Any:
+    """PostgreSQL: `claim` and its attempt row in one statement (one round trip, one commit)."""
+    claimed = claim.cte("claimed")
+    started = insert(PublicationAttempt).from_select(
+        ("post_id", "platform", "publisher", "idempotency_key", "id", "outcome", "started_at"),
+        select(
+            claimed.c.id,
+            claimed.c.platform,
+            claimed.c.publisher,
+            claimed.c.key,
+            _ATTEMPT_ID,
+            _const(AttemptOutcome.STARTED),
+            _NOW,
+        ),
+        include_defaults=False,
+    )
+    return select(*claimed.c).add_cte(started.cte("started"))
+
+
+_CLAIM_AND_START = _claim_and_start(_CLAIM)
+_CLAIM_ROUTED_AND_START = _claim_and_start(_CLAIM_ROUTED)
+_END_PUBLISHED = (
+    update(PublicationAttempt)
+    .where(PublicationAttempt.id == _ATTEMPT_ID)
+    .values(
+        outcome=_const(AttemptOutcome.PUBLISHED),
+        status_code=bindparam("p_status_code", type_=Integer()),
+        duration_ms=bindparam("p_duration_ms", type_=Integer()),
+        response_excerpt=bindparam("p_excerpt", type_=Text()),
+        error=null(),
+        finished_at=_NOW,
+    )
+)
+_TO_PUBLISHED = (
+    update(Post)
+    .where(Post.id == _POST_ID, _status_is(PostStatus.PUBLISHING))
+    .values(
+        status=_const(PostStatus.PUBLISHED),
+        published_at=_NOW,
+        published_url=bindparam("p_url", type_=String()),
+        remote_id=bindparam("p_remote_id", type_=String()),
+        failure_reason=null(),
+        updated_at=_NOW,
+    )
+)
+# PostgreSQL: the attempt's end and the post's move in one statement.
+_MOVED = _TO_PUBLISHED.returning(Post.id).cte("moved")
+_PUBLISHED = select(_MOVED.c.id).add_cte(_END_PUBLISHED.cte("ended"))
+
+
+@dataclass(frozen=True)
+class Due:
+    """A post as `peek` read it: enough to pick its publisher before claiming it."""
+
+    post_id: str
+    status: str
+    platform: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A post this worker claimed: its `started` attempt row, the attempt's number (this one
+    included), the publisher's name, the idempotency key and the request to send, all as the
+    claimed row holds them."""
+
+    post_id: str
+    attempt_id: str
+    attempts: int
+    publisher: str
+    key: str
+    request: PublishRequest
+
+
+def peek(db: Database, post_id: str) -> Due | None:
+    """The post's status, platform and text hash (one autocommit read); None if it is gone."""
+    row = db.prepared(_PEEK).first(p_post_id=post_id)
+    if row is None:
+        return None
+    status, platform, content_hash = row
+    return Due(post_id, status, platform, content_hash)
+
+
+def claim_attempt(
+    db: Database, due: Due, account: str, publisher: str, now: datetime
+) -> Claim | None:
+    """Claim a due post and record its `started` attempt, committed together before anything
+    is sent; None if another worker has it, it is not due, its account is rate limited, or its
+    platform or text changed since `peek`.
+
+    The claim is a conditional UPDATE, so of two workers racing for a post only one gets a row.
+    """
+    attempt_id = new_id()
+    params = {
+        "p_post_id": due.post_id,
+        "p_platform": due.platform,
+        "p_content_hash": due.content_hash,
+        "p_account": account,
+        "p_publisher": publisher,
+        "p_attempt_id": attempt_id,
+        "p_now": now,
+    }
+    if db.dialect == "postgresql":  # one statement on the autocommit engine: atomic
+        row = db.prepared(_CLAIM_AND_START).first(**params)
+    else:
+        with db.engine.begin() as connection:
+            row = connection.execute(_CLAIM, params).first()
+            if row is None:
+                return None
+            connection.execute(_START, {**params, "p_key": row.key})
+    return None if row is None else _to_claim(attempt_id, tuple(row))
+
+
+def claim_routed(
+    db: Database, post_id: str, routes: Mapping[str, tuple[str, str]], now: datetime
+) -> Claim | None:
+    """`claim_attempt` without `peek`, for a post whose platform is one of `routes` (platform
+    → (publisher name, rate-limit account)): one statement in all, on PostgreSQL.
+
+    None when it did not claim the post, and always where `routes` is empty or the database is
+    not PostgreSQL: then `peek` and `claim_attempt` tell why, or claim it."""
+    if not routes or db.dialect != "postgresql":
+        return None
+    attempt_id = new_id()
+    row = db.prepared(_CLAIM_ROUTED_AND_START).first(
+        p_post_id=post_id,
+        p_platforms=list(routes),
+        p_publishers=[publisher for publisher, _ in routes.values()],
+        p_accounts=[account for _, account in routes.values()],
+        p_attempt_id=attempt_id,
+        p_now=now,
+    )
+    return None if row is None else _to_claim(attempt_id, row)
+
+
+def _to_claim(attempt_id: str, row: tuple[Any, ...]) -> Claim:
+    """A Claim from a claim's row (`_CLAIMED_ROW`, publisher, key)."""
+    (post_id, platform, content_hash, attempts, book_id, content, hashtags, links, scheduled_time,
+     publisher, key) = row  # fmt: skip
+    request = PublishRequest(
+        post_id=post_id,
+        book_id=book_id,
+        platform=platform,
+        content=content,
+        content_hash=content_hash,
+        hashtags=tuple(hashtags),
+        links=tuple(links),
+        scheduled_time=scheduled_time,
+    )
+    return Claim(post_id, attempt_id, int(attempts), publisher, key, request)
+
+
+def record_published(
+    db: Database,
+    post_id: str,
+    attempt_id: str,
+    result: PublishResult,
+    duration_ms: int,
+    now: datetime,
+) -> None:
+    """`mark_published` as its own unit of work: the attempt's end and the post's move to
+    `published` commit together."""
+    params = {
+        "p_post_id": post_id,
+        "p_attempt_id": attempt_id,
+        "p_status_code": result.status_code,
+        "p_duration_ms": duration_ms,
+        "p_excerpt": (result.response_excerpt or "")[:EXCERPT_LIMIT] or None,
+        "p_url": result.url,
+        "p_remote_id": result.remote_id,
+        "p_now": now,
+    }
+    if db.dialect == "postgresql":  # one statement on the autocommit engine: atomic
+        db.prepared(_PUBLISHED).first(**params)
+        return
+    with db.engine.begin() as connection:
+        connection.execute(_END_PUBLISHED, params)
+        connection.execute(_TO_PUBLISHED, params)
 
 
 def _end_attempt(session: Session, attempt_id: str, end: AttemptEnd, now: datetime) -> None:

@@ -12,6 +12,7 @@ kind is built, not with this module: the API answers its first request without t
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,9 @@ class PublisherRegistry:
         self.settings = settings
         self._transport = transport  # tests inject one; production uses the network
         self._publishers: dict[str, ClosablePublisher] = {}
+        # Each platform name asked for → (its publisher's name, account); replaced, never changed
+        # in place, so `routes()` hands out a snapshot without copying.
+        self._routes: dict[str, tuple[str, str]] = {}
         config = settings.publishers
         self._dry_platforms = {_canonical(name) for name in config.dry_run_platforms}
         self._webhook_platforms = {_canonical(name) for name in config.webhook_platforms}
@@ -70,7 +74,14 @@ class PublisherRegistry:
             publisher = self._build(canonical)
             self._publishers[canonical] = publisher
             logger.info("publisher for platform=%s is %s", canonical, publisher.name)
+        if platform not in self._routes:
+            self._routes = {**self._routes, platform: (publisher.name, publisher.account)}
         return publisher
+
+    def routes(self) -> Mapping[str, tuple[str, str]]:
+        """Where posts go, for every platform name `for_platform` was asked for so far:
+        `{platform: (publisher name, rate-limit account)}` (read-only)."""
+        return self._routes
 
     def status(self) -> dict[str, dict[str, Any]]:
         """For every platform: `{"publisher", "configured", "dry_run"}` (no network calls)."""
@@ -83,6 +94,7 @@ class PublisherRegistry:
     async def aclose_all(self) -> None:
         """Close every publisher built so far; they are rebuilt on next use."""
         publishers, self._publishers = list(self._publishers.values()), {}
+        self._routes = {}
         for publisher in publishers:
             await publisher.aclose()
 

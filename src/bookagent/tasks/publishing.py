@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from typing import Any
 
 from bookagent.db.base import utcnow
-from bookagent.db.models import Post
 from bookagent.domain import publishing as ledger
 from bookagent.domain.ports import Publisher
-from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.domain.publish_policy import Action
 from bookagent.domain.publish_policy import Lookup
@@ -37,54 +34,61 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A post this worker claimed and is sending: what the ledger needs to settle the attempt."""
-
-    post_id: str
-    attempt_id: str
-    attempts: int  # this one included
-    key: str  # the idempotency key
-    request: PublishRequest
-
-
 def publish_one(services: Services, post_id: str, now: datetime | None = None) -> str:
     """Publish one due post; returns the outcome (`published`, `retry`, `failed`,
-    `unconfirmed`, `rate_limited`, `waiting` or `skipped`)."""
+    `unconfirmed`, `rate_limited`, `waiting` or `skipped`).
+
+    Two statements on the way, on PostgreSQL once a post of the platform went out from this
+    process (see `domain.publishing`): the claim with its `started` attempt row, committed before
+    the request goes out, and the outcome with the attempt's end, committed together.
+    """
     now = now or utcnow()
-    settings = services.settings.publishers
-    with services.db.session() as session:
-        post = session.get(Post, post_id)
-        if post is None or post.status != PostStatus.SCHEDULED:
-            return "skipped"
-        publisher = services.publishers.for_platform(post.platform)
-        if ledger.blocked_until(session, publisher.account, now) is not None:
-            return "waiting"
-        attempts = ledger.claim(session, post_id, now)
-        if attempts is None:
-            return "skipped"
-        key = ledger.idempotency_key(post)
-        request = ledger.publish_request(post)
-        attempt_id = ledger.start_attempt(session, post, publisher.name, key, now)
-    claimed = Claimed(post_id, attempt_id, attempts, key, request)
+    claimed = _claim(services, post_id, now)
+    if isinstance(claimed, str):
+        return claimed
+    request = claimed.request
+    publisher = services.publishers.for_platform(request.platform)
     started = time.monotonic()
-    timeout_s = settings.timeout_s * 2 + 5
+    timeout_s = services.settings.publishers.timeout_s * 2 + 5
     try:
-        result = services.runner.run(publisher.publish(request, key), timeout_s)
+        result = services.runner.run(publisher.publish(request, claimed.key), timeout_s)
     except BookAgentError as exc:
         elapsed = int((time.monotonic() - started) * 1000)
         return _after_error(services, publisher, claimed, exc, elapsed)
     elapsed = int((time.monotonic() - started) * 1000)
-    with services.db.session() as session:
-        ledger.mark_published(session, post_id, attempt_id, result, elapsed, utcnow())
+    ledger.record_published(services.db, post_id, claimed.attempt_id, result, elapsed, utcnow())
     log.info(
         "published post_id=%s platform=%s remote_id=%s", post_id, request.platform, result.remote_id
     )
     return "published"
 
 
+def _claim(services: Services, post_id: str, now: datetime) -> ledger.Claim | str:
+    """Claim the post (its `started` attempt committed with it), or say why not: `skipped` (gone,
+    not scheduled or not due, or another worker has it) or `waiting` (its account is rate
+    limited)."""
+    db, registry = services.db, services.publishers
+    claimed = ledger.claim_routed(db, post_id, registry.routes(), now)
+    if claimed is not None:
+        return claimed
+    due = ledger.peek(db, post_id)  # a platform not routed yet, or a post we may not claim
+    if due is None or due.status != PostStatus.SCHEDULED:
+        return "skipped"
+    publisher = registry.for_platform(due.platform)
+    claimed = ledger.claim_attempt(db, due, publisher.account, publisher.name, now)
+    if claimed is not None:
+        return claimed
+    with db.autocommit() as session:
+        blocked = ledger.blocked_until(session, publisher.account, now)
+    return "waiting" if blocked is not None else "skipped"
+
+
 def _after_error(
-    services: Services, publisher: Publisher, claimed: Claimed, exc: BookAgentError, elapsed_ms: int
+    services: Services,
+    publisher: Publisher,
+    claimed: ledger.Claim,
+    exc: BookAgentError,
+    elapsed_ms: int,
 ) -> str:
     """Decide what the error means (`publish_policy.decide`), then record it in the ledger."""
     settings = services.settings.publishers
@@ -126,7 +130,7 @@ def _after_error(
 
 
 def _look_up(
-    services: Services, publisher: Publisher, claimed: Claimed
+    services: Services, publisher: Publisher, claimed: ledger.Claim
 ) -> tuple[Lookup, PublishResult | None]:
     """Ask the platform whether the post went out."""
     try:

@@ -156,3 +156,24 @@ def test_a_registry_publisher_posts_to_the_configured_instance(
             await publishers.aclose_all()
 
     asyncio.run(scenario())
+
+
+def test_routes_name_the_publisher_and_account_of_each_platform_asked_for(
+    tmp_path: Path,
+) -> None:
+    """What the publishing task routes claims by: one entry per platform name asked for."""
+    publishers = registry(tmp_path, **CREDENTIALS, webhook_platforms=["facebook"])
+    assert publishers.routes() == {}
+    webhook = publishers.for_platform("facebook")
+    x = publishers.for_platform("x")
+    assert publishers.for_platform("twitter") is x
+    before = publishers.routes()
+    assert webhook.account == "webhook:hooks.example"
+    assert before == {
+        "facebook": ("webhook", webhook.account),
+        "x": ("x", x.account),
+        "twitter": ("x", x.account),
+    }
+    asyncio.run(publishers.aclose_all())
+    assert publishers.routes() == {}  # rebuilt publishers route anew
+    assert before["facebook"] == ("webhook", webhook.account)  # a snapshot, never changed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from contextlib import aclosing
 from datetime import UTC
 from datetime import datetime
@@ -17,7 +18,9 @@ from bookagent.errors import ProviderRejected
 from bookagent.errors import ProviderUnavailable
 from bookagent.errors import PublishOutcomeUnknown
 from bookagent.publishers.mastodon import MastodonPublisher
+from bookagent.publishers.transport import build_client
 from bookagent.publishers.transport import retry_after_s
+from bookagent.publishers.transport import shared_ssl_context
 from tests.integration.publishers.conftest import RequestFactory
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -110,3 +113,18 @@ def test_retry_after_reads_each_vendors_reset_header(
     headers: dict[str, str], expected: float
 ) -> None:
     assert retry_after_s(httpx.Headers(headers), now=NOW) == expected
+
+
+def test_every_client_verifies_tls_with_the_one_shared_context() -> None:
+    """Building an SSL context loads the CA bundle (~25 ms): one per process, not per client."""
+    shared = shared_ssl_context()
+    assert shared is shared_ssl_context()
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    clients = [build_client(timeout_s=5), build_client(timeout_s=5, base_url="https://a.test")]
+    try:
+        for client in clients:
+            pool = client._transport._pool  # type: ignore[attr-defined]
+            assert pool._ssl_context is shared
+    finally:
+        for client in clients:
+            asyncio.run(client.aclose())

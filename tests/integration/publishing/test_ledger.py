@@ -23,6 +23,9 @@ from bookagent.bootstrap import build_services
 from bookagent.db.models import Post
 from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import RateLimitState
+from bookagent.db.session import Database
+from bookagent.domain import publishing as ledger_module
+from bookagent.domain.publishing import idempotency_key
 from bookagent.settings import Settings
 from bookagent.tasks.publishing import publish_due_posts
 from bookagent.tasks.publishing import publish_one
@@ -100,10 +103,11 @@ def test_200_due_posts_by_4_concurrent_workers_are_each_published_once(
 
 
 def test_a_publish_killed_mid_request_is_left_unconfirmed_and_never_repeated(
-    make_settings: SettingsFactory, server: FakeSocialServer
+    make_settings: SettingsFactory, database_url: str, server: FakeSocialServer
 ) -> None:
     settings: Settings = make_settings(
-        publishers=publisher_settings(server, timeout_s=60, stale_publishing_s=0.5)
+        db={"url": database_url},
+        publishers=publisher_settings(server, timeout_s=60, stale_publishing_s=0.5),
     )
     services = build_services(settings, start_queue=False)
     try:
@@ -145,9 +149,13 @@ def test_a_publish_killed_mid_request_is_left_unconfirmed_and_never_repeated(
 
 
 @pytest.fixture
-def ledger(make_settings: SettingsFactory, server: FakeSocialServer) -> Iterator[Services]:
+def ledger(
+    make_settings: SettingsFactory, database_url: str, server: FakeSocialServer
+) -> Iterator[Services]:
+    """Services on SQLite and on PostgreSQL (where a routed platform claims in one statement)."""
     services = build_services(
-        make_settings(publishers=publisher_settings(server)), start_queue=False
+        make_settings(db={"url": database_url}, publishers=publisher_settings(server)),
+        start_queue=False,
     )
     yield services
     services.close(grace_s=0)
@@ -245,3 +253,114 @@ def test_an_unconfirmed_post_can_be_settled_by_the_author(
     again = client.post(f"/api/posts/{second}/resolve", json={"published": False}).get_json()
     assert again["post"]["status"] == "scheduled" and again["post"]["scheduled_time"]
     assert client.post(f"/api/posts/{first}/resolve", json={"published": False}).status_code == 409
+
+
+def test_the_attempt_records_the_key_that_was_sent(
+    ledger: Services, server: FakeSocialServer
+) -> None:
+    """The first post of a platform is claimed after a peek, the next by route (PostgreSQL):
+    either way the attempt row holds `idempotency_key(post)`, the key the receiver got."""
+    ids = seed_posts(ledger, 2)
+    assert [publish_one(ledger, post_id) for post_id in ids] == ["published", "published"]
+    sent = {r.body["post"]["post_id"]: r for r in server.requests_to(WEBHOOK_PATH)}
+    with ledger.db.session() as session:
+        for post_id in ids:
+            post = session.get(Post, post_id)
+            assert post is not None and post.status == "published" and post.publish_attempts == 1
+            [attempt] = session.scalars(
+                select(PublicationAttempt).where(PublicationAttempt.post_id == post_id)
+            ).all()
+            assert attempt.outcome == "published" and attempt.publisher == "webhook"
+            assert attempt.platform == "facebook" and attempt.finished_at is not None
+            assert attempt.idempotency_key == idempotency_key(post)
+            assert sent[post_id].headers["idempotency-key"] == attempt.idempotency_key
+            assert sent[post_id].body["idempotency_key"] == attempt.idempotency_key
+            assert sent[post_id].body["post"]["content"] == post.content
+
+
+def test_a_routed_platform_is_claimed_without_a_peek(
+    ledger: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a publish is two statements once its platform is routed; SQLite peeks."""
+    peeks: list[str] = []
+    peek = ledger_module.peek
+
+    def counted(db: Database, post_id: str) -> ledger_module.Due | None:
+        peeks.append(post_id)
+        return peek(db, post_id)
+
+    monkeypatch.setattr(ledger_module, "peek", counted)
+    ids = seed_posts(ledger, 3)
+    assert [publish_one(ledger, post_id) for post_id in ids] == ["published"] * 3
+    assert peeks == (ids[:1] if ledger.db.dialect == "postgresql" else ids)
+    assert publish_one(ledger, ids[0]) == "skipped"  # published: neither path claims it again
+    assert statuses(ledger) == {"published": 3}
+
+
+def test_a_post_edited_after_the_peek_is_not_claimed_with_its_old_text(ledger: Services) -> None:
+    [post_id] = seed_posts(ledger, 1)
+    now = datetime.now(UTC)
+    due = ledger_module.peek(ledger.db, post_id)
+    assert due is not None and due.status == "scheduled"
+    with ledger.db.session() as session:
+        post = session.get(Post, post_id)
+        assert post is not None
+        post.content, post.content_hash = "Edited text #BookTok", "e" * 64
+    assert ledger_module.claim_attempt(ledger.db, due, "webhook:test", "webhook", now) is None
+    assert statuses(ledger) == {"scheduled": 1}
+    claimed = ledger_module.claim_attempt(
+        ledger.db, ledger_module.peek(ledger.db, post_id), "webhook:test", "webhook", now
+    )
+    assert claimed is not None and claimed.request.content == "Edited text #BookTok"
+    assert claimed.key == f"bookagent-{post_id}-{'e' * 16}" and claimed.attempts == 1
+
+
+def test_a_post_is_claimed_once_whichever_way_it_is_claimed(ledger: Services) -> None:
+    [post_id] = seed_posts(ledger, 1)
+    now = datetime.now(UTC)
+    routes = {"facebook": ("webhook", "webhook:test")}
+    due = ledger_module.peek(ledger.db, post_id)
+    assert due is not None
+    first = ledger_module.claim_routed(ledger.db, post_id, routes, now) or (
+        ledger_module.claim_attempt(ledger.db, due, "webhook:test", "webhook", now)
+    )
+    assert first is not None and first.publisher == "webhook" and first.attempts == 1
+    assert ledger_module.claim_attempt(ledger.db, due, "webhook:test", "webhook", now) is None
+    assert ledger_module.claim_routed(ledger.db, post_id, routes, now) is None
+    with ledger.db.session() as session:
+        post = session.get(Post, post_id)
+        attempts = session.scalars(select(PublicationAttempt)).all()
+    assert post is not None and post.status == "publishing" and post.publish_attempts == 1
+    assert [(a.id, a.outcome, a.idempotency_key) for a in attempts] == [
+        (first.attempt_id, "started", first.key)
+    ]
+
+
+@pytest.fixture
+def pg_ledger(
+    make_settings: SettingsFactory, postgres_url: str, server: FakeSocialServer
+) -> Iterator[Services]:
+    """The ledger on PostgreSQL only: routed claims are PostgreSQL's."""
+    services = build_services(
+        make_settings(db={"url": postgres_url}, publishers=publisher_settings(server)),
+        start_queue=False,
+    )
+    yield services
+    services.close(grace_s=0)
+
+
+def test_a_route_claims_only_its_own_platform_and_not_while_its_account_waits(
+    pg_ledger: Services,
+) -> None:
+    ledger = pg_ledger
+    [post_id] = seed_posts(ledger, 1)
+    now = datetime.now(UTC)
+    db = ledger.db
+    assert ledger_module.claim_routed(db, post_id, {}, now) is None
+    assert ledger_module.claim_routed(db, post_id, {"mastodon": ("mastodon", "m:1")}, now) is None
+    with db.session() as session:
+        session.add(RateLimitState(account="webhook:test", blocked_until=now + timedelta(hours=1)))
+    routes = {"mastodon": ("mastodon", "m:1"), "facebook": ("webhook", "webhook:test")}
+    assert ledger_module.claim_routed(db, post_id, routes, now) is None
+    assert ledger_module.claim_routed(db, post_id, routes, now + timedelta(hours=2)) is not None
+    assert statuses(ledger) == {"publishing": 1}
