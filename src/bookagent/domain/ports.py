@@ -6,6 +6,7 @@ Adapters (writers, publishers, queue backends) implement these; the domain never
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -78,6 +79,21 @@ class QueueHealth:
     task_queue_status: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class TaskRequest:
+    """One task of a batch for `TaskQueue.submit_many`.
+
+    `task_id`, when given, is the id the row gets: the caller may have recorded it already (a
+    daily run names its task before the task exists, so a crash in between is recoverable).
+    """
+
+    name: str
+    kwargs: Mapping[str, Any]
+    user_id: str | None = None
+    time_limit_s: float | None = None
+    task_id: str | None = None
+
+
 class TaskQueue(Protocol):
     """Runs named tasks in the background; the task row in the database is the truth."""
 
@@ -92,6 +108,12 @@ class TaskQueue(Protocol):
         time_limit_s: float | None = None,
     ) -> str:
         """Record a PENDING task and hand it to the backend; return its id."""
+        ...
+
+    def submit_many(self, requests: Sequence[TaskRequest]) -> list[str]:
+        """Record a PENDING row for each request (in one statement), then hand them all to the
+        backend; return their ids in order. Each task stays a task of its own (workers share
+        them out); only the bookkeeping is batched."""
         ...
 
     def revoke(self, task_id: str, *, terminate: bool) -> None:

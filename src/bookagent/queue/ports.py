@@ -6,10 +6,14 @@ the queue: it holds the queue), so the composition root is the only place that j
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from typing import Any
 from typing import Protocol
 
 from bookagent.db.session import Database
 from bookagent.domain.ports import TaskQueue
+from bookagent.domain.ports import TaskRequest
 from bookagent.domain.tasks import TaskRegistry
 from bookagent.settings import Settings
 
@@ -35,3 +39,23 @@ class QueueServices(Protocol):
     def require_queue(self) -> TaskQueue:
         """The task queue; raises in a process built without one."""
         ...
+
+
+def task_rows(services: QueueServices, requests: Sequence[TaskRequest]) -> list[dict[str, Any]]:
+    """The rows `TaskStore.create_many` inserts for a batch: each request's id (its own, or a new
+    one), name, kwargs, user, time limit (its own, or the task's configured one) and whether the
+    task is idempotent. An unknown task name raises before anything is written."""
+    rows = []
+    for request in requests:
+        spec = services.tasks.get(request.name)
+        rows.append(
+            {
+                "id": request.task_id or uuid.uuid4().hex,
+                "name": request.name,
+                "kwargs": dict(request.kwargs),
+                "user_id": request.user_id,
+                "time_limit_s": request.time_limit_s or spec.time_limit_s(services.settings),
+                "idempotent": spec.idempotent,
+            }
+        )
+    return rows

@@ -11,6 +11,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Mapping
+from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait
@@ -21,11 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bookagent.db.base import utcnow
 from bookagent.domain.ports import QueueHealth
+from bookagent.domain.ports import TaskRequest
 from bookagent.errors import ServiceUnavailableError
 from bookagent.queue.execution import run_task
 from bookagent.queue.ownership import is_owner_dead
 from bookagent.queue.ownership import owner_id
 from bookagent.queue.ports import QueueServices
+from bookagent.queue.ports import task_rows
 from bookagent.queue.records import TaskStore
 from bookagent.queue.signals import CancellationToken
 
@@ -131,6 +134,16 @@ class ThreadPoolTaskQueue:
         )
         self._enqueue(task_id, name, dict(kwargs))
         return task_id
+
+    def submit_many(self, requests: Sequence[TaskRequest]) -> list[str]:
+        """Record PENDING rows for the whole batch in one transaction, then queue each."""
+        if not self._accepting:
+            raise ServiceUnavailableError("The service is shutting down; try again shortly.")
+        rows = task_rows(self.services, requests)
+        self.store.create_many(rows, backend=BACKEND, worker=self.owner)
+        for row in rows:
+            self._enqueue(row["id"], row["name"], dict(row["kwargs"]))
+        return [row["id"] for row in rows]
 
     def adopt(self, task_id: str, name: str, kwargs: Mapping[str, Any]) -> None:
         """Run a row created for another backend (the broker fell over during submit)."""

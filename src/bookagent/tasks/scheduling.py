@@ -5,6 +5,13 @@ come (the unique key makes a second tick a no-op) and queues it, sweeps posts st
 `publishing`, and queues the publication of due posts when no such task is already active.
 Away from Celery (where beat sends it on its own schedule) it also queues the daily prune of old
 rows when one is due (`bookagent.tasks.retention`).
+
+It costs a fixed number of statements however many books there are: the due books are found
+and claimed in bulk (`bookagent.domain.autonomous`), and their tasks are recorded and sent as
+one batch (`TaskQueue.submit_many`) that is still one task per book, so the workers share the
+routines out. Each claimed run names its task's id before the task exists; a tick that dies
+between the claim and the queue leaves runs without a task row, which a later tick, once
+`CLAIM_LEASE` has passed, takes back and queues.
 """
 
 from __future__ import annotations
@@ -13,14 +20,13 @@ import logging
 from typing import TYPE_CHECKING
 from typing import Any
 
-from sqlalchemy import update
-
 from bookagent.db.base import utcnow
-from bookagent.db.models import DailyRun
 from bookagent.domain import publishing as ledger
 from bookagent.domain.autonomous import due_daily_runs
 from bookagent.domain.autonomous import due_weekly_reports
+from bookagent.domain.autonomous import zone_clocks
 from bookagent.domain.heartbeat import record_tick
+from bookagent.domain.ports import TaskRequest
 from bookagent.queue.records import TaskStore
 from bookagent.tasks.publishing import sweep_stale_publishing
 from bookagent.tasks.retention import queue_prune_if_due
@@ -31,6 +37,9 @@ if TYPE_CHECKING:
     from bookagent.tasks.context import TaskContext
 
 log = logging.getLogger(__name__)
+
+DAILY_TASK = "bookagent.run_daily"
+REPORT_TASK = "bookagent.generate_weekly_report"
 
 
 def run_tick(
@@ -46,30 +55,40 @@ def run_tick(
     now = utcnow()
     with services.db.session() as session:
         record_tick(session, scheduler, backend, now)
-        runs = due_daily_runs(session, now)
-        reports = due_weekly_reports(session, now)
-    queued_runs = []
-    for run in runs:
-        task_id = queue.submit(
-            "bookagent.run_daily",
+        clocks = zone_clocks(session, now)
+        runs = due_daily_runs(session, now, clocks)
+        reports = due_weekly_reports(session, now, clocks)
+    # Committed: each claimed run and report names the id its task will have. Should this
+    # process die before the rows below exist, the next tick past CLAIM_LEASE re-queues the runs.
+    requests = [
+        TaskRequest(
+            DAILY_TASK,
             {"book_id": run.book_id, "run_date": run.run_date.isoformat()},
-            user_id=None,
+            task_id=run.task_id,
         )
-        with services.db.session() as session:
-            session.execute(
-                update(DailyRun).where(DailyRun.id == run.run_id).values(task_id=task_id)
-            )
-        queued_runs.append({"book_id": run.book_id, "task_id": task_id})
-    queued_reports = [
+        for run in runs
+    ] + [
+        TaskRequest(
+            REPORT_TASK,
+            {"book_id": report.book_id, "week_start": report.week_start.isoformat()},
+            task_id=report.task_id,
+        )
+        for report in reports
+    ]
+    if requests:
+        # One task per book, so the workers share the routines out; one batch to record them.
+        queue.submit_many(requests)
+    queued_runs = [
         {
-            "book_id": r.book_id,
-            "week_start": r.week_start.isoformat(),
-            "task_id": queue.submit(
-                "bookagent.generate_weekly_report",
-                {"book_id": r.book_id, "week_start": r.week_start.isoformat()},
-                user_id=None,
-            ),
+            "book_id": run.book_id,
+            "run_date": run.run_date.isoformat(),
+            "task_id": run.task_id,
+            "reclaimed": run.reclaimed,
         }
+        for run in runs
+    ]
+    queued_reports = [
+        {"book_id": r.book_id, "week_start": r.week_start.isoformat(), "task_id": r.task_id}
         for r in reports
     ]
     swept = sweep_stale_publishing(services)
