@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from celery import Celery
 
 log = logging.getLogger(__name__)
+
+#: The Redis list (Celery queue) bookagent's tasks go through.
+QUEUE_NAME = "bookagent"
 
 
 def ping_broker(url: str, timeout_s: float) -> str | None:
@@ -63,7 +67,7 @@ class BrokerMonitor:
 
     def __init__(
         self,
-        app: Celery,
+        app: Callable[[], Celery],
         url: str,
         queue_name: str,
         *,
@@ -71,7 +75,7 @@ class BrokerMonitor:
         inspect_timeout_s: float,
         inspect_every_s: float,
     ) -> None:
-        self.app = app
+        self.app = app  # made on first use: Celery loads only when workers are first asked
         self.url = url
         self.queue_name = queue_name
         self.ping_timeout_s = ping_timeout_s
@@ -130,13 +134,14 @@ class BrokerMonitor:
                 self.state.workers, self.state.workers_checked_at = [], time.monotonic()
             return
         try:
-            inspector = self.app.control.inspect(timeout=self.inspect_timeout_s)
+            app = self.app()
+            inspector = app.control.inspect(timeout=self.inspect_timeout_s)
             replies = inspector.ping() or {}
             workers = sorted(replies)
             registered: dict[str, list[str]] = {}
             reserved = scheduled = 0
             if workers:
-                bounded = self.app.control.inspect(
+                bounded = app.control.inspect(
                     timeout=self.inspect_timeout_s, limit=len(workers)
                 )
                 registered = {k: sorted(v) for k, v in (bounded.registered() or {}).items()}

@@ -19,6 +19,7 @@ from celery.signals import worker_process_init
 
 from bookagent.domain.tasks import TaskRegistry
 from bookagent.domain.tasks import TaskSpec
+from bookagent.queue import broker
 from bookagent.queue.execution import run_task
 from bookagent.queue.ports import QueueServices
 from bookagent.queue.records import TaskStore
@@ -26,7 +27,7 @@ from bookagent.settings import Settings
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "bookagent"
+QUEUE_NAME = broker.QUEUE_NAME
 
 
 class TaskFailedError(Exception):

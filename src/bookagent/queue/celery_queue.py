@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import uuid
 from collections.abc import Mapping
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,14 +16,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from bookagent.domain.ports import QueueHealth
 from bookagent.domain.ports import TaskRequest
 from bookagent.errors import ServiceUnavailableError
+from bookagent.queue.broker import QUEUE_NAME
 from bookagent.queue.broker import BrokerMonitor
-from bookagent.queue.celery_app import QUEUE_NAME
-from bookagent.queue.celery_app import make_celery
 from bookagent.queue.ports import QueueServices
 from bookagent.queue.ports import task_rows
 from bookagent.queue.records import TaskStore
 from bookagent.queue.thread_queue import ThreadPoolTaskQueue
 from bookagent.settings import HARD_LIMIT_MARGIN_S
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +46,31 @@ class CeleryTaskQueue:
         self.services = services
         self.settings = settings
         self.store = TaskStore(services.db)
-        self.app = make_celery(settings)
+        self._app: Celery | None = None
+        self._app_lock = threading.Lock()
         self.fallback = fallback
         # A worker submits follow-up tasks from inside a task: its broker is up by definition,
         # so it does not watch it (and has no thread pool to fall back to).
         self.watch = watch
         self.monitor = BrokerMonitor(
-            self.app,
+            lambda: self.app,
             settings.queue.broker_url,
             QUEUE_NAME,
             ping_timeout_s=min(settings.queue.broker_ping_timeout_s, 1.0),
             inspect_timeout_s=settings.queue.inspect_timeout_s,
             inspect_every_s=settings.queue.inspect_cache_s,
         )
+
+    @property
+    def app(self) -> Celery:
+        """The Celery app, made (and Celery imported) on first use, not at the server's start."""
+        if self._app is None:
+            with self._app_lock:
+                if self._app is None:
+                    from bookagent.queue.celery_app import make_celery
+
+                    self._app = make_celery(self.settings)
+        return self._app
 
     def start(self) -> None:
         """Take a first reading, then keep watching the broker and workers."""

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.services import require_redis
+
 #: Not needed to answer a first request: the LLM SDKs (a writer's first draft), matplotlib (a
 #: report's first chart), twitter-text (the first post measured for X) and Celery (the Celery
 #: backend only).
@@ -75,6 +77,36 @@ def test_the_lazy_modules_still_load_on_first_use() -> None:
         "from bookagent.reports.charts import render_charts\n"
         "from bookagent.writers.anthropic import AnthropicWriter\n"
         "from bookagent.writers.openai import OpenAIWriter\n"
-        "from bookagent.queue.celery_queue import CeleryTaskQueue\n"
+        "from bookagent.queue.celery_app import make_celery\n"
     )
     assert loaded_after(code) == sorted(LAZY)
+
+
+CELERY_QUEUE = """
+from bookagent.bootstrap import build_services
+from bookagent.settings import load_settings
+
+settings = load_settings(
+    data_dir={data_dir!r}, db={{"url": {url!r}}},
+    queue={{"backend": "celery", "broker_url": {broker!r}}},
+)
+services = build_services(settings, start_queue=False)
+queue = services.queue
+queue.monitor.check_now()
+assert queue.monitor.snapshot().broker_ok
+queue.health()
+import sys
+before = sorted(m for m in ("celery", "kombu") if m in sys.modules)
+assert before == [], before
+assert queue.app.main  # the app, made on first use
+services.close(grace_s=0)
+"""
+
+
+def test_the_celery_backend_loads_celery_when_it_first_needs_the_app(tmp_path: Path) -> None:
+    code = CELERY_QUEUE.format(
+        data_dir=str(tmp_path / "data"),
+        url=f"sqlite:///{tmp_path / 'bookagent.db'}",
+        broker=require_redis(),
+    )
+    assert loaded_after(code, ("celery", "kombu")) == ["celery", "kombu"]
