@@ -34,15 +34,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
-from typing import Literal
 
-from rich.console import Console
-
-from benchmarks.harness import format_value
-from benchmarks.harness import machine_info
-from benchmarks.harness import machine_line
-from benchmarks.harness import print_verdict_table
-from benchmarks.harness import write_json
+from benchmarks.results import Line
+from benchmarks.stack import bench_main
+from benchmarks.stack import log
 from bookagent.domain.generation import Accepted
 from bookagent.domain.generation import Outcome
 from bookagent.domain.generation import plan_slots
@@ -62,6 +57,7 @@ from bookagent.writers.openai import OpenAIWriter
 from bookagent.writers.template import POST_TYPES
 from bookagent.writers.template import TemplateWriter
 
+SECTION = "generation"
 THROUGHPUT_TARGET = 2000.0
 SPEEDUP_TARGET = 8.0
 WRITER_LATENCY_S = 2.0
@@ -94,79 +90,6 @@ BOOK = BookProfile(
     hashtags=("#BookTok", "LiteraryFiction"),
     timezone="Europe/Berlin",
 )
-
-log_console = Console(stderr=True)
-
-
-def log(message: str) -> None:
-    """A progress line on stderr (the table goes to stdout)."""
-    log_console.log(message)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table: our figure, its baseline (if any) and the target it must meet.
-
-    With a baseline, the verdict compares `ratio` (baseline / ours for times, so higher is
-    better) with the target; without one, `ours` itself must reach the target.
-    """
-
-    name: str
-    unit: str
-    ours: float
-    target: float
-    target_text: str
-    baseline: float | None = None
-    baseline_label: str = ""
-    notes: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ratio(self) -> float | None:
-        """baseline / ours (a speed-up), or None for an absolute target."""
-        if self.baseline is None:
-            return None
-        return self.baseline / self.ours if self.ours else math.nan
-
-    @property
-    def verdict(self) -> Literal["PASS", "MISS"]:
-        """PASS or MISS (never an assertion: a noisy machine only reports)."""
-        value = self.ours if self.ratio is None else self.ratio
-        return "PASS" if not math.isnan(value) and value >= self.target else "MISS"
-
-    def to_json(self) -> dict[str, Any]:
-        """The row with its derived values, for `--json`."""
-        ratio = self.ratio
-        return {
-            "name": self.name,
-            "unit": self.unit,
-            "ours": round(self.ours, 4),
-            "baseline": self.baseline,
-            "baseline_label": self.baseline_label or None,
-            "ratio": None if ratio is None or math.isnan(ratio) else round(ratio, 4),
-            "target": self.target,
-            "verdict": self.verdict,
-            "notes": self.notes,
-        }
-
-
-def print_rows(title: str, header: str, rows: Sequence[Row], footnotes: Sequence[str]) -> None:
-    """Print the rows as a rich table, with a header line above and footnotes below."""
-    cells = [
-        (
-            [
-                f"{row.name} ({row.unit})"
-                + (f" vs {row.baseline_label}" if row.baseline_label else ""),
-                format_value(row.ours),
-                "—" if row.baseline is None else format_value(row.baseline),
-                "—" if row.ratio is None else f"{row.ratio:.2f}×",
-                row.target_text,
-            ],
-            row.verdict,
-        )
-        for row in rows
-    ]
-    print_verdict_table(title, header, [], cells, footnotes)
-
 
 # -- figure 1: template writer throughput ------------------------------------------------------
 
@@ -270,10 +193,10 @@ def pinned_to_one_core(cpu: int) -> Iterator[bool]:
         os.sched_setaffinity(0, previous)
 
 
-def measure_throughput(duration_s: float, warmup_s: float) -> list[Row]:
+def measure_throughput(duration_s: float, warmup_s: float) -> list[Line]:
     """Figure 1: the template writer's validated posts per second on one core.
 
-    Two rows: per wall-clock second (the figure) and per CPU-second of this process, which
+    Two lines: per wall-clock second (the figure) and per CPU-second of this process, which
     is what the core does when nothing else runs on it (the machine may be shared).
     """
     writer = TemplateWriter()  # one long-lived instance, as the writer registry keeps
@@ -291,11 +214,22 @@ def measure_throughput(duration_s: float, warmup_s: float) -> list[Row]:
         "posts_per_s_by_platform": per_platform,
         "slowest_platform": min(per_platform, key=per_platform.__getitem__),
     }
-    name = "template writer: validated posts"
-    target = f"≥ {THROUGHPUT_TARGET:,.0f}/s"
+    # Information of the run goes with the first line only.
+    rates = {"s": (result.rate, notes), "CPU-s": (result.cpu_rate, {})}
     return [
-        Row(f"{name}/s, one core", "posts/s", result.rate, THROUGHPUT_TARGET, target, notes=notes),
-        Row(f"{name}/CPU-s, one core", "posts/s", result.cpu_rate, THROUGHPUT_TARGET, target),
+        Line(
+            SECTION,
+            f"template writer: validated posts/{per}, one core",
+            "posts/s",
+            rate,
+            None,
+            "",
+            None,
+            THROUGHPUT_TARGET,
+            "min",
+            line_notes,
+        )
+        for per, (rate, line_notes) in rates.items()
     ]
 
 
@@ -335,38 +269,45 @@ async def run_batch(writer: ContentWriter, concurrency: int) -> tuple[float, lis
     return time.perf_counter() - started, outcomes
 
 
-def batch_row(
-    label: str, seconds: float, outcomes: Sequence[Outcome], sequential_s: float, measured: bool
-) -> Row:
-    """A batch figure: its wall time beside the sequential time."""
+def batch_line(
+    label: str,
+    seconds: float,
+    outcomes: Sequence[Outcome],
+    sequential_s: float,
+    measured: bool,
+    **notes: Any,
+) -> Line:
+    """A batch figure: its wall time beside the sequential time (a speed-up, a minimum)."""
     accepted = sum(isinstance(o, Accepted) for o in outcomes)
     calls = sum(o.attempts for o in outcomes if isinstance(o, Accepted))
-    return Row(
-        name=f"{BATCH_SIZE}-post batch, {label}",
-        unit="s",
-        ours=seconds,
-        target=SPEEDUP_TARGET,
-        target_text=f"≥ {SPEEDUP_TARGET:.0f}×",
-        baseline=sequential_s,
-        baseline_label="sequential" + ("" if measured else " (est.)"),
-        notes={"accepted": accepted, "writer_calls_of_accepted": calls, "slots": len(outcomes)},
+    return Line(
+        SECTION,
+        f"{BATCH_SIZE}-post batch, {label}",
+        "s",
+        seconds,
+        sequential_s,
+        "sequential" + ("" if measured else " (est.)"),
+        "baseline/ours",
+        SPEEDUP_TARGET,
+        "min",
+        {"accepted": accepted, "writer_calls_of_accepted": calls, "slots": len(outcomes), **notes},
     )
 
 
-def measure_batches(concurrencies: Sequence[int], measure_sequential: bool) -> list[Row]:
+def measure_batches(concurrencies: Sequence[int], measure_sequential: bool) -> list[Line]:
     """Figure 2 with the slow template writer, at each concurrency (and optionally at 1)."""
     writer = SlowTemplateWriter(WRITER_LATENCY_S)
     sequential_s = BATCH_SIZE * WRITER_LATENCY_S
     if measure_sequential:
         log(f"sequential batch (concurrency 1, about {sequential_s:.0f} s)")
         sequential_s, _ = asyncio.run(run_batch(writer, 1))
-    rows = []
+    lines = []
     for concurrency in concurrencies:
         log(f"batch at concurrency {concurrency}")
         seconds, outcomes = asyncio.run(run_batch(writer, concurrency))
         label = f"{WRITER_LATENCY_S:g} s sleep writer, c={concurrency}"
-        rows.append(batch_row(label, seconds, outcomes, sequential_s, measure_sequential))
-    return rows
+        lines.append(batch_line(label, seconds, outcomes, sequential_s, measure_sequential))
+    return lines
 
 
 def grounded_replies(count: int) -> list[str]:
@@ -387,7 +328,7 @@ def grounded_replies(count: int) -> list[str]:
     return replies
 
 
-def measure_openai_batch(concurrency: int) -> Row:
+def measure_openai_batch(concurrency: int) -> Line:
     """Figure 2 through the real OpenAI writer and SDK, against the loopback fake server."""
     # The fake server lives with the tests; the benchmark runs from the repository root.
     from tests.fakes.llm_server import FakeLLMServer
@@ -410,9 +351,8 @@ def measure_openai_batch(concurrency: int) -> Row:
         seconds, outcomes = asyncio.run(batch(server.openai_base_url))
         requests = len(server.requests)
     label = f"OpenAIWriter + fake LLM ({WRITER_LATENCY_S:g} s), c={concurrency}"
-    row = batch_row(label, seconds, outcomes, BATCH_SIZE * WRITER_LATENCY_S, False)
-    row.notes["requests"] = requests
-    return row
+    sequential_s = BATCH_SIZE * WRITER_LATENCY_S
+    return batch_line(label, seconds, outcomes, sequential_s, False, requests=requests)
 
 
 # -- the command line --------------------------------------------------------------------------
@@ -454,23 +394,26 @@ def _least_concurrency() -> int:
     return next(c for c in range(1, BATCH_SIZE + 1) if _speedup(c) >= SPEEDUP_TARGET)
 
 
-def footnotes(plan: Plan, throughput: Row) -> list[str]:
+def footnotes(plan: Plan, throughput: Line) -> list[str]:
     """What the reader needs to read the table right."""
-    by_platform = throughput.notes["posts_per_s_by_platform"]
+    notes = throughput.notes
+    by_platform = notes["posts_per_s_by_platform"]
     default = plan.default_concurrency
-    return [
-        "posts/s by platform: " + ", ".join(f"{k} {v:,.0f}" for k, v in by_platform.items()),
-        f"throughput: {throughput.notes['accepted']:,} accepted of "
-        f"{throughput.notes['written']:,} written in {throughput.notes['seconds']:.1f} s "
-        f"({throughput.notes['cpu_seconds']:.1f} s CPU), pinned to CPU "
-        f"{throughput.notes['pinned_cpu']}, one TemplateWriter instance",
-        f"batch: {BATCH_SIZE} slots over {len(PLATFORMS)} platforms; a {WRITER_LATENCY_S:g} s "
-        f"writer runs in waves of `concurrency`, so the speed-up is at most "
-        f"{BATCH_SIZE}/ceil({BATCH_SIZE}/c): {_speedup(default):.2f}× at the default "
-        f"c={default}; c ≥ {_least_concurrency()} reaches {SPEEDUP_TARGET:.0f}×",
-        "sequential = measured at concurrency 1"
+    sequential = (
+        "measured at concurrency 1"
         if plan.measure_sequential
-        else f"sequential = {BATCH_SIZE} × {WRITER_LATENCY_S:g} s (estimate; --full measures it)",
+        else f"{BATCH_SIZE} × {WRITER_LATENCY_S:g} s (estimate; --full measures it)"
+    )
+    return [
+        f"Throughput: {notes['accepted']:,} posts accepted of {notes['written']:,} written in "
+        f"{notes['seconds']:.1f} s ({notes['cpu_seconds']:.1f} s CPU), pinned to CPU "
+        f"{notes['pinned_cpu']}, one TemplateWriter instance; posts/s by platform: "
+        + ", ".join(f"{k} {v:,.0f}" for k, v in by_platform.items()),
+        f"Batch: {BATCH_SIZE} slots over {len(PLATFORMS)} platforms; a {WRITER_LATENCY_S:g} s "
+        f"writer runs in waves of `concurrency` (c), so the speed-up is at most "
+        f"{BATCH_SIZE}/ceil({BATCH_SIZE}/c): {_speedup(default):.2f}× at the default "
+        f"c={default}; c ≥ {_least_concurrency()} reaches {SPEEDUP_TARGET:.0f}×. Sequential = "
+        f"{sequential}; ratio = sequential / ours.",
     ]
 
 
@@ -487,44 +430,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def run(plan: Plan, _args: argparse.Namespace) -> tuple[list[Line], list[str], dict[str, Any]]:
+    """Measure the throughput, then the batches."""
+    log(f"template writer throughput on one core ({plan.throughput_s:g} s)")
+    throughput = measure_throughput(plan.throughput_s, plan.warmup_s)
+    lines = [*throughput, *measure_batches(plan.concurrencies, plan.measure_sequential)]
+    if plan.openai:
+        lines.append(measure_openai_batch(plan.default_concurrency))
+    return lines, footnotes(plan, throughput[0]), {}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table; 130 if interrupted."""
     args = parse_args(argv)
-    plan = Plan.from_args(args)
-    info = machine_info()
-    # The machine may be shared: other load slows wall-clock figures, not CPU-time ones.
-    info["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    started = time.monotonic()
-    try:
-        log(f"template writer throughput on one core ({plan.throughput_s:g} s)")
-        throughput = measure_throughput(plan.throughput_s, plan.warmup_s)
-        rows = [*throughput, *measure_batches(plan.concurrencies, plan.measure_sequential)]
-        if plan.openai:
-            rows.append(measure_openai_batch(plan.default_concurrency))
-    except KeyboardInterrupt:
-        log("interrupted")
-        return 130
-    elapsed = time.monotonic() - started
-    mode = " (--quick)" if args.quick else " (--full)" if args.full else ""
-    print_rows(
-        "bookagent generation benchmark" + mode,
-        f"{machine_line(info)} | load {info['load_average'][0]:.1f} at start"
-        f" | run took {elapsed:.0f} s",
-        rows,
-        footnotes(plan, throughput[0]),
-    )
-    if args.json:
-        write_json(
-            args.json,
-            {
-                "machine": info,
-                "plan": vars(plan),
-                "elapsed_s": round(elapsed, 1),
-                "figures": [row.to_json() for row in rows],
-            },
-        )
-        log(f"figures written to {args.json}")
-    return 0
+    title = "bookagent generation benchmark" + (" (--full)" if args.full else "")
+    return bench_main(title, args, Plan.from_args(args), run)
 
 
 if __name__ == "__main__":

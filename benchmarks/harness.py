@@ -1,7 +1,7 @@
-"""Shared benchmark plumbing: child processes, HTTP load, interleaved rounds, figures and the table.
+"""Shared benchmark plumbing: the machine, statistics, HTTP load, child processes.
 
 A benchmark compares one of our figures with a baseline measured in the same run, on the same
-machine, with the same client. Everything here is generic; the queue benchmark is one user.
+machine, with the same client. Its figures are `results.Line`s; `stack.bench_main` runs a section.
 """
 
 from __future__ import annotations
@@ -21,19 +21,14 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from typing import Literal
 
 import httpx
-from rich.console import Console
-from rich.table import Table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -95,113 +90,6 @@ def machine_line(info: Mapping[str, Any]) -> str:
     return (
         f"{info['platform']} | Python {info['python']} | {info['cpu_count']} CPUs | {info['date']}"
     )
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One of our figures beside its baseline, with the ratio's target."""
-
-    backend: str
-    name: str
-    unit: str
-    ours: float
-    baseline: float
-    baseline_label: str
-    target: float
-    #: "min": the ratio must be at least the target (throughput); "max": at most (latency).
-    bound: Literal["min", "max"]
-    notes: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ratio(self) -> float:
-        """ours / baseline (NaN when the baseline is zero)."""
-        return self.ours / self.baseline if self.baseline else math.nan
-
-    @property
-    def target_text(self) -> str:
-        """The target as the table shows it."""
-        return f"{'≥' if self.bound == 'min' else '≤'} {self.target:.2f}"
-
-    @property
-    def verdict(self) -> str:
-        """PASS or MISS (never an assertion: a noisy machine only reports)."""
-        if math.isnan(self.ratio):
-            return "MISS"
-        met = self.ratio >= self.target if self.bound == "min" else self.ratio <= self.target
-        return "PASS" if met else "MISS"
-
-    def to_json(self) -> dict[str, Any]:
-        """The figure with its derived values, for `--json`."""
-        return {
-            **asdict(self),
-            "ratio": None if math.isnan(self.ratio) else round(self.ratio, 4),
-            "verdict": self.verdict,
-        }
-
-
-VERDICT_STYLES = {"PASS": "green", "MISS": "red", "INFO": "cyan"}
-VALUE_COLUMNS = ("ours", "baseline", "ratio", "target")
-
-
-def print_verdict_table(
-    title: str,
-    header: str,
-    leading: Sequence[str],
-    rows: Sequence[tuple[Sequence[str], str]],
-    footnotes: Sequence[str],
-    *,
-    width: int = 140,
-) -> None:
-    """Print a rich table of figures, with a header line above and footnotes below.
-
-    Each row is its cells (one per `leading` column, then the figure, ours, baseline, ratio and
-    target) and its verdict.
-    """
-    console = Console(width=max(Console().width, width))
-    console.print(f"[bold]{title}[/bold]")
-    console.print(header)
-    table = Table()
-    for column in (*leading, "figure"):
-        table.add_column(column, justify="left")
-    for column in VALUE_COLUMNS:
-        table.add_column(column, justify="right")
-    table.add_column("verdict", justify="center")
-    for cells, verdict in rows:
-        style = VERDICT_STYLES.get(verdict, "red")
-        table.add_row(*cells, f"[{style}]{verdict}[/{style}]")
-    console.print(table)
-    for note in footnotes:
-        console.print(f"  {note}")
-
-
-def print_table(
-    title: str, header: str, figures: Sequence[Figure], footnotes: Sequence[str]
-) -> None:
-    """Print the figures, one row each, under a backend column."""
-    rows = [
-        (
-            [
-                fig.backend,
-                f"{fig.name} ({fig.unit}) vs {fig.baseline_label}",
-                format_value(fig.ours),
-                format_value(fig.baseline),
-                f"{fig.ratio:.2f}",
-                fig.target_text,
-            ],
-            fig.verdict,
-        )
-        for fig in figures
-    ]
-    print_verdict_table(title, header, ["backend"], rows, footnotes)
-
-
-def format_value(value: float) -> str:
-    """Three significant figures, without scientific notation for the usual ranges."""
-    if value >= 100:
-        return f"{value:,.0f}"
-    if value >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
 
 
 def write_json(path: Path, payload: Mapping[str, Any]) -> None:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import tempfile
+import sys
 import threading
 import time
-from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,12 @@ from tests.fakes.social_server import WEBHOOK_SECRET
 from tests.fakes.social_server import FakeSocialServer
 from tests.support.factories import seed_due_posts
 
-from benchmarks.harness import Figure
-from benchmarks.harness import machine_info
-from benchmarks.harness import machine_line
-from benchmarks.harness import print_table
-from benchmarks.harness import write_json
-from benchmarks.queue import create_postgres_database
-from benchmarks.queue import drop_postgres_database
+from benchmarks.results import Line
+from benchmarks.stack import DEFAULT_POSTGRES_URL
+from benchmarks.stack import DEFAULT_REDIS_URL
+from benchmarks.stack import Scratch
+from benchmarks.stack import bench_main
+from benchmarks.stack import log
 from bookagent.bootstrap import build_services
 from bookagent.db import migrate
 from bookagent.db.models import Post
@@ -43,9 +42,24 @@ from bookagent.publishers.webhook import WebhookPublisher
 from bookagent.settings import Settings
 from bookagent.tasks.publishing import publish_one
 
+SECTION = "publishing"
 CONCURRENCY = (1, 4, 16)
 TARGET_RATIO = 0.5  # the ledger's bookkeeping may cost at most half the raw throughput
 PLATFORM = "facebook"  # a webhook platform by default
+BASELINE_LABEL = "raw signed webhook POSTs"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much work each measurement does."""
+
+    posts: int
+    concurrency: tuple[int, ...] = CONCURRENCY
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Plan:
+        """The default or `--quick` plan, or `--posts` posts per run."""
+        return cls(posts=args.posts or (120 if args.quick else 600))
 
 
 def run_threads(workers: int, items: list[Any], work: Any) -> float:
@@ -111,24 +125,21 @@ def measure(
             services.close(grace_s=0)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer posts per run")
-    parser.add_argument("--posts", type=int, default=None, help="posts per run")
-    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    args = parser.parse_args(argv)
-    posts = args.posts or (120 if args.quick else 600)
-    info = machine_info()
-    figures: list[Figure] = []
-    with ExitStack() as cleanup:
-        name, url = create_postgres_database(args.postgres_url)
-        cleanup.callback(drop_postgres_database, args.postgres_url, name)
+def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], dict[str, Any]]:
+    """Make a scratch database and the receiver, measure each concurrency, remove both."""
+    lines: list[Line] = []
+    with (
+        Scratch(
+            "bookagent-bench-publishing-",
+            postgres_url=args.postgres_url,
+            redis_url=DEFAULT_REDIS_URL,  # unused: the thread backend, publish_one called directly
+        ) as scratch,
+        FakeSocialServer() as server,
+    ):
+        url = scratch.postgres()
         migrate.upgrade(url)
-        server = cleanup.enter_context(FakeSocialServer())
-        data_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
         settings = Settings(
-            data_dir=data_dir,
+            data_dir=scratch.path("data"),
             log_level="WARNING",
             db={"url": url},
             queue={"backend": "thread"},
@@ -138,35 +149,47 @@ def main(argv: list[str] | None = None) -> int:
                 "timeout_s": 10,
             },
         )
-        for workers in CONCURRENCY:
-            ours, baseline = measure(settings, server, workers, posts)
-            figures.append(
-                Figure(
-                    backend="ledger",
-                    name=f"publish throughput, {workers} worker(s)",
-                    unit="posts/s",
-                    ours=ours,
-                    baseline=baseline,
-                    baseline_label="raw signed webhook POSTs",
-                    target=TARGET_RATIO,
-                    bound="min",
-                    notes={"posts": posts, "workers": workers},
+        for workers in plan.concurrency:
+            log(f"{plan.posts} posts per side at {workers} worker(s)")
+            ours, baseline = measure(settings, server, workers, plan.posts)
+            lines.append(
+                Line(
+                    SECTION,
+                    f"ledger: publish throughput, {workers} worker(s)",
+                    "posts/s",
+                    ours,
+                    baseline,
+                    BASELINE_LABEL,
+                    "ours/baseline",
+                    TARGET_RATIO,
+                    "min",
+                    {"posts": plan.posts, "workers": workers},
                 )
             )
-    print_table(
-        "bookagent publishing benchmark",
-        machine_line(info),
-        figures,
-        [
-            f"{posts} due posts per run on PostgreSQL; each worker thread has its own Services.",
-            "ours = claim + attempt row + signed POST + outcome; baseline = the signed POST only.",
-            "The receiver verified every signature and held each post exactly once.",
-        ],
-    )
-    if args.json:
-        write_json(args.json, {"machine": info, "figures": [f.to_json() for f in figures]})
-    return 0
+    notes = [
+        f"{plan.posts} due posts per run on PostgreSQL, each worker thread with its own "
+        "Services; ours = claim + attempt row + signed POST + outcome, baseline = the signed "
+        "POST only; the receiver verified every signature and held each post exactly once. "
+        "Ratio = ours / baseline.",
+    ]
+    return lines, notes, {}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.publishing", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer posts per run (120)")
+    parser.add_argument("--posts", type=int, help="posts per run (default 600)")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the table; 130 if interrupted."""
+    args = parse_args(argv)
+    return bench_main("bookagent publishing benchmark", args, Plan.from_args(args), run)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

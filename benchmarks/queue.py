@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -32,30 +30,27 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-import redis
 from celery import Celery
-from rich.console import Console
 
 from benchmarks import raw_celery_app
 from benchmarks.harness import BIN
 from benchmarks.harness import Child
-from benchmarks.harness import Children
-from benchmarks.harness import Figure
 from benchmarks.harness import LoadResult
 from benchmarks.harness import RequestFn
 from benchmarks.harness import child_env
 from benchmarks.harness import free_port
 from benchmarks.harness import gunicorn_args
 from benchmarks.harness import interleave
-from benchmarks.harness import machine_info
-from benchmarks.harness import machine_line
 from benchmarks.harness import percentile
-from benchmarks.harness import print_table
 from benchmarks.harness import run_load
-from benchmarks.harness import sigterm_as_interrupt
 from benchmarks.harness import wait_for_http
-from benchmarks.harness import write_json
+from benchmarks.results import Line
+from benchmarks.stack import DEFAULT_POSTGRES_URL
+from benchmarks.stack import Scratch
+from benchmarks.stack import Server
+from benchmarks.stack import bench_main
+from benchmarks.stack import flush_redis
+from benchmarks.stack import log
 from bookagent.bootstrap import Services
 from bookagent.bootstrap import build_services
 from bookagent.db import migrate
@@ -64,6 +59,7 @@ from bookagent.logs import configure_logging
 from bookagent.queue.records import TaskStore
 from bookagent.settings import Settings
 
+SECTION = "queue"
 DIAGNOSTICS_BODY = {"steps": 1, "step_seconds": 0}
 SUBMIT_TARGET = 0.6
 STATUS_TARGET = 0.6
@@ -74,8 +70,6 @@ WORKER_CONCURRENCY = 2
 FINISHED_BADLY = ("FAILURE", "REVOKED")
 BARE_LABEL = "bare Flask+Celery"
 RAW_LABEL = "raw Celery worker"
-
-log_console = Console(stderr=True)
 
 
 @dataclass(frozen=True)
@@ -103,38 +97,6 @@ class Plan:
             warmup_tasks=6 if quick else 10,
             server_threads=args.server_threads,
         )
-
-
-def log(message: str) -> None:
-    """A progress line on stderr (the table goes to stdout)."""
-    log_console.log(message)
-
-
-# -- the scratch infrastructure ----------------------------------------------------------------
-
-
-def flush_redis(url: str) -> None:
-    """Empty the benchmark's Redis database index."""
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
-def create_postgres_database(admin_url: str) -> tuple[str, str]:
-    """Create `bookagent_bench_<hex>` beside `admin_url`'s database: (name, SQLAlchemy URL)."""
-    name = f"bookagent_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0]
-    return name, f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
-
-
-def drop_postgres_database(admin_url: str, name: str) -> None:
-    """Drop the benchmark database, even with connections still open."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass(frozen=True)
@@ -173,31 +135,18 @@ class Stack:
 # -- servers and workers -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Server:
-    """A gunicorn server we started, and its base URL."""
-
-    child: Child
-    url: str
-
-
 def start_server(
-    children: Children, name: str, target: str, env: dict[str, str], threads: int
+    scratch: Scratch, name: str, target: str, env: dict[str, str], threads: int
 ) -> Server:
-    """Start gunicorn for `target` on a free port (readiness is checked by `wait_ready`)."""
+    """Start one gunicorn worker for `target` on a free port (`wait_ready` checks readiness)."""
     port = free_port()
-    child = children.start(name, gunicorn_args(target, port, threads=threads), env)
+    child = scratch.start(name, gunicorn_args(target, port, threads=threads), env)
     return Server(child, f"http://127.0.0.1:{port}")
 
 
 def wait_ready(server: Server, probe: str) -> None:
     """Wait until the server answers `probe`."""
     wait_for_http(server.url + probe, server.child)
-
-
-def start_worker(children: Children, name: str, args: list[str], env: dict[str, str]) -> Child:
-    """Start a Celery worker (readiness is checked by `wait_worker`)."""
-    return children.start(name, args, env)
 
 
 def wait_worker(app: Celery, child: Child, hostname_prefix: str, timeout_s: float = 60.0) -> None:
@@ -305,18 +254,19 @@ def status_reader(prefix: str, ids: list[str]) -> RequestFn:
     return request
 
 
-def throughput_figure(backend: str, name: str, pair: Pair, target: float) -> Figure:
-    """A req/s figure, with the run details in its notes."""
-    return Figure(
-        backend=backend,
-        name=name,
-        unit="req/s",
-        ours=pair.ours.rate,
-        baseline=pair.bare.rate,
-        baseline_label=BARE_LABEL,
-        target=target,
-        bound="min",
-        notes={"ours": load_notes(pair.ours), "baseline": load_notes(pair.bare)},
+def throughput_line(backend: str, name: str, pair: Pair, target: float) -> Line:
+    """A req/s line (ours / baseline, a minimum), with the run details in its notes."""
+    return Line(
+        SECTION,
+        f"{backend}: {name}",
+        "req/s",
+        pair.ours.rate,
+        pair.bare.rate,
+        BARE_LABEL,
+        "ours/baseline",
+        target,
+        "min",
+        {"ours": load_notes(pair.ours), "baseline": load_notes(pair.bare)},
     )
 
 
@@ -397,26 +347,25 @@ def measure_latency(plan: Plan, probes: dict[str, Probe]) -> dict[str, list[floa
     return samples
 
 
-def latency_figures(
+def latency_lines(
     backend: str, ours: list[float], raw: list[float], baseline_label: str
-) -> list[Figure]:
-    """p50 and p99 figures in milliseconds."""
-    figures = []
-    for pct in (50, 99):
-        figures.append(
-            Figure(
-                backend=backend,
-                name=f"no-op submit→SUCCESS p{pct}",
-                unit="ms",
-                ours=percentile(ours, pct) * 1000,
-                baseline=percentile(raw, pct) * 1000,
-                baseline_label=baseline_label,
-                target=LATENCY_TARGET,
-                bound="max",
-                notes={"samples_ours": len(ours), "samples_baseline": len(raw)},
-            )
+) -> list[Line]:
+    """p50 and p99 lines in milliseconds (ours / baseline, a maximum)."""
+    return [
+        Line(
+            SECTION,
+            f"{backend}: no-op submit→SUCCESS p{pct}",
+            "ms",
+            percentile(ours, pct) * 1000,
+            percentile(raw, pct) * 1000,
+            baseline_label,
+            "ours/baseline",
+            LATENCY_TARGET,
+            "max",
+            {"samples_ours": len(ours), "samples_baseline": len(raw)},
         )
-    return figures
+        for pct in (50, 99)
+    ]
 
 
 def latency_summary(values: list[float]) -> dict[str, float]:
@@ -436,51 +385,38 @@ def latency_summary(values: list[float]) -> dict[str, float]:
 # -- the run -----------------------------------------------------------------------------------
 
 
-def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, Any]]:
+def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], dict[str, Any]]:
     """Set everything up, measure, and tear everything down (whatever happens)."""
-    figures: list[Figure] = []
-    details: dict[str, Any] = {}
+    lines: dict[str, list[Line]] = {"celery": [], "thread": []}
     configure_logging("WARNING")  # our in-process services log only what goes wrong
-    with ExitStack() as cleanup:
-        workdir = Path(tempfile.mkdtemp(prefix="bookagent-bench-"))
-        if args.keep_logs:
-            log(f"logs kept in {workdir / 'logs'}")
-        else:
-            cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
-
-        flush_redis(args.redis_url)
-        cleanup.callback(flush_redis, args.redis_url)
-        pg_name, postgres_url = create_postgres_database(args.postgres_url)
-        cleanup.callback(drop_postgres_database, args.postgres_url, pg_name)
-        sqlite_path = workdir / "thread" / "bookagent.db"
-        sqlite_path.parent.mkdir(parents=True)
-        stack = Stack(workdir, args.redis_url, postgres_url, f"sqlite:///{sqlite_path}")
-        log(f"migrating {pg_name} and {sqlite_path.name}")
+    with (
+        Scratch(
+            "bookagent-bench-",
+            postgres_url=args.postgres_url,
+            redis_url=args.redis_url,
+            keep_logs=args.keep_logs,
+        ) as scratch,
+        ExitStack() as cleanup,
+    ):
+        redis_url, postgres_url = scratch.redis(), scratch.postgres()
+        sqlite_path = scratch.path("thread") / "bookagent.db"
+        stack = Stack(scratch.workdir, redis_url, postgres_url, f"sqlite:///{sqlite_path}")
+        log(f"migrating {postgres_url.rsplit('/', 1)[1]} and {sqlite_path.name}")
         migrate.upgrade(stack.postgres_url)
         migrate.upgrade(stack.sqlite_url)
 
-        children = cleanup.enter_context(Children(workdir / "logs"))
         raw_env = child_env(BENCH_REDIS_URL=stack.redis_url)
         threads = plan.server_threads
         log("starting servers: ours (celery), ours (thread), bare Flask+Celery")
+        ours_app = "bookagent.web.app:create_app()"
         servers = {
-            "celery": start_server(
-                children,
-                "ours-celery",
-                "bookagent.web.app:create_app()",
-                stack.ours_env("celery"),
-                threads,
-            ),
-            "thread": start_server(
-                children,
-                "ours-thread",
-                "bookagent.web.app:create_app()",
-                stack.ours_env("thread"),
-                threads,
-            ),
+            backend: start_server(
+                scratch, f"ours-{backend}", ours_app, stack.ours_env(backend), threads
+            )
+            for backend in ("celery", "thread")
         }
         bare = start_server(
-            children, "bare", "benchmarks.raw_celery_app:create_bare_app()", raw_env, threads
+            scratch, "bare", "benchmarks.raw_celery_app:create_bare_app()", raw_env, threads
         )
         for server in servers.values():
             wait_ready(server, "/api/task-status/0")
@@ -505,7 +441,7 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, A
                 ),
                 Side(bare.url, submitter("/bare/submit", bare_ids), 202),
             )
-            figures.append(throughput_figure(backend, "submit POST", pair, SUBMIT_TARGET))
+            lines[backend].append(throughput_line(backend, "submit POST", pair, SUBMIT_TARGET))
 
         # The bare status route should read results that exist, as ours reads rows that exist.
         raw_app = raw_celery_app.make_raw_app(stack.redis_url)
@@ -520,23 +456,21 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, A
                 Side(server.url, status_reader("/api/task-status/", ids[backend]), 200),
                 Side(bare.url, status_reader("/bare/status/", bare_ids), 200),
             )
-            figures.append(throughput_figure(backend, "status GET", pair, STATUS_TARGET))
+            lines[backend].append(throughput_line(backend, "status GET", pair, STATUS_TARGET))
 
         log("stopping servers; emptying the queues")
         for server in [*servers.values(), bare]:
-            children.stop(server.child)
+            scratch.children.stop(server.child)
         flush_redis(stack.redis_url)
 
         log("starting workers: ours (bookagent worker) and raw Celery")
         tag = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        ours_worker = start_worker(
-            children,
+        ours_worker = scratch.start(
             "ours-worker",
             [str(BIN / "bookagent"), "worker", f"--hostname=bench-ours-{tag}@%h"],
             stack.ours_env("celery"),
         )
-        raw_worker = start_worker(
-            children,
+        raw_worker = scratch.start(
             "raw-worker",
             [
                 str(BIN / "celery"),
@@ -567,44 +501,52 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Figure], dict[str, A
                 "thread": ours_probe(thread_services),
             },
         )
-        figures += latency_figures("celery", samples["celery"], samples["raw"], RAW_LABEL)
-        figures += latency_figures(
+        lines["celery"] += latency_lines("celery", samples["celery"], samples["raw"], RAW_LABEL)
+        lines["thread"] += latency_lines(
             "thread", samples["thread"], samples["raw"], f"{RAW_LABEL} (same samples)"
         )
-        details["latency_ms"] = {name: latency_summary(v) for name, v in samples.items()}
+        latency_ms = {name: latency_summary(v) for name, v in samples.items()}
         log("done; cleaning up")
-    figures.sort(key=lambda f: f.backend != "celery")  # stable: submit, status, latency
-    return figures, details
+    ordered = [*lines["celery"], *lines["thread"]]  # per backend: submit, status, latency
+    return ordered, footnotes(plan, ordered, latency_ms), {"latency_ms": latency_ms}
 
 
-def footnotes(plan: Plan, figures: list[Figure]) -> list[str]:
+def footnotes(plan: Plan, lines: list[Line], latency_ms: dict[str, dict[str, float]]) -> list[str]:
     """How the figures were taken, and anything that went wrong while taking them."""
-    lines = [
-        f"HTTP: each side is gunicorn gthread (1 worker x {plan.server_threads} threads) on "
-        f"127.0.0.1; client httpx, {plan.concurrency} threads with keep-alive, {plan.requests} "
-        f"requests per side in {plan.rounds} interleaved rounds; ratio = ours / baseline.",
-        "ours: local mode (no API tokens); celery: PostgreSQL + Redis, thread: SQLite; "
-        "submit body {steps: 1, step_seconds: 0}. No worker runs during the celery HTTP runs; "
-        "the thread backend runs each submitted task inside its server during the run, and "
-        "what is left at the end of a round is drained off the clock.",
-        f"latency: {plan.latency_tasks} sequential no-op tasks per side, polled every "
+    notes = [
+        f"HTTP: each side is one gunicorn gthread worker × {plan.server_threads} threads on "
+        f"127.0.0.1; client httpx, {plan.concurrency} keep-alive threads, {plan.requests} "
+        f"requests per side in {plan.rounds} interleaved rounds. Ratio = ours / baseline.",
+        "ours: local mode (no API tokens); celery = PostgreSQL + Redis, thread = SQLite; submit "
+        "body {steps: 1, step_seconds: 0}. No worker runs during the celery HTTP runs; the thread "
+        "backend runs each submitted task inside its server during the run, and what is left at "
+        "the end of a round is drained off the clock.",
+        f"Latency: {plan.latency_tasks} sequential no-op tasks per side, polled every "
         f"{POLL_S * 1000:g} ms (ours: the task row; raw: AsyncResult.state); both workers "
         f"prefork -c {WORKER_CONCURRENCY}. The thread backend's baseline is the same raw Celery "
-        "samples as the celery rows.",
+        "samples as celery's.",
     ]
-    for fig in figures:
-        if fig.unit != "req/s":
+    for line in lines:
+        if line.unit != "req/s":
             continue
+        sides = []
         for side in ("ours", "baseline"):
-            note = fig.notes[side]
-            line = (
-                f"{fig.backend} {fig.name} {side}: {note['requests']} req in {note['seconds']} s, "
-                f"client CPU {note['client_cpu_cores']} cores, {note['errors']} errors"
+            note = line.notes[side]
+            text = (
+                f"{side} {note['requests']} req in {note['seconds']} s, client CPU "
+                f"{note['client_cpu_cores']} cores, {note['errors']} errors"
             )
             if note["first_error"]:
-                line += f" (first: {note['first_error'][:160]})"
-            lines.append(line)
-    return lines
+                text += f" (first: {note['first_error'][:160]})"
+            sides.append(text)
+        notes.append(f"{line.name}: " + "; ".join(sides))
+    notes.append(
+        "no-op latency ms (p50/p90/p99): "
+        + "; ".join(
+            f"{name} {v['p50']}/{v['p90']}/{v['p99']}" for name, v in sorted(latency_ms.items())
+        )
+    )
+    return notes
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -626,7 +568,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--postgres-url",
-        default="postgresql://postgres@127.0.0.1:5432/test",
+        default=DEFAULT_POSTGRES_URL,
         help="a PostgreSQL database to connect to while creating and dropping the benchmark one",
     )
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
@@ -636,35 +578,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table; 130 if interrupted."""
     args = parse_args(argv)
-    plan = Plan.from_args(args)
-    info = machine_info()
-    started = time.monotonic()
-    try:
-        with sigterm_as_interrupt():
-            figures, details = run(plan, args)
-    except KeyboardInterrupt:
-        log("interrupted; servers, workers and scratch databases were cleaned up")
-        return 130
-    elapsed = time.monotonic() - started
-    print_table(
-        "bookagent queue benchmark" + (" (--quick)" if args.quick else ""),
-        f"{machine_line(info)} | run took {elapsed:.0f} s",
-        figures,
-        footnotes(plan, figures),
-    )
-    if args.json:
-        write_json(
-            args.json,
-            {
-                "machine": info,
-                "plan": vars(plan),
-                "elapsed_s": round(elapsed, 1),
-                "figures": [f.to_json() for f in figures],
-                **details,
-            },
-        )
-        log(f"figures written to {args.json}")
-    return 0
+    return bench_main("bookagent queue benchmark", args, Plan.from_args(args), run)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
-"""One row type for every benchmark's figures, the table they make, and its Markdown form.
+"""The one row type for every benchmark section's figures, the table they make, and its Markdown.
 
-The older modules write two shapes to `--json`: the harness `Figure` (ratio = ours / baseline,
-bound "min" or "max") and the generation `Row` (ratio = baseline / ours, a speed-up, or an
-absolute target without a baseline). `Line` holds either, says which ratio it is, and judges it.
+Every section builds `Line`s and hands them to `stack.bench_main`, which prints them and writes
+them (`Line.to_json`) to `--json`; `run_all` reads them back with `Line.from_json`.
 """
 
 from __future__ import annotations
@@ -13,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from typing import Any
 from typing import Literal
 
-from benchmarks.harness import format_value
-from benchmarks.harness import print_verdict_table
+from rich.console import Console
+from rich.table import Table
 
 RatioKind = Literal["baseline/ours", "ours/baseline"]
 Bound = Literal["min", "max"]
@@ -104,51 +104,22 @@ class Line:
         }
 
     @classmethod
-    def from_json(cls, section: str, data: Mapping[str, Any]) -> Line:
-        """A line from any module's `--json` figure (Line, harness Figure or generation Row)."""
-        if "ratio_kind" in data:
-            return cls(
-                section=data["section"],
-                name=data["name"],
-                unit=data["unit"],
-                ours=float(data["ours"]),
-                baseline=None if data["baseline"] is None else float(data["baseline"]),
-                baseline_label=data["baseline_label"],
-                ratio_kind=data["ratio_kind"],
-                target=None if data["target"] is None else float(data["target"]),
-                bound=data["bound"],
-                notes=dict(data.get("notes") or {}),
-            )
-        name = data["name"]
-        if data.get("backend"):
-            name = f"{data['backend']}: {name}"
-        if "bound" in data:  # the harness Figure: ratio = ours / baseline
-            return cls(
-                section=section,
-                name=name,
-                unit=data["unit"],
-                ours=float(data["ours"]),
-                baseline=float(data["baseline"]),
-                baseline_label=data["baseline_label"],
-                ratio_kind="ours/baseline",
-                target=float(data["target"]),
-                bound=data["bound"],
-                notes=dict(data.get("notes") or {}),
-            )
-        # The generation Row: a speed-up (baseline / ours) or an absolute target, both minima.
-        baseline = data.get("baseline")
-        return cls(
-            section=section,
-            name=name,
-            unit=data["unit"],
-            ours=float(data["ours"]),
-            baseline=None if baseline is None else float(baseline),
-            baseline_label=data.get("baseline_label") or "",
-            ratio_kind=None if baseline is None else "baseline/ours",
-            target=float(data["target"]),
-            bound="min",
-            notes=dict(data.get("notes") or {}),
-        )
+    def from_json(cls, data: Mapping[str, Any]) -> Line:
+        """A line back from its `to_json` form (the derived ratio and verdict are dropped)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in names})
+
+
+def format_value(value: float) -> str:
+    """Three significant figures, without scientific notation for the usual ranges."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+VERDICT_STYLES = {"PASS": "green", "MISS": "red", "INFO": "cyan"}
 
 
 def figure_text(line: Line) -> str:
@@ -171,8 +142,21 @@ def line_cells(line: Line) -> list[str]:
 
 def print_lines(title: str, header: str, lines: Sequence[Line], footnotes: Sequence[str]) -> None:
     """Print the lines as one rich table, with a header line above and footnotes below."""
-    rows = [(line_cells(line), line.verdict) for line in lines]
-    print_verdict_table(title, header, ["section"], rows, footnotes, width=160)
+    console = Console(width=max(Console().width, 160))
+    console.print(f"[bold]{title}[/bold]")
+    console.print(header)
+    table = Table()
+    for column in ("section", "figure"):
+        table.add_column(column, justify="left")
+    for column in ("ours", "baseline", "ratio", "target"):
+        table.add_column(column, justify="right")
+    table.add_column("verdict", justify="center")
+    for line in lines:
+        style = VERDICT_STYLES[line.verdict]
+        table.add_row(*line_cells(line), f"[{style}]{line.verdict}[/{style}]")
+    console.print(table)
+    for note in footnotes:
+        console.print(f"  {note}")
 
 
 def markdown_table(lines: Sequence[Line]) -> str:

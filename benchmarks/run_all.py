@@ -34,8 +34,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import generation as generation_bench
-from benchmarks import queue as queue_bench
 from benchmarks.harness import BIN
 from benchmarks.harness import REPO_ROOT
 from benchmarks.harness import child_env
@@ -87,7 +85,7 @@ class Section:
 
     def lines(self) -> list[Line]:
         """Its figures as table lines."""
-        return [Line.from_json(self.name, f) for f in self.data.get("figures", [])]
+        return [Line.from_json(f) for f in self.data.get("figures", [])]
 
 
 # -- running a section -------------------------------------------------------------------------
@@ -153,87 +151,14 @@ def stop_section(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
-# -- notes for the older modules' sections -----------------------------------------------------
-
-
-def queue_notes(data: dict[str, Any]) -> list[str]:
-    """What the queue benchmark's JSON says about how it measured."""
-    plan = data.get("plan", {})
-    notes = [
-        f"Each HTTP side is one gunicorn gthread worker × {plan.get('server_threads')} threads; "
-        f"client {plan.get('concurrency')} keep-alive threads, {plan.get('requests')} requests "
-        f"per side in {plan.get('rounds')} interleaved rounds. Latency: "
-        f"{plan.get('latency_tasks')} sequential no-op tasks per side, polled every "
-        f"{queue_bench.POLL_S * 1000:g} ms (ours: the task row; raw: AsyncResult.state), workers "
-        f"prefork -c {queue_bench.WORKER_CONCURRENCY}. celery = "
-        "PostgreSQL + Redis, thread = SQLite; ratio = ours / baseline.",
-    ]
-    for figure in data.get("figures", []):
-        for side in ("ours", "baseline"):
-            note = figure.get("notes", {}).get(side)
-            if isinstance(note, dict) and note.get("errors"):
-                notes.append(
-                    f"{figure['backend']} {figure['name']} {side}: {note['errors']} errors "
-                    f"(first: {str(note.get('first_error'))[:160]})"
-                )
-    latency = data.get("latency_ms", {})
-    if latency:
-        notes.append(
-            "no-op latency ms (p50/p90/p99): "
-            + "; ".join(
-                f"{name} {v['p50']}/{v['p90']}/{v['p99']}" for name, v in sorted(latency.items())
-            )
-        )
-    return notes
-
-
-def generation_notes(data: dict[str, Any]) -> list[str]:
-    """What the generation benchmark's JSON says about how it measured."""
-    figures = data.get("figures", [])
-    notes = []
-    if figures:
-        first = figures[0].get("notes", {})
-        rates = first.get("posts_per_s_by_platform", {})
-        notes.append(
-            f"Throughput: {first.get('accepted')} posts accepted of {first.get('written')} "
-            f"written in {first.get('seconds')} s ({first.get('cpu_seconds')} s CPU), pinned to "
-            f"CPU {first.get('pinned_cpu')}; by platform: "
-            + ", ".join(f"{k} {v:,.0f}" for k, v in rates.items())
-        )
-    size, latency = generation_bench.BATCH_SIZE, generation_bench.WRITER_LATENCY_S
-    notes.append(
-        f"Batch: {size} slots over {len(generation_bench.PLATFORMS)} platforms with a "
-        f"{latency:g} s writer, in waves of `concurrency` (c), so the speed-up is at most "
-        f"{size}/ceil({size}/c); sequential = {size} × {latency:g} s (estimate). Ratio = "
-        "sequential / ours."
-    )
-    return notes
-
-
-def publishing_notes(data: dict[str, Any]) -> list[str]:
-    """What the publishing benchmark's JSON says about how it measured."""
-    figures = data.get("figures", [])
-    posts = figures[0].get("notes", {}).get("posts") if figures else None
-    return [
-        f"{posts} due posts per run on PostgreSQL, each worker thread with its own Services; ours "
-        "= claim + attempt row + signed POST + outcome, baseline = the signed POST only; the "
-        "receiver verified every signature and held each post exactly once. Ratio = ours / "
-        "baseline."
-    ]
+# -- notes -------------------------------------------------------------------------------------
 
 
 def section_notes(section: Section) -> list[str]:
-    """The section's notes: its own footnotes, or what its JSON tells."""
+    """The section's footnotes, or the line saying it failed."""
     if not section.ok:
         return [f"FAILED (exit {section.returncode}); the end of its output:"]
-    if "footnotes" in section.data:
-        return [str(n) for n in section.data["footnotes"]]
-    composer = {
-        "queue": queue_notes,
-        "generation": generation_notes,
-        "publishing": publishing_notes,
-    }.get(section.name)
-    return composer(section.data) if composer else []
+    return [str(note) for note in section.data.get("footnotes", [])]
 
 
 # -- RESULTS.md --------------------------------------------------------------------------------
@@ -356,7 +281,10 @@ def render_markdown(
         out += [f"- {note}" for note in section_notes(s)]
         if not s.ok:
             out += ["", "```", *s.log_tail.strip().splitlines()[-20:], "```"]
-        if s.name == "scale" and s.ok:
+        markdown = s.data.get("details", {}).get("markdown") if s.ok else None
+        if markdown is not None:  # ready Markdown lines of the section's (blank lines its own)
+            out += [str(line) for line in markdown]
+        elif s.name == "scale" and s.ok:  # until scale.py hands its profiles over as Markdown
             out += scale_profiles(s.data)
     return "\n".join(line.rstrip() for line in out) + "\n"
 

@@ -1,9 +1,11 @@
-"""What the concurrency, scale and footprint benchmarks share: scratch state and server commands.
+"""What the benchmark sections share: the section skeleton, scratch state and server commands.
 
-`Scratch` makes a working directory, a process group keeper (`Children`), and on request
-PostgreSQL databases and a flushed Redis database index, and removes all of them on exit, on an
-exception or on Ctrl-C. Our server is always `bookagent serve` (gunicorn gthread); a baseline
-server is plain gunicorn with the same workers, threads, timeout and access log.
+`bench_main` runs a section: its `run(plan, args)` returns the figures (`results.Line`s), the
+footnotes and any details; it prints the table and writes all three to `--json`. `Scratch`
+makes a working directory, a process group keeper (`Children`), and on request PostgreSQL
+databases and a flushed Redis database index, and removes all of them on exit, on an exception
+or on Ctrl-C. Our server is always `bookagent serve` (gunicorn gthread); a baseline server is
+plain gunicorn with the same workers, threads, timeout and access log.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shutil
 import signal
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -25,6 +28,8 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+import psycopg
+import redis
 from rich.console import Console
 
 from benchmarks.harness import BIN
@@ -36,9 +41,6 @@ from benchmarks.harness import machine_info
 from benchmarks.harness import machine_line
 from benchmarks.harness import sigterm_as_interrupt
 from benchmarks.harness import write_json
-from benchmarks.queue import create_postgres_database
-from benchmarks.queue import drop_postgres_database
-from benchmarks.queue import flush_redis
 from benchmarks.results import Line
 from benchmarks.results import print_lines
 
@@ -122,6 +124,30 @@ def ours_env(
     if database_url is not None:
         env["DATABASE_URL"] = database_url
     return env
+
+
+def flush_redis(url: str) -> None:
+    """Empty a benchmark's Redis database index."""
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def create_postgres_database(admin_url: str) -> tuple[str, str]:
+    """Create `bookagent_bench_<hex>` beside `admin_url`'s database: (name, SQLAlchemy URL)."""
+    name = f"bookagent_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    return name, f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def drop_postgres_database(admin_url: str, name: str) -> None:
+    """Drop a benchmark database, even with connections still open."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass(frozen=True)
@@ -257,7 +283,7 @@ def bench_main(
         with sigterm_as_interrupt():
             lines, notes, details = run(plan, args)
     except KeyboardInterrupt:
-        log("interrupted; servers, workers and scratch databases were cleaned up")
+        log("interrupted; everything the run started was cleaned up")
         return 130
     elapsed = time.monotonic() - started
     print_lines(
