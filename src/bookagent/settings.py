@@ -64,8 +64,10 @@ class DatabaseSettings(BaseModel):
     # connection opened past it is closed on return, and reopening costs a round trip or two.
     pool_size: int = Field(default=12, ge=1, le=200)
     max_overflow: int = Field(default=12, ge=0, le=200)
-    # psycopg's server-side prepared statements (PostgreSQL only); off: see db.session.make_engine.
-    pg_prepared_statements: bool = False
+    # psycopg's server-side prepared statements (PostgreSQL only), see db.session.make_engine:
+    # unset, only the publishing ledger's hot statements; true, every statement run 5 times;
+    # false, none (a transaction-mode PgBouncer older than 1.21 cannot hold them).
+    pg_prepared_statements: bool | None = None
 
 
 class QueueSettings(BaseModel):

@@ -25,8 +25,13 @@ Processor = Callable[[Any], Any] | None
 class PreparedSelect:
     """`first(**params)`: the first row of a prebuilt SELECT, or None."""
 
-    def __init__(self, engine: Engine, statement: Select[Any]) -> None:
+    def __init__(self, engine: Engine, statement: Select[Any], *, prepare: bool = False) -> None:
         self._engine = engine
+        # psycopg prepares it on the server at its first run on a connection (unless the
+        # engine turned prepared statements off); SQLite's driver has no such option.
+        self._execute_options = (
+            {"prepare": True} if prepare and engine.dialect.name == "postgresql" else {}
+        )
         self._dialect = engine.dialect
         compiled = statement.compile(dialect=self._dialect)
         self._sql = compiled.string
@@ -46,7 +51,7 @@ class PreparedSelect:
         try:
             cursor = connection.cursor()
             try:
-                cursor.execute(self._sql, args)
+                cursor.execute(self._sql, args, **self._execute_options)
                 row = cursor.fetchone()
                 processors = self._processors or self._result_processors(cursor.description)
             finally:

@@ -97,6 +97,11 @@ def secure_sqlite_file(url: str) -> None:
             log.warning("cannot make database file %s private: %s", candidate, error)
 
 
+#: psycopg's threshold when only explicit `prepare=True` statements are prepared (None would
+#: turn those off too).
+EXPLICIT_ONLY = 2**31 - 1
+
+
 def make_engine(
     url: str,
     *,
@@ -106,14 +111,17 @@ def make_engine(
     ping_idle_s: float = PING_IDLE_S,
     pool_size: int = POOL_SIZE,
     max_overflow: int = MAX_OVERFLOW,
-    prepared_statements: bool = False,
+    prepared_statements: bool | None = None,
 ) -> Engine:
     """An engine for `url`; SQLite gets WAL mode and a busy timeout so threads can share it.
 
-    With `autocommit`, every statement commits on its own (set once per connection). PostgreSQL
-    gets psycopg's server-side prepared statements only with `prepared_statements`: our queries
-    are short, so preparing saves the server little, while psycopg's bookkeeping for it costs
-    the (GIL-bound) client more; and a transaction-mode PgBouncer cannot hold them.
+    With `autocommit`, every statement commits on its own (set once per connection). PostgreSQL's
+    server-side prepared statements: with `prepared_statements` unset, only the statements run
+    with `prepare=True` (`Database.prepared(..., hot=True)`: the publishing ledger's claim and
+    outcome, where parsing and planning were a fifth of a publish); True, psycopg prepares every
+    statement it has seen 5 times (our other queries are short, so that saves the server little
+    while psycopg's bookkeeping costs the GIL-bound client more); False, none, for a
+    transaction-mode PgBouncer older than 1.21, which cannot hold them.
     """
     parsed = make_url(url)
     options: dict[str, Any] = {"echo": echo}
@@ -149,7 +157,7 @@ def make_engine(
         # https://www.psycopg.org/psycopg3/docs/advanced/prepare.html (None: never prepare)
         connect_args = {
             "connect_timeout": 5,
-            "prepare_threshold": 5 if prepared_statements else None,
+            "prepare_threshold": {True: 5, None: EXPLICIT_ONLY, False: None}[prepared_statements],
         }
     engine = create_engine(url, connect_args=connect_args, **options)
     ping_when_idle(engine, ping_idle_s)
@@ -230,12 +238,13 @@ class Database:
         with self.direct.connect() as connection:
             yield connection
 
-    def prepared(self, statement: Select[Any]) -> PreparedSelect:
-        """`statement` compiled once for the autocommit engine (for a module-level statement)."""
+    def prepared(self, statement: Select[Any], *, hot: bool = False) -> PreparedSelect:
+        """`statement` compiled once for the autocommit engine (for a module-level statement);
+        a `hot` one is also prepared on the PostgreSQL server (see `make_engine`)."""
         entry = self._prepared.get(id(statement))
         if entry is None:
             entry = self._prepared.setdefault(
-                id(statement), (statement, PreparedSelect(self.direct, statement))
+                id(statement), (statement, PreparedSelect(self.direct, statement, prepare=hot))
             )
         return entry[1]
 

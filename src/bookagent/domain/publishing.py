@@ -324,7 +324,7 @@ def claim_attempt(
         "p_now": now,
     }
     if db.dialect == "postgresql":  # one statement on the autocommit engine: atomic
-        row = db.prepared(_CLAIM_AND_START).first(**params)
+        row = db.prepared(_CLAIM_AND_START, hot=True).first(**params)
     else:
         with db.engine.begin() as connection:
             row = connection.execute(_CLAIM, params).first()
@@ -345,7 +345,7 @@ def claim_routed(
     if not routes or db.dialect != "postgresql":
         return None
     attempt_id = new_id()
-    row = db.prepared(_CLAIM_ROUTED_AND_START).first(
+    row = db.prepared(_CLAIM_ROUTED_AND_START, hot=True).first(
         p_post_id=post_id,
         p_platforms=list(routes),
         p_publishers=[publisher for publisher, _ in routes.values()],
@@ -394,7 +394,7 @@ def record_published(
         "p_now": now,
     }
     if db.dialect == "postgresql":  # one statement on the autocommit engine: atomic
-        db.prepared(_PUBLISHED).first(**params)
+        db.prepared(_PUBLISHED, hot=True).first(**params)
         return
     with db.engine.begin() as connection:
         connection.execute(_END_PUBLISHED, params)

@@ -364,3 +364,40 @@ def test_a_route_claims_only_its_own_platform_and_not_while_its_account_waits(
     assert ledger_module.claim_routed(db, post_id, routes, now) is None
     assert ledger_module.claim_routed(db, post_id, routes, now + timedelta(hours=2)) is not None
     assert statuses(ledger) == {"publishing": 1}
+
+
+@pytest.mark.parametrize(("setting", "prepared"), [(None, True), (False, False)])
+def test_the_ledger_statements_are_prepared_on_the_server_unless_turned_off(
+    make_settings: SettingsFactory,
+    postgres_url: str,
+    server: FakeSocialServer,
+    setting: bool | None,
+    prepared: bool,
+) -> None:
+    """Unset: the claims (peeked and routed) and the outcome, nothing else; false: none."""
+    services = build_services(
+        make_settings(
+            db={"url": postgres_url, "pg_prepared_statements": setting},
+            publishers=publisher_settings(server),
+        ),
+        start_queue=False,
+    )
+    try:
+        ids = seed_posts(services, 3)
+        assert [publish_one(services, post_id) for post_id in ids] == ["published"] * 3
+        connection = services.db.direct.raw_connection()  # LIFO pool: the one just used
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            statements = [row[0] for row in cursor.fetchall()]
+        finally:
+            connection.close()
+        if prepared:
+            assert len(statements) == 3, statements
+            assert all(
+                "UPDATE posts" in s or "UPDATE publication_attempts" in s for s in statements
+            )
+        else:
+            assert statements == []
+    finally:
+        services.close(grace_s=0)
