@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -71,14 +69,6 @@ def test_auto_with_redis_but_no_worker_is_degraded(make_settings: SettingsFactor
         assert health["task_queue_status"]["fallback_reason"] == "no Celery worker answered"
     finally:
         services.close(grace_s=1)
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("mode", ["fallback", "error"])

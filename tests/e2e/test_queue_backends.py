@@ -15,10 +15,9 @@ from bookagent.bootstrap import Services
 from bookagent.queue.records import TaskStore
 from bookagent.settings import Settings
 from tests.conftest import SettingsFactory
-from tests.support.celery_worker import FAST_TIMEOUTS
 from tests.support.celery_worker import CeleryWorker
 from tests.support.celery_worker import fast_timeouts
-from tests.support.celery_worker import flush_broker
+from tests.support.celery_worker import running_worker
 from tests.support.polling import wait_until
 from tests.support.services import require_redis
 
@@ -27,14 +26,7 @@ pytestmark = pytest.mark.celery
 
 @pytest.fixture(scope="module")
 def celery_worker(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryWorker]:
-    broker = require_redis()
-    flush_broker(broker)
-    worker = CeleryWorker(
-        tmp_path_factory.mktemp("worker"), pg_url, broker, extra_env=FAST_TIMEOUTS
-    )
-    worker.start()
-    yield worker
-    worker.stop()
+    yield from running_worker(pg_url, tmp_path_factory.mktemp("worker"))
 
 
 @pytest.fixture(params=["thread", "celery"])

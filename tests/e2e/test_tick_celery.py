@@ -9,7 +9,6 @@ or is refused before any row is written.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,10 +32,9 @@ from bookagent.queue.records import TaskStore
 from bookagent.tasks.scheduling import run_tick
 from tests.conftest import BOOK
 from tests.conftest import SettingsFactory
-from tests.support.celery_worker import FAST_TIMEOUTS
 from tests.support.celery_worker import CeleryWorker
 from tests.support.celery_worker import fast_timeouts
-from tests.support.celery_worker import flush_broker
+from tests.support.celery_worker import running_worker
 from tests.support.polling import wait_until
 from tests.support.redis_server import PrivateRedis
 from tests.support.services import require_redis
@@ -46,14 +44,7 @@ pytestmark = pytest.mark.celery
 
 @pytest.fixture(scope="module")
 def celery_worker(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryWorker]:
-    broker = require_redis()
-    flush_broker(broker)
-    worker = CeleryWorker(
-        tmp_path_factory.mktemp("worker"), pg_url, broker, concurrency=2, extra_env=FAST_TIMEOUTS
-    )
-    worker.start()
-    yield worker
-    worker.stop()
+    yield from running_worker(pg_url, tmp_path_factory.mktemp("worker"), concurrency=2)
 
 
 @pytest.fixture
@@ -137,14 +128,6 @@ def test_a_tick_queues_one_routine_per_book_and_the_worker_runs_them(services: S
         assert written == 16, "each routine topped up its book: two platforms, one post each"
     again = run_tick(services, services.require_queue(), scheduler="test-2", backend="celery")
     assert again["daily_runs"] == []
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize("mode", ["fallback", "error"])

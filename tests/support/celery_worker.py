@@ -6,13 +6,16 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import redis
 
 from tests.support.processes import BIN
 from tests.support.processes import base_env
 from tests.support.processes import stop_group
+from tests.support.services import require_redis
 
 # Short limits, so a test can outlast the visibility timeout (a killed worker's task returns).
 FAST_TIMEOUTS = {
@@ -124,3 +127,16 @@ def flush_broker(url: str) -> None:
     client = redis.Redis.from_url(url)
     client.flushdb()
     client.close()
+
+
+def running_worker(database_url: str, workdir: Path, **options: Any) -> Iterator[CeleryWorker]:
+    """A started worker on the flushed test broker, with fast timeouts; stopped afterwards.
+
+    For a module-scoped fixture: `yield from running_worker(pg_url, tmp_path_factory.mktemp(...))`.
+    """
+    broker = require_redis()
+    flush_broker(broker)
+    worker = CeleryWorker(workdir, database_url, broker, extra_env=FAST_TIMEOUTS, **options)
+    worker.start()
+    yield worker
+    worker.stop()

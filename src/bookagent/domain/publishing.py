@@ -383,7 +383,18 @@ def record_published(
 ) -> None:
     """`mark_published` as its own unit of work: the attempt's end and the post's move to
     `published` commit together."""
-    params = {
+    params = _published_params(post_id, attempt_id, result, duration_ms, now)
+    if db.dialect == "postgresql":  # one statement on the autocommit engine: atomic
+        db.prepared(_PUBLISHED, hot=True).first(**params)
+        return
+    with db.session() as session:
+        _run_published(session, params)
+
+
+def _published_params(
+    post_id: str, attempt_id: str, result: PublishResult, duration_ms: int, now: datetime
+) -> dict[str, object]:
+    return {
         "p_post_id": post_id,
         "p_attempt_id": attempt_id,
         "p_status_code": result.status_code,
@@ -393,12 +404,11 @@ def record_published(
         "p_remote_id": result.remote_id,
         "p_now": now,
     }
-    if db.dialect == "postgresql":  # one statement on the autocommit engine: atomic
-        db.prepared(_PUBLISHED, hot=True).first(**params)
-        return
-    with db.engine.begin() as connection:
-        connection.execute(_END_PUBLISHED, params)
-        connection.execute(_TO_PUBLISHED, params)
+
+
+def _run_published(session: Session, params: dict[str, object]) -> None:
+    session.execute(_END_PUBLISHED, params)
+    session.execute(_TO_PUBLISHED, params)
 
 
 def _end_attempt(session: Session, attempt_id: str, end: AttemptEnd, now: datetime) -> None:
@@ -433,27 +443,8 @@ def mark_published(
     duration_ms: int,
     now: datetime,
 ) -> None:
-    """The platform confirmed the post."""
-    _end_attempt(
-        session,
-        attempt_id,
-        AttemptEnd(
-            AttemptOutcome.PUBLISHED, result.status_code, duration_ms, result.response_excerpt
-        ),
-        now,
-    )
-    _move(
-        session,
-        post_id,
-        {
-            "status": PostStatus.PUBLISHED,
-            "published_at": now,
-            "published_url": result.url,
-            "remote_id": result.remote_id,
-            "failure_reason": None,
-            "updated_at": now,
-        },
-    )
+    """The platform confirmed the post (in the caller's transaction)."""
+    _run_published(session, _published_params(post_id, attempt_id, result, duration_ms, now))
 
 
 def mark_retry(

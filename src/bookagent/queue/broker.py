@@ -141,9 +141,7 @@ class BrokerMonitor:
             registered: dict[str, list[str]] = {}
             reserved = scheduled = 0
             if workers:
-                bounded = app.control.inspect(
-                    timeout=self.inspect_timeout_s, limit=len(workers)
-                )
+                bounded = app.control.inspect(timeout=self.inspect_timeout_s, limit=len(workers))
                 registered = {k: sorted(v) for k, v in (bounded.registered() or {}).items()}
                 reserved = sum(len(v) for v in (bounded.reserved() or {}).values())
                 scheduled = sum(len(v) for v in (bounded.scheduled() or {}).values())

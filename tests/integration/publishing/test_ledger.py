@@ -153,9 +153,15 @@ def ledger(
     make_settings: SettingsFactory, database_url: str, server: FakeSocialServer
 ) -> Iterator[Services]:
     """Services on SQLite and on PostgreSQL (where a routed platform claims in one statement)."""
+    yield from ledger_on(make_settings, database_url, server)
+
+
+def ledger_on(
+    make_settings: SettingsFactory, url: str, server: FakeSocialServer
+) -> Iterator[Services]:
+    """Services on the database at `url`, publishing to `server` (closed afterwards)."""
     services = build_services(
-        make_settings(db={"url": database_url}, publishers=publisher_settings(server)),
-        start_queue=False,
+        make_settings(db={"url": url}, publishers=publisher_settings(server)), start_queue=False
     )
     yield services
     services.close(grace_s=0)
@@ -341,12 +347,7 @@ def pg_ledger(
     make_settings: SettingsFactory, postgres_url: str, server: FakeSocialServer
 ) -> Iterator[Services]:
     """The ledger on PostgreSQL only: routed claims are PostgreSQL's."""
-    services = build_services(
-        make_settings(db={"url": postgres_url}, publishers=publisher_settings(server)),
-        start_queue=False,
-    )
-    yield services
-    services.close(grace_s=0)
+    yield from ledger_on(make_settings, postgres_url, server)
 
 
 def test_a_route_claims_only_its_own_platform_and_not_while_its_account_waits(
