@@ -1,8 +1,9 @@
 """The `bookagent` command (click).
 
 Processes and administration: serve, worker, beat, db, tokens. The client commands (book,
-generate, posts, tasks, autonomous, report) talk to a running server over HTTP, or work on the
-database directly with `--local`. Every failure ends with one line on stderr, never a traceback.
+generate, posts, tasks, autonomous, report) talk to a running server over HTTP, or with `--local`
+to the same app run inside the command. Every failure ends with one line on stderr, never a
+traceback.
 """
 
 from __future__ import annotations

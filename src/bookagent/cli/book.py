@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -10,12 +11,14 @@ from rich.table import Table
 from bookagent.cli import output
 from bookagent.cli.bookfile import load_book_file
 from bookagent.cli.client import JSON
-from bookagent.cli.client import Client
 from bookagent.cli.client import ClientError
 from bookagent.cli.client import Target
 from bookagent.cli.connection import client_options
 from bookagent.cli.connection import connection
 from bookagent.cli.connection import open_client
+
+if TYPE_CHECKING:
+    from bookagent.cli.http_client import HttpClient
 
 PROFILE_FIELDS = (
     "id",
@@ -108,7 +111,7 @@ def set_(path: Path) -> None:
     output.emit(profile_table(saved))
 
 
-def existing_book_id(client: Client, target: Target) -> str | None:
+def existing_book_id(client: HttpClient, target: Target) -> str | None:
     """The id of the user's only book; None if there is none; an error if there are several."""
     books = client.list_books(target)["books"]
     if target.user_id:

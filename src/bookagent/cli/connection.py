@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 
 import click
 
-from bookagent.cli.client import Client
 from bookagent.cli.client import Target
+
+if TYPE_CHECKING:
+    from bookagent.cli.http_client import HttpClient
 
 DEFAULT_URL = "http://127.0.0.1:5000"
 
@@ -33,7 +36,7 @@ class Connection:
     book: str | None = None
     as_json: bool = False
     local: bool = False
-    client: Client | None = None
+    client: HttpClient | None = None
 
     @property
     def target(self) -> Target:
@@ -47,19 +50,17 @@ def connection(ctx: click.Context | None = None) -> Connection:
     return root.ensure_object(Connection)
 
 
-def open_client(ctx: click.Context | None = None) -> Client:
-    """The client for this invocation: HTTP to `--url`, or the local database with `--local`."""
+def open_client(ctx: click.Context | None = None) -> HttpClient:
+    """The client for this invocation: HTTP to `--url`, or with `--local` the API's own app,
+    built in this process on the configured database."""
     ctx = ctx or click.get_current_context()
     conn = connection(ctx)
     if conn.client is None:
         if conn.local:
-            from bookagent.cli.local_client import LocalClient
-            from bookagent.logs import configure_logging
+            from bookagent.cli.local_app import local_client
             from bookagent.settings import load_settings
 
-            settings = load_settings()
-            configure_logging("WARNING")
-            conn.client = LocalClient(settings)
+            conn.client = local_client(load_settings())
         else:
             from bookagent.cli.http_client import HttpClient
 
@@ -126,7 +127,7 @@ def _options(*, from_env: bool) -> list[Callable[[F], F]]:
             is_flag=True,
             expose_value=False,
             callback=_store("local"),
-            help="Work on the database directly (DATABASE_URL, BOOKAGENT_DATA_DIR), no server.",
+            help="No server: the API runs in this process (DATABASE_URL, BOOKAGENT_DATA_DIR).",
         ),
     ]
 

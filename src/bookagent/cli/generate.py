@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from bookagent.cli import output
 from bookagent.cli.client import JSON
-from bookagent.cli.client import Client
 from bookagent.cli.client import GenerateRequest
 from bookagent.cli.connection import client_options
 from bookagent.cli.connection import connection
 from bookagent.cli.connection import open_client
 from bookagent.cli.progress import follow_task
 from bookagent.domain.generation import DEFAULT_POST_TYPES
+
+if TYPE_CHECKING:
+    from bookagent.cli.http_client import HttpClient
 
 DEFAULT_PLATFORMS = ("twitter", "facebook")
 WRITERS = ("template", "openai", "anthropic")
@@ -91,7 +94,7 @@ def generate(
         show_posts(result.get("posts") or [], result.get("rejected") or [])
 
 
-def runs_here(client: Client, task_id: str) -> bool:
+def runs_here(client: HttpClient, task_id: str) -> bool:
     """Whether the task runs in this process (local mode, thread pool): then we must wait."""
     if not client.is_local or client.task_status(task_id).get("backend") != "thread_pool":
         return False

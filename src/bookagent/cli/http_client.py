@@ -1,4 +1,5 @@
-"""`HttpClient`: the commands' client over HTTP, to a running `bookagent serve`.
+"""`HttpClient`: the commands' one client: over HTTP to a running `bookagent serve`, or (local
+mode, `bookagent.cli.local_app`) to the same Flask app built in this process.
 
 Every failure becomes one `ClientError` line: the API's `{"error": ...}` sentence, or why the
 server could not be reached. Timeouts are explicit; the slow routes get longer ones.
@@ -10,6 +11,7 @@ import tempfile
 from datetime import date
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
 
@@ -22,6 +24,9 @@ from bookagent.cli.client import GenerateRequest
 from bookagent.cli.client import PostQuery
 from bookagent.cli.client import Target
 
+if TYPE_CHECKING:
+    from bookagent.cli.local_app import LocalApp
+
 CONNECT_TIMEOUT_S = 5.0
 # A little over the longest route timeout of API.md (60 s, starting the agent).
 DEFAULT_TIMEOUT_S = 70.0
@@ -30,21 +35,31 @@ GENERATE_TIMEOUT_S = 320.0
 
 
 class HttpClient:
-    """Calls the JSON API with httpx (a bearer token when given)."""
-
-    is_local = False
+    """Calls the JSON API with httpx (a bearer token when given); every method returns API.md's
+    JSON body."""
 
     def __init__(
-        self, base_url: str, token: str | None, transport: httpx.BaseTransport | None = None
+        self,
+        base_url: str,
+        token: str | None,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        local: LocalApp | None = None,
     ) -> None:
-        self.where = base_url.rstrip("/")
+        self.base_url = base_url.rstrip("/")
+        #: True in local mode: a task queued on the thread pool then runs inside this process,
+        #: so the command must wait for it before it exits.
+        self.is_local = local is not None
+        #: Where the client works, for messages: the server URL, or the local database.
+        self.where = "the local database" if local is not None else self.base_url
+        self._local = local
         self._has_token = bool(token)
         headers = {"Accept": "application/json", "User-Agent": f"bookagent-cli/{__version__}"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
             self._http = httpx.Client(
-                base_url=self.where,
+                base_url=self.base_url,
                 headers=headers,
                 timeout=httpx.Timeout(DEFAULT_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
                 transport=transport,
@@ -52,7 +67,7 @@ class HttpClient:
         except (httpx.InvalidURL, ValueError) as exc:
             raise ClientError(f"--url {base_url!r} is not a valid URL: {exc}") from None
 
-    # -- the Client interface ----------------------------------------------------------------
+    # -- the API -------------------------------------------------------------------------------
 
     def list_books(self, target: Target) -> JSON:
         return self._json("GET", "/api/books", params={"user_id": target.user_id})
@@ -121,21 +136,34 @@ class HttpClient:
         return self._json("POST", "/api/reports/weekly", body=body)
 
     def report_location(self, report_id: str) -> str:
-        return f"{self.where}/api/reports/{report_id}.html"
+        """Where a person can read the report: its URL, or (local mode) a saved copy's path."""
+        if self._local is not None:
+            return str(self._save_report(report_id, self._local.reports_dir))
+        return f"{self.base_url}/api/reports/{report_id}.html"
 
     def report_for_browser(self, report_id: str) -> str:
+        """A URL a browser can open without our token: the page itself, or a saved copy."""
+        if self._local is not None:
+            return self._save_report(report_id, self._local.reports_dir).as_uri()
         if not self._has_token:
             return self.report_location(report_id)
         # A browser cannot send our bearer token, so it gets a saved copy of the page instead.
-        response = self._send("GET", f"/api/reports/{report_id}.html")
         folder = Path(tempfile.gettempdir()) / "bookagent-reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{report_id}.html"
-        path.write_text(response.text, encoding="utf-8")
-        return path.resolve().as_uri()
+        return self._save_report(report_id, folder).as_uri()
 
     def close(self) -> None:
+        """Release connections (and, in local mode, stop the task queue)."""
         self._http.close()
+        if self._local is not None:
+            self._local.close()
+
+    def _save_report(self, report_id: str, folder: Path) -> Path:
+        """Save the report's HTML page as `folder/<id>.html`; return the file's path."""
+        response = self._send("GET", f"/api/reports/{report_id}.html")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = (folder / f"{report_id}.html").resolve()
+        path.write_text(response.text, encoding="utf-8")
+        return path
 
     # -- transport -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ A task that fails or is revoked ends the command with one error line. Ctrl-C sto
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn
 from rich.progress import MofNCompleteColumn
@@ -18,14 +19,18 @@ from rich.progress import TimeElapsedColumn
 from bookagent.cli import output
 from bookagent.cli.client import FINISHED_STATUSES
 from bookagent.cli.client import JSON
-from bookagent.cli.client import Client
 from bookagent.cli.client import ClientError
 from bookagent.states import TaskState
+
+if TYPE_CHECKING:
+    from bookagent.cli.http_client import HttpClient
 
 POLL_INTERVAL_S = 0.25
 
 
-def follow_task(client: Client, task_id: str, label: str, poll_s: float = POLL_INTERVAL_S) -> JSON:
+def follow_task(
+    client: HttpClient, task_id: str, label: str, poll_s: float = POLL_INTERVAL_S
+) -> JSON:
     """Show the task's progress until it finishes; return its final status (SUCCESS only)."""
     columns = (
         SpinnerColumn(finished_text="✓"),

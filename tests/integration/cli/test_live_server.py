@@ -180,3 +180,22 @@ def test_ctrl_c_while_waiting_exits_130(live_server: str, tmp_path: Path) -> Non
     assert "Traceback" not in stderr
     assert stderr.rstrip().endswith("Interrupted.")
     assert f"bookagent tasks show {task_id} --wait" in stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("generate", "--platform", "myspace"),
+        ("posts", "list", "--platform", "myspace"),
+        ("report", "weekly", "--week", "2026-11-24"),
+    ],
+)
+def test_a_route_error_reads_the_same_in_local_mode(
+    author: Cli, local: Cli, book_file: Path, args: tuple[str, ...]
+) -> None:
+    # Local mode runs the same routes in process: the same 422, naming the same field.
+    local.ok("book", "set", "--file", str(book_file))
+    over_http = assert_one_line_error(author(*args))
+    in_process = assert_one_line_error(local(*args))
+    assert in_process == over_http
+    assert over_http.startswith("Error: Invalid input: ")
