@@ -8,34 +8,51 @@ traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from bookagent.cli.autonomous import autonomous
-from bookagent.cli.book import book
 from bookagent.cli.client import ClientError
 from bookagent.cli.connection import group_options
-from bookagent.cli.db import db
-from bookagent.cli.doctor import doctor
-from bookagent.cli.generate import generate
-from bookagent.cli.posts import posts
-from bookagent.cli.processes import beat
-from bookagent.cli.processes import serve
-from bookagent.cli.processes import worker
-from bookagent.cli.report import report
-from bookagent.cli.tasks import tasks
-from bookagent.cli.tokens import tokens
 from bookagent.errors import BookAgentError
 
 #: The exit status of a command stopped with Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
 
 
+#: Each command and where it lives: a module loads when its command runs (or help lists it),
+#: so `bookagent serve` does not import the client commands (nor they the server).
+COMMANDS = {
+    "serve": "bookagent.cli.processes:serve",
+    "worker": "bookagent.cli.processes:worker",
+    "beat": "bookagent.cli.processes:beat",
+    "db": "bookagent.cli.db:db",
+    "tokens": "bookagent.cli.tokens:tokens",
+    "doctor": "bookagent.cli.doctor:doctor",
+    "book": "bookagent.cli.book:book",
+    "generate": "bookagent.cli.generate:generate",
+    "posts": "bookagent.cli.posts:posts",
+    "tasks": "bookagent.cli.tasks:tasks",
+    "autonomous": "bookagent.cli.autonomous:autonomous",
+    "report": "bookagent.cli.report:report",
+}
+
+
 class BookAgentGroup(click.Group):
-    """A group that turns bookagent's errors and Ctrl-C into one line and an exit status."""
+    """A group that loads its commands on use and turns bookagent's errors and Ctrl-C into one
+    line and an exit status."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, _, name = COMMANDS[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -56,23 +73,6 @@ class BookAgentGroup(click.Group):
 @group_options
 def cli() -> None:
     """bookagent: markets a book on its author's behalf."""
-
-
-for command in (
-    serve,
-    worker,
-    beat,
-    db,
-    tokens,
-    doctor,
-    book,
-    generate,
-    posts,
-    tasks,
-    autonomous,
-    report,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ def test_a_healthy_embedded_setup_passes(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     for item in ("configuration", "database", "broker", "workers", "scheduler", "publishers"):
         assert item in result.stdout
-    assert "schema at 0002" in result.stdout
+    assert f"schema at {migrate.HEAD_REVISION}" in result.stdout
     assert "Traceback" not in result.stderr
 
 
