@@ -1,16 +1,25 @@
 """Scale benchmark: do the task routes stay fast as the `tasks` table grows?
 
-Run `python -m benchmarks.scale` (about a minute) or `--quick`; `--json PATH` also writes the
-figures. Two fresh PostgreSQL databases get a realistic history of task rows, one 1,000 rows and
-one 100,000 (COPY, then VACUUM ANALYZE: the steady state autovacuum keeps a table in); each is
-served by its own `bookagent serve` (Celery backend, 2 workers × 8 threads, no Celery worker
+Run `python -m benchmarks.scale` (about five minutes on 2 cores, most of it seeding) or `--quick`
+(200,000 rows, fewer requests: about a minute); `--json PATH` also writes the figures. Two fresh
+PostgreSQL databases get a realistic history of task rows, one 1,000 rows and one 2,000,000; each
+is served by its own `bookagent serve` (Celery backend, 2 workers × 8 threads, no Celery worker
 needed). One keep-alive client then times `GET /api/task-status/<id>` (random existing ids),
 `GET /api/tasks/active` and `GET /api/tasks/stats`, one request at a time, both servers in
-interleaved rounds. The figure is the p50 latency with 100k rows against the p50 with 1k rows;
+interleaved rounds. The figure is the p50 latency with 2M rows against the p50 with 1k rows;
 the target is at most 1.5× growth. The stats route reuses its row aggregates for a few seconds
 (`queue.stats_cache_s`), so its p50 is mostly a cache hit: one more line times the aggregates
 themselves (`TaskStore.stats()`, in-process, uncached), which a request pays whenever the cache
 has expired, and the route's p99 is in the notes.
+
+The history goes in the way an existing deployment's did: the schema at revision 0002 (before
+`task_rollups`), the rows streamed by COPY as they are generated (secondary indexes dropped for
+the load and built again after), then Alembic's upgrade to head, whose 0003 rolls the finished
+rows up into `task_rollups` (one GROUP BY, no table rewrite): the steady state of a
+deployment whose stats roll finished rows up as they go, where only the active rows (and the
+few finished since the last roll-up: none here) are counted live. The seeding checks that the
+rollup plus the live rows count exactly what a GROUP BY of the table counts, then VACUUM
+ANALYZE (the steady state autovacuum keeps a table in); its times are in the notes.
 
 Every route is then profiled: the statements its `TaskStore` call issues are captured
 in-process, and each one is run under `EXPLAIN (ANALYZE, BUFFERS)` on both databases, so a miss
@@ -26,12 +35,16 @@ posts).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import random
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -42,6 +55,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from alembic import command
 from sqlalchemy import event
 
 from benchmarks.harness import interleave
@@ -60,9 +74,16 @@ from benchmarks.stack import wait_http_ok
 from bookagent.db import migrate
 from bookagent.db.session import Database
 from bookagent.queue.records import TaskStore
+from bookagent.queue.task_view import TASKS
+from bookagent.queue.task_view import select_tasks
 
 SECTION = "scale"
 GROWTH_TARGET = 1.5
+#: The large table's rows: by default, and with `--quick`.
+LARGE_ROWS = 2_000_000
+QUICK_LARGE_ROWS = 200_000
+#: The schema the history is loaded into: the last revision before `task_rollups` (0003).
+HISTORY_REVISION = "0002"
 ACTIVE_ROWS = 40
 HISTORY_DAYS = 90
 USERS = [f"user-{i:02d}" for i in range(50)]
@@ -119,7 +140,7 @@ class Plan:
         quick = bool(args.quick)
         return cls(
             small=args.small,
-            large=args.large,
+            large=args.large or (QUICK_LARGE_ROWS if quick else LARGE_ROWS),
             requests=args.requests or (40 if quick else 200),
             rounds=2 if quick else 4,
             warmup=10 if quick else 20,
@@ -143,12 +164,17 @@ def post_json(rng: random.Random, index: int) -> dict[str, Any]:
     }
 
 
+NAMES = list(TASK_MIX)
+NAME_WEIGHTS = list(itertools.accumulate(TASK_MIX[n][0] for n in NAMES))
+FINISHED_STATES = ["SUCCESS", "FAILURE", "REVOKED"]
+FINISHED_WEIGHTS = list(itertools.accumulate([88, 9, 3]))
+
+
 def finished_row(rng: random.Random, now: datetime, number: int) -> tuple[Any, ...]:
     """One finished task row (SUCCESS, FAILURE or REVOKED)."""
-    names = list(TASK_MIX)
-    name = rng.choices(names, weights=[TASK_MIX[n][0] for n in names])[0]
+    name = rng.choices(NAMES, cum_weights=NAME_WEIGHTS)[0]
     _, typical_s, periodic = TASK_MIX[name]
-    status = rng.choices(["SUCCESS", "FAILURE", "REVOKED"], weights=[88, 9, 3])[0]
+    status = rng.choices(FINISHED_STATES, cum_weights=FINISHED_WEIGHTS)[0]
     created = now - timedelta(seconds=rng.uniform(600, HISTORY_DAYS * 86400))
     queued_s = rng.expovariate(1 / 0.05)
     duration_s = rng.lognormvariate(0, 0.6) * typical_s
@@ -238,15 +264,44 @@ def active_row(rng: random.Random, now: datetime, index: int) -> tuple[Any, ...]
     )
 
 
-def seed_tasks(url: str, rows: int, seed: int) -> list[str]:
-    """COPY `rows` task rows (ACTIVE_ROWS of them active) into `url`, then VACUUM ANALYZE.
+@dataclass
+class Seeded:
+    """One seeded database: ids for the status route, its size, and the seconds each step took."""
 
-    Returns 500 ids picked at random from the table, for the status route."""
+    ids: list[str]
+    size: str = "?"
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def dsn_of(url: str) -> str:
+    """psycopg's DSN for a SQLAlchemy URL."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@contextlib.contextmanager
+def without_secondary_indexes(conn: psycopg.Connection[Any], table: str) -> Iterator[None]:
+    """Drop a table's secondary indexes for a bulk load and build them again after (the same
+    definitions, so the schema stays the migrated one)."""
+    rows = conn.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+        (table, table),
+    ).fetchall()
+    for name, _ in rows:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    conn.execute("SET maintenance_work_mem = '256MB'")
+    for _, definition in rows:
+        conn.execute(definition)
+
+
+def copy_history(url: str, rows: int, seed: int) -> None:
+    """COPY `rows` task rows (ACTIVE_ROWS of them active) into `url`, each row written as it is
+    generated (nothing is held in memory), in one transaction."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(dsn) as conn:
-        with conn.cursor() as cursor:
+    with psycopg.connect(dsn_of(url)) as conn:
+        with without_secondary_indexes(conn, "tasks"), conn.cursor() as cursor:
             copy_sql = f"COPY tasks ({', '.join(COLUMNS)}) FROM STDIN"
             with cursor.copy(copy_sql) as copy:
                 for index in range(ACTIVE_ROWS):
@@ -254,16 +309,66 @@ def seed_tasks(url: str, rows: int, seed: int) -> list[str]:
                 for number in range(rows - ACTIVE_ROWS):
                     copy.write_row(finished_row(rng, now, number))
         conn.commit()
-    with psycopg.connect(dsn, autocommit=True) as conn:
+
+
+def check_counts(url: str) -> None:
+    """Raise unless `TaskStore.stats()` (rollup plus live rows) counts what a GROUP BY counts."""
+    with psycopg.connect(dsn_of(url)) as conn:
+        table = Counter(
+            {
+                (name, status): count
+                for name, status, count in conn.execute(
+                    "SELECT name, status, count(*) FROM tasks GROUP BY name, status"
+                )
+            }
+        )
+    db = Database.from_url(url)
+    try:
+        by_name = TaskStore(db).stats()["by_name"]
+    finally:
+        db.dispose()
+    for name, entry in by_name.items():
+        rows = {status: n for (n_name, status), n in table.items() if n_name == name}
+        expected = (sum(rows.values()), rows.get("SUCCESS", 0), rows.get("FAILURE", 0))
+        if (entry["count"], entry["succeeded"], entry["failed"]) != expected:
+            raise RuntimeError(f"stats() miscounts {name}: {entry} against {rows}")
+    if set(by_name) != {name for name, _ in table}:
+        raise RuntimeError(f"stats() names {sorted(by_name)}, the table {sorted(table)}")
+
+
+def seed_tasks(url: str, rows: int, seed: int) -> Seeded:
+    """An existing deployment's history in a fresh database `url`, brought up to date.
+
+    The schema at HISTORY_REVISION, the rows by COPY, then the upgrade to head (0003 rolls the
+    finished rows up), the counts checked, VACUUM ANALYZE. Returns 500 ids picked at random from
+    the table, for the status route, and the time of each step."""
+    seconds: dict[str, float] = {}
+    started = time.monotonic()
+    migrate.upgrade(url, HISTORY_REVISION)
+    copy_history(url, rows, seed)
+    seconds["copy"] = time.monotonic() - started
+    started = time.monotonic()
+    # Alembic itself rather than `migrate.upgrade`, whose fast path trusts HEAD_REVISION.
+    command.upgrade(migrate.alembic_config(url), "head")
+    seconds["upgrade"] = time.monotonic() - started
+    started = time.monotonic()
+    check_counts(url)
+    with psycopg.connect(dsn_of(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE tasks")
+        seconds["vacuum"] = time.monotonic() - started
         picked = conn.execute("SELECT id FROM tasks ORDER BY random() LIMIT 500").fetchall()
-    return [str(row[0]) for row in picked]
+    return Seeded([str(row[0]) for row in picked], table_size(url), seconds)
+
+
+def seed_line(seeded: Seeded) -> str:
+    """`123.4 s (copy 100.1 s, upgrade 5.2 s, vacuum 18.1 s)`: the seeding's times."""
+    steps = ", ".join(f"{step} {s:.1f} s" for step, s in seeded.seconds.items())
+    return f"{sum(seeded.seconds.values()):.1f} s ({steps})"
 
 
 def table_size(url: str) -> str:
     """The table's size on disk, with its TOAST and indexes."""
-    dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(dsn_of(url)) as conn:
         row = conn.execute("SELECT pg_size_pretty(pg_total_relation_size('tasks'))").fetchone()
     return str(row[0]) if row else "?"
 
@@ -355,14 +460,26 @@ def capture(db: Database, call: Callable[[], Any]) -> list[tuple[str, Any, float
     def after(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         seen.append((statement, parameters, (time.perf_counter() - started.pop()) * 1000))
 
-    event.listen(db.engine, "before_cursor_execute", before)
-    event.listen(db.engine, "after_cursor_execute", after)
+    engines = (db.engine, db.direct)  # transactions, and the autocommit reads and writes
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
     try:
         call()
     finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "after_cursor_execute", after)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", before)
+            event.remove(engine, "after_cursor_execute", after)
     return seen
+
+
+def uncaptured(db: Database, route: str, task_id: str) -> list[tuple[str, Any, float]]:
+    """The statement of a route whose call runs outside SQLAlchemy's events: the status read
+    is a prebuilt SELECT run on a raw connection (`Database.prepared`). No client time."""
+    if route != "task-status":
+        return []
+    compiled = select_tasks().where(TASKS.c.id == task_id).compile(dialect=db.engine.dialect)
+    return [(compiled.string, compiled.params, float("nan"))]
 
 
 def store_calls(store: TaskStore, task_id: str) -> dict[str, Callable[[], Any]]:
@@ -397,7 +514,7 @@ def profile(urls: dict[str, str], ids: dict[str, list[str]]) -> dict[str, list[S
             store = TaskStore(db)
             for route, call in store_calls(store, ids[size][0]).items():
                 call()  # warm: connections and compiled statements
-                captured = capture(db, call)
+                captured = capture(db, call) or uncaptured(db, route, ids[size][0])
                 statements = profiles.setdefault(route, [])
                 for index, (sql, parameters, client_ms) in enumerate(captured):
                     if index >= len(statements):
@@ -597,15 +714,14 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
     ) as scratch:
         urls: dict[str, str] = {}
         ids: dict[str, list[str]] = {}
-        sizes: dict[str, str] = {}
+        seeded: dict[str, Seeded] = {}
         for size, rows in (("small", plan.small), ("large", plan.large)):
             urls[size] = scratch.postgres()
-            migrate.upgrade(urls[size])
             log(f"seeding {rows:,} task rows ({size})")
-            started = time.monotonic()
-            ids[size] = seed_tasks(urls[size], rows, seed=rows)
-            sizes[size] = table_size(urls[size])
-            log(f"seeded in {time.monotonic() - started:.1f} s ({sizes[size]})")
+            seeded[size] = seed_tasks(urls[size], rows, seed=rows)
+            ids[size] = seeded[size].ids
+            log(f"seeded in {seed_line(seeded[size])} ({seeded[size].size})")
+        sizes = {size: s.size for size, s in seeded.items()}
         servers = {
             size: scratch.start_ours(
                 f"ours-{size}",
@@ -632,8 +748,15 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
         profiles = profile(urls, ids)
         lines = figures(plan, samples, store_stats)
         notes = footnotes(plan, lines, profiles, sizes, samples)
+        notes.insert(
+            1,
+            "Seeding (COPY at revision 0002, upgrade to head rolling the history up, count "
+            "check and VACUUM ANALYZE): "
+            + "; ".join(f"{size} {seed_line(s)}" for size, s in seeded.items()),
+        )
         details = {
             "table_size": sizes,
+            "seeding_s": {size: s.seconds for size, s in seeded.items()},
             "profiles": {
                 route: [
                     {
@@ -654,10 +777,16 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer requests (40 per route)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_LARGE_ROWS:,} rows in the large table, fewer requests (40 per route)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     parser.add_argument("--small", type=int, default=1_000, help="rows of the small table")
-    parser.add_argument("--large", type=int, default=100_000, help="rows of the large table")
+    parser.add_argument(
+        "--large", type=int, help=f"rows of the large table (default {LARGE_ROWS:,})"
+    )
     parser.add_argument("--requests", type=int, help="requests per route and size (default 200)")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="a Redis index to FLUSHDB")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="admin connection")

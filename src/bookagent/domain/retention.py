@@ -1,9 +1,15 @@
 """Retention: deleting finished task rows, old daily runs and old scheduler outages.
 
-Each kind of row is deleted in bounded batches, one autocommitted `DELETE ... WHERE id IN
-(SELECT id ... LIMIT n)` at a time, so no statement holds its locks for long (SQLite's single
-writer and PostgreSQL's row locks are released after every batch) and a huge backlog is worked
-off in steps. The statements are plain SQL that SQLite and PostgreSQL both run.
+Each kind of row is deleted in bounded batches, one `DELETE ... WHERE id IN (SELECT id ...
+LIMIT n)` per transaction, so no statement holds its locks for long (SQLite's single writer and
+PostgreSQL's row locks are released after every batch) and a huge backlog is worked off in steps.
+The statements are plain SQL that SQLite and PostgreSQL both run.
+
+A task row batch returns each deleted row's name, status and `rolled_up`, and the rolled-up
+ones are taken out of `task_rollups` in the same transaction, so `TaskStore.stats()` stays exact:
+a row is in the counts exactly while it exists. On PostgreSQL a roll-up that flags a row while
+the DELETE waits for it is seen by the DELETE (it re-reads the row under the lock and returns the
+new version), so such a row is subtracted too.
 
 What is never deleted, whatever its age:
 - a task row that has not finished (`PENDING`, `STARTED`, `PROGRESS`, `RETRY`): the outer
@@ -18,6 +24,7 @@ What is never deleted, whatever its age:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
@@ -26,17 +33,21 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import Connection
 from sqlalchemy import Delete
+from sqlalchemy import Executable
 from sqlalchemy import and_
 from sqlalchemy import delete
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import ReturningDelete
 
 from bookagent.db.models import DailyRun
 from bookagent.db.models import SchedulerOutage
 from bookagent.db.models import TaskRecord
+from bookagent.db.models.tasks import adjust_rollup
 from bookagent.db.session import Database
 from bookagent.states import FINISHED_TASK_STATES
 
@@ -85,10 +96,14 @@ def _finished_tasks_before(when: datetime) -> ColumnElement[bool]:
     )
 
 
-def task_rows_batch(when: datetime, batch_size: int) -> Delete:
-    """One batch of finished task rows older than `when`."""
+def task_rows_batch(when: datetime, batch_size: int) -> ReturningDelete[str, str, bool]:
+    """One batch of finished task rows older than `when`, returning what the rollup needs."""
     chosen = select(TaskRecord.id).where(_finished_tasks_before(when)).limit(batch_size)
-    return delete(TaskRecord).where(TaskRecord.id.in_(chosen), _finished_tasks_before(when))
+    return (
+        delete(TaskRecord)
+        .where(TaskRecord.id.in_(chosen), _finished_tasks_before(when))
+        .returning(TaskRecord.name, TaskRecord.status, TaskRecord.rolled_up)
+    )
 
 
 def _old_daily_run(run: Any, before: Any) -> ColumnElement[bool]:
@@ -122,7 +137,7 @@ def scheduler_outages_batch(when: datetime, batch_size: int) -> Delete:
 
 def delete_in_batches(
     db: Database,
-    make_batch: Callable[[datetime, int], Delete],
+    make_batch: Callable[[datetime, int], Executable],
     when: datetime,
     batch_size: int,
     between_batches: Callable[[], None] | None = None,
@@ -133,13 +148,25 @@ def delete_in_batches(
     statement = make_batch(when, batch_size)
     total = 0
     while True:
-        with db.connect() as connection:
-            deleted = int(connection.execute(statement).rowcount or 0)
+        with db.engine.begin() as connection:
+            deleted = run_batch(connection, statement)
         total += deleted
         if deleted < batch_size:
             return total
         if between_batches is not None:
             between_batches()
+
+
+def run_batch(connection: Connection, statement: Executable) -> int:
+    """Run one batch in the caller's transaction; how many rows it deleted. A batch that returns
+    its rows (task rows) takes the rolled-up ones out of `task_rollups`."""
+    result = connection.execute(statement)
+    if not result.returns_rows:
+        return int(result.rowcount or 0)
+    rows = result.all()
+    rolled_up = Counter((row.name, row.status) for row in rows if row.rolled_up)
+    adjust_rollup(connection, {key: -count for key, count in rolled_up.items()})
+    return len(rows)
 
 
 def prune(

@@ -1,7 +1,18 @@
 """The task rows: every state change is a conditional update, so rows never move backwards.
 
 Both backends write through `TaskStore`; the API reads through it. A finished row (SUCCESS,
-FAILURE, REVOKED) is never changed again.
+FAILURE, REVOKED) is never changed again: every update below that can change a status or
+`finished_at` excludes the finished states in its WHERE (`_unfinished`, `_SUCCEED`, `_CLAIM`,
+`_PROGRESS`, `requeue`; a claim or revoke of a finished row changes nothing), and nothing else
+writes task rows (retention only deletes them).
+
+That is what lets `stats()` stop counting the whole table. `roll_up()` adds finished rows to
+the per-(name, status) counts in `task_rollups` and flags them `rolled_up`, both in one
+transaction; `stats()` reads those counts plus a live count of the rows not rolled up (active
+ones and those finished since the last roll-up: the partial index `ix_tasks_unrolled`), in one
+statement, so one snapshot: each row is counted exactly once, however many processes roll up or
+prune at the same time (see `roll_up` and `bookagent.domain.retention`). The cost depends on
+the number of task names and of rows not rolled up, not on the history.
 """
 
 from __future__ import annotations
@@ -9,23 +20,32 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Float
 from sqlalchemy import Update
 from sqlalchemy import bindparam
+from sqlalchemy import cast
+from sqlalchemy import extract
 from sqlalchemy import func
 from sqlalchemy import insert
+from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 
 from bookagent.db.base import utcnow
+from bookagent.db.models.tasks import ROLLUPS
 from bookagent.db.models.tasks import TaskRecord
+from bookagent.db.models.tasks import adjust_rollup
 from bookagent.db.session import Database
 from bookagent.errors import ConflictError
 from bookagent.errors import NotFoundError
@@ -42,6 +62,16 @@ from bookagent.states import TaskState
 log = logging.getLogger(__name__)
 
 RESULT_PREVIEW_LIMIT = 2000
+#: Finished rows one roll-up transaction takes (it locks them, and updates each once).
+ROLL_UP_BATCH = 5000
+#: `stats()` rolls up once this many finished rows are counted live: the live count stays a
+#: few hundred index entries, and a roll-up (a write) happens once per that many finished tasks.
+ROLL_UP_THRESHOLD = 500
+#: The latest finished runs per task name that `stats()` takes its average and p95 duration
+#: from (the p95 is the 190th of 200). It bounds the one part of `stats()` that reads rows one by
+#: one: 200 per name is read in about the time the rest of `stats()` takes (1,000 per name
+#: would double it).
+DURATION_SAMPLE = 200
 
 # The statements of the hot paths (every status read and task step), built once.
 _FIND = select_tasks().where(TASKS.c.id == bindparam("task_id"))
@@ -84,6 +114,18 @@ _SUCCEED = (
 )
 _IS_REVOKED = select(TASKS.c.revoked, TASKS.c.terminate_requested, TASKS.c.status).where(
     TASKS.c.id == bindparam("task_id")
+)
+# A finished run's seconds, computed by PostgreSQL (see `_recent_durations`).
+_SECONDS = cast(extract("epoch", TASKS.c.finished_at - TASKS.c.started_at), Float(precision=53))
+# Not rolled up: renders as `ix_tasks_unrolled`'s predicate, so both databases use that index.
+_UNROLLED = ~TASKS.c.rolled_up
+# The counts of `stats()`, in one statement (one snapshot): the rolled-up counts, and the rows
+# not rolled up counted live. `rolled` tells them apart (the live finished rows are the backlog).
+_COUNTS = union_all(
+    select(literal(1).label("rolled"), ROLLUPS.c.name, ROLLUPS.c.status, ROLLUPS.c.row_count),
+    select(literal(0), TASKS.c.name, TASKS.c.status, func.count())
+    .where(_UNROLLED)
+    .group_by(TASKS.c.name, TASKS.c.status),
 )
 
 
@@ -434,21 +476,43 @@ class TaskStore:
             )
             return rowcount(outcome) == 1
 
+    def roll_up(self, batch_size: int = ROLL_UP_BATCH) -> int:
+        """Add the finished rows not rolled up yet to `task_rollups`; how many went in.
+
+        Each batch is one transaction: flag up to `batch_size` finished rows `rolled_up`
+        (`UPDATE ... WHERE NOT rolled_up ... RETURNING name, status`) and add what it returned
+        to the counts. A row is flagged once only, by whichever transaction flags it: on
+        PostgreSQL the batch is chosen `FOR UPDATE SKIP LOCKED` (a concurrent roll-up takes other
+        rows instead of waiting for these) and the outer WHERE is re-checked under the row lock,
+        on SQLite writers take turns. So concurrent roll-ups never count a row twice, and a
+        reader sees a row either live or in the counts (`stats()` reads both in one statement).
+        """
+        total = 0
+        while True:
+            with self.db.engine.begin() as connection:
+                rows = connection.execute(_roll_up_batch(batch_size)).all()
+                adjust_rollup(connection, Counter((row.name, row.status) for row in rows))
+            total += len(rows)
+            if len(rows) < batch_size:
+                return total
+
     def stats(self) -> dict[str, Any]:
-        """Counts by status, and per name: count, succeeded, failed, average and p95 duration."""
+        """Counts by status, and per name: count, succeeded, failed, average and p95 duration.
+
+        Exact: the rolled-up counts plus the rows not rolled up, read in one statement. When
+        the live part holds `ROLL_UP_THRESHOLD` finished rows or more, they are rolled up after
+        the read, so the next call counts fewer rows.
+        """
+        by_status: dict[str, int] = {}
+        by_name: dict[str, dict[str, Any]] = {}
+        backlog = 0
         with self.db.autocommit() as session:
-            by_status = {
-                status: count
-                for status, count in session.execute(
-                    select(TaskRecord.status, func.count()).group_by(TaskRecord.status)
-                )
-            }
-            by_name: dict[str, dict[str, Any]] = {}
-            for name, status, count in session.execute(
-                select(TaskRecord.name, TaskRecord.status, func.count()).group_by(
-                    TaskRecord.name, TaskRecord.status
-                )
-            ):
+            for rolled, name, status, count in session.execute(_COUNTS):
+                if not rolled and status in FINISHED_TASK_STATES:
+                    backlog += count
+                if not count:
+                    continue  # a rolled-up count that retention took down to zero
+                by_status[status] = by_status.get(status, 0) + count
                 entry = by_name.setdefault(
                     name,
                     {
@@ -465,17 +529,28 @@ class TaskStore:
                 elif status == TaskState.FAILURE:
                     entry["failed"] += count
             for name, entry in by_name.items():
-                durations = self._recent_durations(session, name)
+                durations = self._recent_durations(session, name, DURATION_SAMPLE)
                 if durations:
                     entry["avg_duration_s"] = round(sum(durations) / len(durations), 4)
                     entry["p95_duration_s"] = round(percentile(durations, 95), 4)
+        if backlog >= ROLL_UP_THRESHOLD:
+            try:
+                self.roll_up()
+            except OperationalError as error:  # SQLite busy, say: the next call tries again
+                log.warning("task roll-up failed (%s); stats stay exact", error)
         return {"by_status": by_status, "by_name": by_name}
 
     @staticmethod
-    def _recent_durations(session: Any, name: str, sample: int = 1000) -> list[float]:
-        # The latest finished runs only: a bounded sample keeps stats fast at 100k rows.
+    def _recent_durations(session: Any, name: str, sample: int) -> list[float]:
+        """The durations of `name`'s latest `sample` finished runs (SUCCESS or FAILURE),
+        ascending: read backwards from the newest in ix_tasks_name_finished alone, whatever the
+        size of the history. PostgreSQL computes each duration itself (`EXTRACT(EPOCH ...)`,
+        exact to the microsecond, as float8: the same double as `timedelta.total_seconds()`),
+        which spares the client two timestamps per row; SQLite hands the timestamps over."""
+        on_postgresql = session.get_bind().dialect.name == "postgresql"
+        columns = (_SECONDS,) if on_postgresql else (TaskRecord.started_at, TaskRecord.finished_at)
         rows = session.execute(
-            select(TaskRecord.started_at, TaskRecord.finished_at)
+            select(*columns)
             .where(
                 TaskRecord.name == name,
                 TaskRecord.status.in_((TaskState.SUCCESS, TaskState.FAILURE)),
@@ -485,6 +560,8 @@ class TaskStore:
             .order_by(TaskRecord.finished_at.desc())
             .limit(sample)
         )
+        if on_postgresql:
+            return sorted(rows.scalars())
         return sorted((finished - started).total_seconds() for started, finished in rows)
 
     def create_many(
@@ -571,6 +648,23 @@ class TaskStore:
             )
             names = [*(n for n in varying if n != "kwargs"), "kwargs", *constants]
             connection.execute(insert(TASKS).from_select(names, source))
+
+
+def _roll_up_batch(batch_size: int) -> Update:
+    """Flag up to `batch_size` finished rows not rolled up yet; returns their name and status."""
+    finished_unrolled = (_UNROLLED, TASKS.c.status.in_(FINISHED_TASK_STATES))
+    chosen = (
+        select(TASKS.c.id)
+        .where(*finished_unrolled)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer anyway
+    )
+    return (
+        update(TASKS)
+        .where(TASKS.c.id.in_(chosen), *finished_unrolled)
+        .values(rolled_up=True)
+        .returning(TASKS.c.name, TASKS.c.status)
+    )
 
 
 def _unfinished(task_id: str) -> Update:

@@ -3,6 +3,9 @@
 Celery beat sends `bookagent.prune_old_rows` every `retention.interval_s` (a day by default).
 On the thread-pool backend the in-process scheduler's tick queues it instead, when no prune has
 finished within the interval and none is waiting or running: one indexed query per tick.
+
+The prune first rolls the finished task rows up (`TaskStore.roll_up`): `stats()` does so itself
+once enough have finished, but where nobody reads the stats the rows counted live would pile up.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from bookagent.db.base import utcnow
 from bookagent.db.models import TaskRecord
 from bookagent.domain.retention import RetentionPolicy
 from bookagent.domain.retention import prune
+from bookagent.queue.records import TaskStore
 from bookagent.settings import RetentionSettings
 
 if TYPE_CHECKING:
@@ -47,9 +51,10 @@ def prune_old_rows(ctx: TaskContext) -> dict[str, Any]:
     """The task: delete what the retention settings no longer keep, in bounded batches."""
     settings = ctx.services.settings.retention
     now = utcnow()
+    rolled_up = TaskStore(ctx.services.db).roll_up()
     counts = prune(ctx.services.db, policy(settings), now, between_batches=ctx.checkpoint)
-    log.info("pruned old rows: %s", counts.as_dict())
-    return {"pruned_at": now.isoformat(), "deleted": counts.as_dict()}
+    log.info("pruned old rows: %s (%d task rows rolled up)", counts.as_dict(), rolled_up)
+    return {"pruned_at": now.isoformat(), "deleted": counts.as_dict(), "rolled_up": rolled_up}
 
 
 def prune_due(db: Database, now: datetime, interval_s: float) -> bool:

@@ -10,6 +10,7 @@ from bookagent.db.models.publications import PublicationAttempt
 from bookagent.db.models.publications import RateLimitState
 from bookagent.db.models.reports import Report
 from bookagent.db.models.tasks import TaskRecord
+from bookagent.db.models.tasks import TaskRollup
 from bookagent.db.models.users import ApiToken
 from bookagent.db.models.users import User
 from bookagent.db.models.users import WebSession
@@ -26,6 +27,7 @@ __all__ = [
     "SchedulerHeartbeat",
     "SchedulerOutage",
     "TaskRecord",
+    "TaskRollup",
     "User",
     "WebSession",
 ]
