@@ -1,16 +1,16 @@
 """Scale benchmark: do the task routes stay fast as the `tasks` table grows?
 
-Run `python -m benchmarks.scale` (about five minutes on 2 cores, most of it seeding) or `--quick`
-(200,000 rows, fewer requests: about a minute); `--json PATH` also writes the figures. Two fresh
-PostgreSQL databases get a realistic history of task rows, one 1,000 rows and one 2,000,000; each
-is served by its own `bookagent serve` (Celery backend, 2 workers × 8 threads, no Celery worker
-needed). One keep-alive client then times `GET /api/task-status/<id>` (random existing ids),
+Run `python -m benchmarks.scale` (about two and a half minutes on 2 cores, most of it seeding) or
+`--quick` (200,000 rows, fewer requests: about 20 s); `--json PATH` also writes the figures. Two
+fresh PostgreSQL databases get a realistic history of task rows, one 1,000 rows and one 2,000,000;
+each is served by its own `bookagent serve` (Celery backend, 2 workers × 8 threads, no Celery
+worker needed). One keep-alive client then times `GET /api/task-status/<id>` (random existing ids),
 `GET /api/tasks/active` and `GET /api/tasks/stats`, one request at a time, both servers in
-interleaved rounds. The figure is the p50 latency with 2M rows against the p50 with 1k rows;
-the target is at most 1.5× growth. The stats route reuses its row aggregates for a few seconds
+interleaved rounds. The figure is the p50 latency with 2M rows against the p50 with 1k rows; the
+target is at most 1.5× growth. The stats route reuses its row aggregates for a few seconds
 (`queue.stats_cache_s`), so its p50 is mostly a cache hit: one more line times the aggregates
-themselves (`TaskStore.stats()`, in-process, uncached), which a request pays whenever the cache
-has expired, and the route's p99 is in the notes.
+themselves (`TaskStore.stats()`, in-process, uncached), which a request pays whenever the cache has
+expired, and the route's p99 is in the notes.
 
 The history goes in the way an existing deployment's did: the schema at revision 0002 (before
 `task_rollups`), the rows streamed by COPY as they are generated (secondary indexes dropped for
@@ -516,10 +516,13 @@ def profile(urls: dict[str, str], ids: dict[str, list[str]]) -> dict[str, list[S
                 call()  # warm: connections and compiled statements
                 captured = capture(db, call) or uncaptured(db, route, ids[size][0])
                 statements = profiles.setdefault(route, [])
-                for index, (sql, parameters, client_ms) in enumerate(captured):
-                    if index >= len(statements):
-                        statements.append(Statement(sql, parameters))
-                    statement = statements[index]
+                for sql, parameters, client_ms in captured:
+                    # The same statement at the other size: by its text and name parameter (the
+                    # per-name queries come in each database's own order of the names).
+                    fresh = Statement(sql, parameters)
+                    statement = next((s for s in statements if label(s) == label(fresh)), fresh)
+                    if statement is fresh:
+                        statements.append(fresh)
                     statement.client_ms[size] = round(client_ms, 3)
                     execution_ms, plan = explain(url, sql, parameters)
                     statement.execution_ms[size] = execution_ms
