@@ -262,7 +262,8 @@ def render_markdown(
         '"3-5x better concurrency"; ≤ 1 s is its "Response Time: <1 second (immediate task '
         'queuing)". The background-throughput line has no target (information).',
         "- queue, generation, publishing: the targets of those modules (see their docstrings).",
-        "- scale: ≤ 1.5× growth of the p50 latency from 1,000 to 2,000,000 task rows (uncached stats included).",
+        "- scale: ≤ 1.5× growth of the p50 latency from 1,000 to 2,000,000 task rows "
+        "(uncached stats included).",
         "- authors: the issue's \"10,000 authors on one deployment\": one tick queues the day's "
         "routines of 10,000 due books in ≤ 5 s (PostgreSQL, Celery on Redis), and the routines "
         "of 10,000 books finish within the day (86,400 s) on 4 Celery worker processes "
