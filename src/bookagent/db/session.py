@@ -31,9 +31,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import ClauseElement
 from sqlalchemy import Connection
 from sqlalchemy import Engine
-from sqlalchemy import Select
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy import exc
@@ -44,7 +44,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.pool import PoolProxiedConnection
 
-from bookagent.db.prepared import PreparedSelect
+from bookagent.db.prepared import PreparedStatement
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ class Database:
         self.direct = direct or engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._autocommit = sessionmaker(bind=self.direct, expire_on_commit=False)
-        self._prepared: dict[int, tuple[Select[Any], PreparedSelect]] = {}
+        self._prepared: dict[int, tuple[ClauseElement, PreparedStatement]] = {}
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Database:
@@ -238,13 +238,13 @@ class Database:
         with self.direct.connect() as connection:
             yield connection
 
-    def prepared(self, statement: Select[Any], *, hot: bool = False) -> PreparedSelect:
+    def prepared(self, statement: ClauseElement, *, hot: bool = False) -> PreparedStatement:
         """`statement` compiled once for the autocommit engine (for a module-level statement);
         a `hot` one is also prepared on the PostgreSQL server (see `make_engine`)."""
         entry = self._prepared.get(id(statement))
         if entry is None:
             entry = self._prepared.setdefault(
-                id(statement), (statement, PreparedSelect(self.direct, statement, prepare=hot))
+                id(statement), (statement, PreparedStatement(self.direct, statement, prepare=hot))
             )
         return entry[1]
 

@@ -27,6 +27,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Float
 from sqlalchemy import Update
 from sqlalchemy import bindparam
@@ -73,13 +74,21 @@ ROLL_UP_THRESHOLD = 500
 #: would double it).
 DURATION_SAMPLE = 200
 
-# The statements of the hot paths (every status read and task step), built once.
+
+def _status_in(states: tuple[TaskState, ...]) -> ColumnElement[bool]:
+    # An OR of equalities, not in_(): a list in in_() is expanded at execution, and these
+    # statements are compiled once and run prepared (`Database.prepared`).
+    return or_(*(TASKS.c.status == state for state in states))
+
+
+# The statements of the hot paths (every status read and task step), built once and run
+# prepared on the server (`Database.prepared(..., hot=True)`).
 _FIND = select_tasks().where(TASKS.c.id == bindparam("task_id"))
 _CLAIM = (
     update(TASKS)
     .where(
         TASKS.c.id == bindparam("task_id"),
-        TASKS.c.status.in_(QUEUED_TASK_STATES),
+        _status_in(QUEUED_TASK_STATES),
         TASKS.c.revoked.is_(False),
     )
     .values(
@@ -91,7 +100,24 @@ _CLAIM = (
     )
     .returning(TASKS.c.attempts, TASKS.c.time_limit_s)
 )
-_INSERT = insert(TASKS)
+#: Every column a new row sets: the statement runs prepared, without SQLAlchemy's defaults.
+_CREATE = insert(TASKS).values(
+    {
+        **{
+            name: bindparam(name)
+            for name in (
+                "id", "name", "status", "kwargs", "user_id", "backend", "worker",
+                "time_limit_s", "idempotent", "created_at", "heartbeat_at",
+            )
+        },
+        "progress_current": 0,
+        "progress_total": 0,
+        "revoked": False,
+        "terminate_requested": False,
+        "attempts": 0,
+        "rolled_up": False,
+    }
+)  # fmt: skip
 _PROGRESS = (
     update(TASKS)
     .where(
@@ -109,7 +135,7 @@ _PROGRESS = (
 )
 _SUCCEED = (
     update(TASKS)
-    .where(TASKS.c.id == bindparam("task_id"), TASKS.c.status.notin_(FINISHED_TASK_STATES))
+    .where(TASKS.c.id == bindparam("task_id"), ~_status_in(FINISHED_TASK_STATES))
     .values(status=TaskState.SUCCESS, finished_at=bindparam("now"), result=bindparam("result"))
 )
 _IS_REVOKED = select(TASKS.c.revoked, TASKS.c.terminate_requested, TASKS.c.status).where(
@@ -159,23 +185,21 @@ class TaskStore:
     ) -> None:
         """Insert a PENDING row."""
         now = utcnow()
-        with self.db.connect() as connection:
-            connection.execute(
-                _INSERT,
-                {
-                    "id": task_id,
-                    "name": name,
-                    "status": TaskState.PENDING,
-                    "kwargs": dict(kwargs),
-                    "user_id": user_id,
-                    "backend": backend,
-                    "worker": worker,
-                    "time_limit_s": time_limit_s,
-                    "idempotent": idempotent,
-                    "created_at": now,
-                    "heartbeat_at": now,
-                },
-            )
+        self.db.prepared(_CREATE, hot=True).run(
+            **{
+                "id": task_id,
+                "name": name,
+                "status": TaskState.PENDING,
+                "kwargs": dict(kwargs),
+                "user_id": user_id,
+                "backend": backend,
+                "worker": worker,
+                "time_limit_s": time_limit_s,
+                "idempotent": idempotent,
+                "created_at": now,
+                "heartbeat_at": now,
+            }
+        )
 
     def ensure(
         self,
@@ -227,13 +251,11 @@ class TaskStore:
         """Mark a task STARTED if it may run: not revoked, not finished, not already running
         elsewhere unless it is idempotent (a redelivery after a crash)."""
         now = utcnow()
-        with self.db.connect() as connection:
-            # The common case in one atomic statement; the rest (redelivery, revoked) below.
-            row = connection.execute(
-                _CLAIM, {"task_id": task_id, "now": now, "worker": worker}
-            ).first()
+        # The common case in one atomic statement; the rest (redelivery, revoked) below.
+        row = self.db.prepared(_CLAIM, hot=True).first(task_id=task_id, now=now, worker=worker)
         if row is not None:
-            return Claim(True, "claimed", int(row.attempts), float(row.time_limit_s))
+            attempts, time_limit_s = row
+            return Claim(True, "claimed", int(attempts), float(time_limit_s))
         with self.db.session() as session:
             return self._claim_unusual(session, task_id, worker, now)
 
@@ -292,9 +314,8 @@ class TaskStore:
 
     def succeed(self, task_id: str, result: Mapping[str, Any] | None) -> bool:
         """Mark SUCCESS, if the task is still running."""
-        values = {"task_id": task_id, "now": utcnow(), "result": dict(result or {})}
-        with self.db.connect() as connection:
-            return rowcount(connection.execute(_SUCCEED, values)) == 1
+        succeed = self.db.prepared(_SUCCEED, hot=True)
+        return succeed.run(task_id=task_id, now=utcnow(), result=dict(result or {})) == 1
 
     def fail(
         self, task_id: str, error_type: str, message: str, result: Mapping[str, Any] | None = None
@@ -353,8 +374,7 @@ class TaskStore:
 
     def is_revoked(self, task_id: str) -> bool:
         """Whether the row says stop: revoked with terminate, or already finished."""
-        with self.db.connect() as connection:
-            row = connection.execute(_IS_REVOKED, {"task_id": task_id}).first()
+        row = self.db.prepared(_IS_REVOKED).first(task_id=task_id)
         if row is None:
             return True
         revoked, terminate, status = row
@@ -593,7 +613,7 @@ class TaskStore:
         with self.db.engine.begin() as connection:
             if connection.dialect.name != "postgresql":
                 connection.execute(
-                    _INSERT,
+                    _CREATE,
                     [
                         {
                             **{key: row[key] for key in ("id", "name", "user_id")},
