@@ -30,9 +30,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from bookagent.db.models import PublicationAttempt
-from bookagent.db.models import TaskRecord
 from bookagent.domain.identity import authenticate
 from bookagent.errors import PermissionDeniedError
+from bookagent.queue.records import TaskStore
 from bookagent.services import Services
 from bookagent.web.auth import is_auth_enabled
 from bookagent.web.exposure import arrived_on
@@ -62,13 +62,10 @@ class DatabaseCollector(Collector):
             "Publish attempts by platform and outcome",
             labels=["platform", "outcome"],
         )
+        # From the roll-up (TaskStore.counts), not a GROUP BY over every task row ever kept.
+        for (name, state), count in sorted(TaskStore(self.services.db).counts().items()):
+            tasks.add_metric([name, state], count)
         with self.services.db.session() as session:
-            for name, state, count in session.execute(
-                select(TaskRecord.name, TaskRecord.status, func.count()).group_by(
-                    TaskRecord.name, TaskRecord.status
-                )
-            ):
-                tasks.add_metric([name, state], count)
             for platform, outcome, count in session.execute(
                 select(
                     PublicationAttempt.platform, PublicationAttempt.outcome, func.count()

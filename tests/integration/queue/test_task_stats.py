@@ -122,10 +122,12 @@ def rolled_up_rows(db: Database) -> Counter[tuple[str, str]]:
 
 
 def assert_exact(store: TaskStore) -> dict[str, Any]:
-    """stats() == the GROUP BY; the rollup == the rolled-up rows; rolled-up rows are finished."""
+    """stats() and counts() == the GROUP BY; the rollup == the rolled-up rows; rolled-up rows
+    are finished."""
     stats = store.stats()
     table = table_counts(store.db)
     assert counts_of(stats) == expected_counts(table)
+    assert store.counts() == dict(table)  # what the metrics scrape reads
     rolled = rolled_up_rows(store.db)
     assert rollup_counts(store.db) == rolled
     assert all(status in FINISHED_TASK_STATES for _, status in rolled)
