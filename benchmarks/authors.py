@@ -62,6 +62,8 @@ import redis
 from celery import Celery
 from sqlalchemy import event
 
+from benchmarks.bulk_load import dsn_of
+from benchmarks.bulk_load import without_secondary_indexes
 from benchmarks.generation import Throughput
 from benchmarks.generation import pinned_to_one_core
 from benchmarks.generation import write_and_check
@@ -292,11 +294,6 @@ def pick_zones(now: datetime) -> list[Zone]:
     return chosen[:ZONES_USED]
 
 
-def dsn(url: str) -> str:
-    """psycopg's DSN for a SQLAlchemy URL."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 @dataclass
 class Seeded:
     """What went into the database, and how long it took."""
@@ -326,7 +323,7 @@ def seed_database(url: str, plan: Plan) -> Seeded:
     with step(seeded, "texts"):
         profiles = [profile(i) for i in range(plan.profiles)]
         texts = text_pool(profiles)
-    with psycopg.connect(dsn(url)) as conn:
+    with psycopg.connect(dsn_of(url)) as conn:
         with step(seeded, "books"):
             copy_books(conn, plan, profiles, zones, texts, rng, now)
         per_book = max(plan.posts // plan.books, 1)
@@ -344,7 +341,7 @@ def seed_database(url: str, plan: Plan) -> Seeded:
         conn.execute("DROP TABLE bench_books")
         conn.execute("DROP TABLE bench_texts")
         conn.commit()
-    with psycopg.connect(dsn(url), autocommit=True) as conn, step(seeded, "vacuum"):
+    with psycopg.connect(dsn_of(url), autocommit=True) as conn, step(seeded, "vacuum"):
         conn.execute("VACUUM ANALYZE")
         for table in ("users", "books", "autonomous_states", "posts", "tasks", "daily_runs"):
             row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
@@ -352,23 +349,6 @@ def seed_database(url: str, plan: Plan) -> Seeded:
         row = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()
         seeded.size = str(row[0]) if row else "?"
     return seeded
-
-
-@contextlib.contextmanager
-def without_secondary_indexes(conn: psycopg.Connection[Any], table: str) -> Iterator[None]:
-    """Drop a table's secondary indexes for a bulk insert and build them again after (the same
-    definitions, so the schema is the migrated one)."""
-    rows = conn.execute(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
-        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
-        (table, table),
-    ).fetchall()
-    for name, _ in rows:
-        conn.execute(f'DROP INDEX "{name}"')
-    yield
-    conn.execute("SET maintenance_work_mem = '256MB'")
-    for _, definition in rows:
-        conn.execute(definition)
 
 
 def copy_books(
@@ -728,7 +708,7 @@ def measure_ticks(url: str, redis_url: str, workdir: Path, plan: Plan) -> TickRe
 
 def check_tick(url: str, since: datetime, books: int) -> dict[str, Any]:
     """What the database holds after the ticks: runs, task rows and how they match."""
-    with psycopg.connect(dsn(url)) as conn:
+    with psycopg.connect(dsn_of(url)) as conn:
 
         def one(sql: str) -> Any:
             row = conn.execute(sql, {"since": since, "name": RUN_DAILY}).fetchone()
@@ -885,7 +865,7 @@ def measure_routines(
     target = plan.warmup_routines + plan.sample_routines
     deadline = time.monotonic() + plan.sample_timeout_s
     mark: tuple[float, float, tuple[int, int], int, datetime] | None = None
-    with psycopg.connect(dsn(url), autocommit=True) as conn:
+    with psycopg.connect(dsn_of(url), autocommit=True) as conn:
         while True:
             for child in workers:
                 child.check_alive()

@@ -35,7 +35,6 @@ posts).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import json
 import random
@@ -44,7 +43,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -58,6 +56,8 @@ import psycopg
 from alembic import command
 from sqlalchemy import event
 
+from benchmarks.bulk_load import dsn_of
+from benchmarks.bulk_load import without_secondary_indexes
 from benchmarks.harness import interleave
 from benchmarks.harness import percentile
 from benchmarks.results import Line
@@ -271,28 +271,6 @@ class Seeded:
     ids: list[str]
     size: str = "?"
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def dsn_of(url: str) -> str:
-    """psycopg's DSN for a SQLAlchemy URL."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-@contextlib.contextmanager
-def without_secondary_indexes(conn: psycopg.Connection[Any], table: str) -> Iterator[None]:
-    """Drop a table's secondary indexes for a bulk load and build them again after (the same
-    definitions, so the schema stays the migrated one)."""
-    rows = conn.execute(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
-        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
-        (table, table),
-    ).fetchall()
-    for name, _ in rows:
-        conn.execute(f'DROP INDEX "{name}"')
-    yield
-    conn.execute("SET maintenance_work_mem = '256MB'")
-    for _, definition in rows:
-        conn.execute(definition)
 
 
 def copy_history(url: str, rows: int, seed: int) -> None:
