@@ -42,6 +42,15 @@ from rapidfuzz import fuzz
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
+from bookagent.domain.gram_filter import SourceGrams
+from bookagent.domain.gram_filter import may_occur
+from bookagent.domain.gram_filter import sampled_grams
+from bookagent.domain.gram_filter import source_grams
+from bookagent.domain.match_starts import Scan
+from bookagent.domain.match_starts import find_all
+from bookagent.domain.match_starts import find_words
+from bookagent.domain.match_starts import matches_at
+from bookagent.domain.match_starts import space_before
 from bookagent.domain.profile import BookProfile
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import count_bytes
@@ -109,19 +118,18 @@ _CLAIMS = {
     "viral": r"\bviral\b",
 }
 _CLAIM_PATTERNS = {name: re.compile(p, re.IGNORECASE) for name, p in _CLAIMS.items()}
-# Cheap pre-checks, each necessary for a match of the patterns it guards: an alternation
-# matches somewhere iff one of its branches does; every amount, numeric date and rating
-# fraction has a digit; the other prices say "free"; worded ratings say "star".
+# Cheap pre-checks, each necessary for a match of the patterns it guards: an alternation matches
+# somewhere iff one of its branches does; every amount, numeric date and rating fraction has a
+# digit (`Scan.has_digit`); the other prices say "free"; worded ratings say "star".
 _ANY_CLAIM = re.compile("|".join(f"(?:{p})" for p in _CLAIMS.values()), re.IGNORECASE)
-_DIGIT = re.compile(r"\d")
 _HASHTAG = re.compile(r"[#＃]\w+")
 _NOT_WORD = re.compile(r"[^\w\s]|_")
 _NOT_QUOTE_WORD = re.compile(r"[^\w\s']|_")
 _FREE = re.compile("free", re.IGNORECASE)
 _STAR_WORD = re.compile("star", re.IGNORECASE)
-# Where a claim's match can start, for `_Scan`: (words one of which every match holds, words one
+# Where a claim's match can start, for `Scan`: (words one of which every match holds, words one
 # of which every match starts with; True if a match may also start with a digit). The words are
-# ASCII and lowercase, as `_Scan.folded` holds them.
+# ASCII and lowercase, as `Scan.folded` holds them.
 _CLAIM_STARTS: dict[str, tuple[tuple[bytes, ...], tuple[bytes, ...], bool]] = {
     "bestseller": ((b"sell",), (b"best",), False),
     "award": ((b"winn",), (b"award", b"prize", b"winner"), False),
@@ -241,7 +249,7 @@ class Grounding:
     ratings: frozenset[tuple[Decimal, int]]
     claims: frozenset[str]
     _quotes: _QuoteIndex = field(init=False, repr=False, compare=False)
-    _mask_grams: tuple[_SourceGrams | None, ...] = field(init=False, repr=False, compare=False)
+    _mask_grams: tuple[SourceGrams | None, ...] = field(init=False, repr=False, compare=False)
     _reports: _LRU[str, tuple[Violation, ...]] = field(init=False, repr=False, compare=False)
     _verdicts: _LRU[str, tuple[bool, float]] = field(init=False, repr=False, compare=False)
 
@@ -249,16 +257,16 @@ class Grounding:
         """`text` (NFC) with the author's verbatim material in it replaced by a mask character.
 
         The mask is compiled from the sources that occur in `text` alone (a substring test per
-        source, in C, which `_sampled_grams` spares most long sources): an absent source can
-        match nowhere, so this masks exactly what one pattern of every source would, while a
-        profile's first check compiles no pattern of the whole profile (a quarter of a second on
-        the largest one).
+        source, in C, which `sampled_grams` spares most long sources; see
+        `bookagent.domain.gram_filter`): an absent source can match nowhere, so this masks
+        exactly what one pattern of every source would, while a profile's first check compiles
+        no pattern of the whole profile (a quarter of a second on the largest one).
         """
-        sampled = _sampled_grams(text)
+        sampled = sampled_grams(text)
         present = tuple(
             s
             for s, grams in zip(self.mask_sources, self._mask_grams, strict=True)
-            if _may_occur(grams, sampled) and s in text
+            if may_occur(grams, sampled) and s in text
         )
         if not present:
             return text
@@ -267,7 +275,7 @@ class Grounding:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_quotes", _QuoteIndex.of(self.quote_sources))
-        object.__setattr__(self, "_mask_grams", tuple(map(_source_grams, self.mask_sources)))
+        object.__setattr__(self, "_mask_grams", tuple(map(source_grams, self.mask_sources)))
         # Bounded by count and by characters held (a draft may be 70,000 characters long).
         object.__setattr__(self, "_reports", _LRU(1024, max_weight=1_000_000))
         object.__setattr__(self, "_verdicts", _LRU(4096, max_weight=1_000_000))
@@ -314,7 +322,7 @@ class Grounding:
         ]
         corpus = _nfc(" ".join([*verbatim, book.content_guidelines or "", book.tone or ""]))
         price = book.price or ""
-        amounts = set(_prices(_Scan(price)))
+        amounts = set(_prices(Scan(price)))
         amounts = amounts or {(_decimal(m), None) for m in re.findall(_AMOUNT, price)}
         return cls(
             mask_sources=_mask_sources(verbatim),
@@ -322,53 +330,12 @@ class Grounding:
             prices=frozenset(amounts),
             price_is_free="free" in price.casefold() or any(a[0] == 0 for a in amounts),
             launch_date=book.launch_date,
-            ratings=frozenset(r for text in reviews for r in _ratings(_Scan(_nfc(text)))),
+            ratings=frozenset(r for text in reviews for r in _ratings(Scan(_nfc(text)))),
             claims=frozenset(n for n, p in _CLAIM_PATTERNS.items() if p.search(corpus)),
         )
 
 
 _GROUNDINGS: _LRU[bytes, Grounding] = _LRU(GROUNDING_CACHE_SIZE)
-_GRAM = 8  # characters (latin-1 bytes) in a gram: one 64-bit integer; see `_sampled_grams`
-_CHAIN = 4  # the grams of a `_SourceGrams` chain, at most
-#: A mask source's grams (None if shorter than `2 * _GRAM - 1`): its chains, one for each
-#: offset `j < _GRAM` (its grams at `j`, `j + _GRAM`..., `_CHAIN` at most), and the union of
-#: their first grams, which rules out most absent sources at once.
-_SourceGrams = tuple[frozenset[int], tuple[frozenset[int], ...]]
-
-
-def _grams(data: bytes) -> memoryview:
-    """`data` cut into grams of `_GRAM` bytes, each read as one integer (the rest dropped)."""
-    return memoryview(data[: len(data) - len(data) % _GRAM]).cast("Q")
-
-
-def _sampled_grams(text: str) -> set[int]:
-    """The grams of `text` (latin-1, `?` for other characters) at multiples of `_GRAM`.
-
-    A source of `m >= 2 * _GRAM - 1` characters that occurs in `text` at `p` (as its latin-1
-    bytes do in the text's, one byte a character) covers those at the multiples `i` of `_GRAM`
-    from `p` on with `i + _GRAM <= p + m`: with `j = -p % _GRAM`, they are its grams at `j`,
-    `j + _GRAM`... (at least one). So a source none of whose chains (`_source_grams`) is among
-    these does not occur: set lookups instead of a substring search (some 20 µs a source on a
-    63,000-character text; a text has a few thousand of these grams, built in C).
-    """
-    return set(_grams(text.encode("latin-1", "replace")))
-
-
-def _source_grams(source: str) -> _SourceGrams | None:
-    """The chains of `source` that `_may_occur` looks for (see `_sampled_grams`)."""
-    if len(source) < 2 * _GRAM - 1:
-        return None
-    data = source.encode("latin-1", "replace")
-    chains = tuple(frozenset(_grams(data[j:])[:_CHAIN]) for j in range(_GRAM))
-    return frozenset(_grams(data[j : j + _GRAM])[0] for j in range(_GRAM)), chains
-
-
-def _may_occur(grams: _SourceGrams | None, sampled: set[int]) -> bool:
-    """False if the source of `grams` cannot occur in the text `sampled` is sampled from."""
-    if grams is None:
-        return True
-    first, chains = grams
-    return not first.isdisjoint(sampled) and any(chain <= sampled for chain in chains)
 
 
 def _profile_key(book: BookProfile) -> bytes:
@@ -482,7 +449,7 @@ def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
                 f"Quotation not found in the author's quotes, reviews, "
                 f"title or blurb: “{_excerpt(quotation)}”",
             )
-    scan = _Scan(text)
+    scan = Scan(text)
     for amount, currency in _prices(scan):
         if not _is_known_price(grounding, amount, currency):
             shown = "free" if amount == 0 and currency is None else f"{amount} {currency or ''}"
@@ -759,11 +726,11 @@ def _pieces(text: str, size: int) -> list[str]:
     return [text[a:b] for a, b in itertools.pairwise(cuts)]
 
 
-def _prices(scan: _Scan) -> Iterator[tuple[Decimal, str | None]]:
+def _prices(scan: Scan) -> Iterator[tuple[Decimal, str | None]]:
     text = scan.text
     starts = _price_starts(scan)
     if starts is not None:
-        matches = _matches_at(_PRICE, text, starts)
+        matches = matches_at(_PRICE, text, starts)
     elif scan.has_digit or _FREE.search(text):
         matches = _PRICE.finditer(text)
     else:
@@ -785,7 +752,7 @@ def _is_known_price(grounding: Grounding, amount: Decimal, currency: str | None)
     )
 
 
-def _dates(scan: _Scan) -> Iterator[tuple[int | None, int, int]]:
+def _dates(scan: Scan) -> Iterator[tuple[int | None, int, int]]:
     if not scan.has_digit:
         return
     text, digits = scan.text, scan.digit_starts
@@ -794,7 +761,7 @@ def _dates(scan: _Scan) -> Iterator[tuple[int | None, int, int]]:
             matches = pattern.finditer(text)
         else:
             starts = _month_starts(text, digits) if pattern is _DATES[0] else digits
-            matches = _matches_at(pattern, text, starts)
+            matches = matches_at(pattern, text, starts)
         for m in matches:
             month_text, day, year = m["month"], int(m["day"]), m["year"]
             if month_text.isdigit():
@@ -806,7 +773,7 @@ def _dates(scan: _Scan) -> Iterator[tuple[int | None, int, int]]:
                 yield (int(year) if year else None), day, month
 
 
-def _ratings(scan: _Scan) -> Iterator[tuple[Decimal, int]]:
+def _ratings(scan: Scan) -> Iterator[tuple[Decimal, int]]:
     text = scan.text
     if "★" in scan.nonascii or "⭐" in scan.nonascii:
         for m in _STAR_GLYPHS.finditer(text):
@@ -816,13 +783,13 @@ def _ratings(scan: _Scan) -> Iterator[tuple[Decimal, int]]:
         fractions = (
             _RATING_FRACTION.finditer(text)
             if digits is None
-            else _matches_at(_RATING_FRACTION, text, digits)
+            else matches_at(_RATING_FRACTION, text, digits)
         )
         for m in fractions:
             yield Decimal(m[1]), int(m[2])
     starts = _star_starts(scan)
     if starts is not None:
-        stars = _matches_at(_RATING_STARS, text, starts)
+        stars = matches_at(_RATING_STARS, text, starts)
     elif _STAR_WORD.search(text):
         stars = _RATING_STARS.finditer(text)
     else:
@@ -831,7 +798,7 @@ def _ratings(scan: _Scan) -> Iterator[tuple[Decimal, int]]:
         yield Decimal(_NUMBER_WORDS.get(m[1].lower(), m[1])), 5
 
 
-def _claims(scan: _Scan, skip: frozenset[str]) -> Iterator[str]:
+def _claims(scan: Scan, skip: frozenset[str]) -> Iterator[str]:
     """The claims `scan.text` makes, but those in `skip`, in the order of `_CLAIMS`."""
     text, folded = scan.text, scan.folded
     if folded is None:
@@ -842,7 +809,7 @@ def _claims(scan: _Scan, skip: frozenset[str]) -> Iterator[str]:
         needs, begins, digit = _CLAIM_STARTS[name]
         if name in skip or not any(word in folded for word in needs):
             continue
-        starts = _find_words(folded, begins)
+        starts = find_words(folded, begins)
         if starts is not None and digit:
             starts = None if scan.digit_starts is None else starts + scan.digit_starts
         if starts is None:
@@ -854,118 +821,28 @@ def _claims(scan: _Scan, skip: frozenset[str]) -> Iterator[str]:
 
 
 # -- the fact patterns on long texts -------------------------------------------------------------
-
-_ASCII_BYTES = bytes(range(128))
-_ASCII_DIGITS = b"0123456789"
-#: What `_Scan.folded` cannot stand for: a non-ASCII `\d`, or a non-ASCII letter `re` matches to
-#: an ASCII one under IGNORECASE (tests/unit/domain/test_validation_speed_patterns.py checks it).
-_UNFOLDABLE = re.compile(r"[\d\u0130\u0131\u017f\u212a]")  # İ ı ſ and the Kelvin sign
-#: The places a shortcut tries a pattern at, at most; past them it runs the pattern on the text.
-_MAX_STARTS = 2000
-
-S = TypeVar("S", str, bytes)
+# Every price, date, rating and claim match starts at a digit, a currency sign or one of a few
+# words, or a few characters before one (a month name before a day, a number before "stars"):
+# these say where, and `matches_at` tries the pattern there alone (see
+# `bookagent.domain.match_starts`); None where a pattern must scan the whole text.
 
 
-class _Scan:
-    """A text to look for prices, dates, ratings and claims in, and where their matches may start.
-
-    The fact patterns have no literal prefix `re` could skip ahead with, so each costs
-    milliseconds on a long post (~30 ms in all on 63,000 characters). But every match starts at
-    a digit, a currency sign or one of a few words, or a few characters before one (a month name
-    before a day, a number before "stars"): the shortcuts find those places with `bytes.find`
-    (in C, some microseconds) and try the pattern at them alone (`_matches_at`). Past
-    `_MAX_STARTS` places, or without `folded`, a pattern scans the whole text as before.
-
-    `folded` is the text as bytes, one per character (latin-1, `?` for the rest), ASCII letters
-    lowercased; None if the text holds a character of `_UNFOLDABLE`. Without those, every `\\d`
-    in the text is an ASCII digit, and where an IGNORECASE pattern matches an ASCII word, `folded`
-    holds the word in lowercase. `nonascii` is the text's non-ASCII characters, in order.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.nonascii = ""
-        if not text.isascii():  # without its ASCII bytes, UTF-8 still holds whole characters
-            data = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
-            self.nonascii = data.decode("utf-8", "surrogatepass")
-        self.folded: bytes | None = None
-        #: Where each run of digits starts, or None: a pattern whose match may start with a digit
-        #: excludes a digit before it (by `\b` or a lookbehind).
-        self.digit_starts: list[int] | None = None
-        if _UNFOLDABLE.search(self.nonascii):
-            self.has_digit = _DIGIT.search(text) is not None
-            return
-        folded = self.folded = text.encode("latin-1", "replace").lower()
-        count = len(folded) - len(folded.translate(None, _ASCII_DIGITS))
-        self.has_digit = count > 0
-        if count <= _MAX_STARTS:
-            found: list[int] = []
-            for digit in _ASCII_DIGITS:
-                _find_all(folded, bytes((digit,)), found)
-            found.sort()
-            self.digit_starts = [i for i in found if not i or folded[i - 1] not in _ASCII_DIGITS]
-
-
-def _matches_at(
-    pattern: re.Pattern[str], text: str, starts: Iterable[int]
-) -> Iterator[re.Match[str]]:
-    """What `pattern.finditer(text)` finds, given (ascending) every place a match may start at.
-
-    `finditer` searches on from where its last match ended, trying one place after the other;
-    trying elsewhere fails, so skipping those places finds the same (none of the patterns
-    matches the empty string). `match(text, start)` sees the text before `start`, as `\\b` and
-    lookbehinds need.
-    """
-    end = 0
-    for start in starts:
-        if start >= end:
-            match = pattern.match(text, start)
-            if match is not None:
-                yield match
-                end = match.end()
-
-
-def _find_all(data: S, needle: S, found: list[int]) -> bool:
-    """Add where `needle` occurs in `data` to `found`; False once it holds `_MAX_STARTS`."""
-    at = data.find(needle)
-    while at >= 0:
-        if len(found) >= _MAX_STARTS:
-            return False
-        found.append(at)
-        at = data.find(needle, at + 1)
-    return True
-
-
-def _find_words(folded: bytes, words: Iterable[bytes]) -> list[int] | None:
-    """Where the words occur in `folded` (unsorted), or None past `_MAX_STARTS`."""
-    found: list[int] = []
-    return found if all(_find_all(folded, word, found) for word in words) else None
-
-
-def _space_before(text: str, end: int, dash: bool = False) -> int:
-    """Where the run of whitespace (and dashes) ending at `end` starts (`\\s` is `str.isspace`)."""
-    start = end
-    while start and (text[start - 1].isspace() or (dash and text[start - 1] == "-")):
-        start -= 1
-    return start
-
-
-def _price_starts(scan: _Scan) -> list[int] | None:
+def _price_starts(scan: Scan) -> list[int] | None:
     """Where a `_PRICE` match may start: a currency sign, a digit, or "free" or a word before it."""
     text, folded, digits = scan.text, scan.folded, scan.digit_starts
     if folded is None or digits is None:
         return None
     starts = list(digits)
-    if not _find_all(folded, b"$", starts):
+    if not find_all(folded, b"$", starts):
         return None
     for sign in "€£¥₹":
-        if sign in scan.nonascii and not _find_all(text, sign, starts):
+        if sign in scan.nonascii and not find_all(text, sign, starts):
             return None
-    free = _find_words(folded, (b"free",))
+    free = find_words(folded, (b"free",))
     if free is None:
         return None
     for at in free:  # "FREE", "free today"..., or "for", "now" or "it's" before it
-        word_end = _space_before(text, at)
+        word_end = space_before(text, at)
         starts += (at, word_end - 3, word_end - 4) if word_end < at else (at,)
     return sorted(starts)
 
@@ -974,7 +851,7 @@ def _month_starts(text: str, digits: list[int]) -> list[int]:
     """Where a `_DATES[0]` match may start: the word before a day (after whitespace, a dot)."""
     starts: set[int] = set()
     for at in digits:
-        space = _space_before(text, at)
+        space = space_before(text, at)
         if space == at:
             continue
         for end in (space, space - 1) if text[space - 1 : space] == "." else (space,):
@@ -985,14 +862,14 @@ def _month_starts(text: str, digits: list[int]) -> list[int]:
     return sorted(starts)
 
 
-def _star_starts(scan: _Scan) -> list[int] | None:
+def _star_starts(scan: Scan) -> list[int] | None:
     """Where a `_RATING_STARS` match may start: up to 5 characters before `[\\s-]*star`."""
-    found = None if scan.folded is None else _find_words(scan.folded, (b"star",))
+    found = None if scan.folded is None else find_words(scan.folded, (b"star",))
     if found is None:
         return None
     starts: set[int] = set()
     for at in found:
-        end = _space_before(scan.text, at, dash=True)
+        end = space_before(scan.text, at, dash=True)
         starts.update(range(end - 5, end))
     return sorted(starts)
 

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 from rapidfuzz import process
 
+from bookagent.domain.match_starts import DIGIT
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Review
 from bookagent.domain.validation import _ANY_CLAIM
 from bookagent.domain.validation import _CLAIM_PATTERNS
 from bookagent.domain.validation import _DATES
-from bookagent.domain.validation import _DIGIT
 from bookagent.domain.validation import _FREE
 from bookagent.domain.validation import _MASK
 from bookagent.domain.validation import _PRICE
@@ -292,7 +292,7 @@ def test_near_duplicate_equals_token_sort_ratio(
 @example(text="Now FREE!")
 @example(text="A #1 bestseller")
 def test_pre_checks_never_skip_a_match(text: str) -> None:
-    digit, free, star = (p.search(text) is not None for p in (_DIGIT, _FREE, _STAR_WORD))
+    digit, free, star = (p.search(text) is not None for p in (DIGIT, _FREE, _STAR_WORD))
     assert digit or free or not _PRICE.search(text)
     assert digit or not any(p.search(text) for p in _DATES)
     assert digit or not _RATING_FRACTION.search(text)

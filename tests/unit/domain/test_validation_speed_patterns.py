@@ -1,11 +1,11 @@
 """The fast paths of the grounding check find what the plain patterns and loops find.
 
-`validation._Scan` tries the price, date, rating and claim patterns only where a match may start,
-`Grounding.masked` skips the substring test of sources whose sampled grams are absent, and the
-dedupe key and quotation normalization skip work they can. Each is compared here with the code
-as first written (kept below as the reference, pattern texts included) on tricky inputs: case
-variants, word boundaries, Unicode letters and digits next to the keywords, and every form of
-price, date, rating and claim.
+`match_starts.Scan` lets the price, date, rating and claim patterns be tried only where a match
+may start, `Grounding.masked` skips the substring test of sources whose sampled grams are absent
+(`gram_filter`), and the dedupe key and quotation normalization skip work they can. Each is
+compared here with the code as first written (kept below as the reference, pattern texts
+included) on tricky inputs: case variants, word boundaries, Unicode letters and digits next to
+the keywords, and every form of price, date, rating and claim.
 """
 
 from __future__ import annotations
@@ -25,7 +25,16 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from bookagent.domain import match_starts
 from bookagent.domain import validation as v
+from bookagent.domain.gram_filter import GRAM
+from bookagent.domain.gram_filter import may_occur
+from bookagent.domain.gram_filter import sampled_grams
+from bookagent.domain.gram_filter import source_grams
+from bookagent.domain.match_starts import MAX_STARTS
+from bookagent.domain.match_starts import UNFOLDABLE
+from bookagent.domain.match_starts import Scan
+from bookagent.domain.match_starts import matches_at
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Review
 from bookagent.platforms import extract_urls
@@ -190,19 +199,19 @@ EXAMPLES = [
 
 
 def fast_prices(text: str) -> list[tuple[Decimal, str | None]]:
-    return list(v._prices(v._Scan(text)))
+    return list(v._prices(Scan(text)))
 
 
 def fast_dates(text: str) -> list[tuple[int | None, int, int]]:
-    return list(v._dates(v._Scan(text)))
+    return list(v._dates(Scan(text)))
 
 
 def fast_ratings(text: str) -> list[tuple[Decimal, int]]:
-    return list(v._ratings(v._Scan(text)))
+    return list(v._ratings(Scan(text)))
 
 
 def fast_claims(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
-    return list(v._claims(v._Scan(text), skip))
+    return list(v._claims(Scan(text), skip))
 
 
 def outcome(function: Callable[[str], object], text: str) -> object:
@@ -250,8 +259,8 @@ def test_unfoldable_holds_every_non_ascii_character_ignorecase_matches_to_an_asc
             c for c in map(chr, range(128)) if c.encode().lower() == char.encode().lower()
         }
         for other in matched - ascii_matched:
-            assert v._UNFOLDABLE.search(other), (char, other)
-    assert set(re.findall(r"\d", ALL)) - set("0123456789") <= set(v._UNFOLDABLE.findall(ALL))
+            assert UNFOLDABLE.search(other), (char, other)
+    assert set(re.findall(r"\d", ALL)) - set("0123456789") <= set(UNFOLDABLE.findall(ALL))
     assert set(re.findall("[$€£¥₹]", ALL, re.IGNORECASE)) == set("$€£¥₹")
 
 
@@ -272,25 +281,25 @@ def test_the_claim_keywords_are_lowercase_ascii_and_necessary() -> None:
 
 
 def check_scans(text: str) -> None:
-    scan = v._Scan(text)
+    scan = Scan(text)
     if scan.folded is not None:
         assert len(scan.folded) == len(text)
         starts = v._price_starts(scan)
         if starts is not None:
-            assert spans(v._matches_at(PRICE, text, starts)) == spans(PRICE.finditer(text))
+            assert spans(matches_at(PRICE, text, starts)) == spans(PRICE.finditer(text))
         digits = scan.digit_starts
         if digits is not None:
             months = v._month_starts(text, digits)
-            assert spans(v._matches_at(DATES[0], text, months)) == spans(DATES[0].finditer(text))
+            assert spans(matches_at(DATES[0], text, months)) == spans(DATES[0].finditer(text))
             for pattern in (*DATES[1:], RATING_FRACTION):
-                assert spans(v._matches_at(pattern, text, digits)) == spans(pattern.finditer(text))
+                assert spans(matches_at(pattern, text, digits)) == spans(pattern.finditer(text))
         stars = v._star_starts(scan)
         if stars is not None:
-            assert spans(v._matches_at(RATING_STARS, text, stars)) == spans(
+            assert spans(matches_at(RATING_STARS, text, stars)) == spans(
                 RATING_STARS.finditer(text)
             )
     else:
-        assert v._UNFOLDABLE.search(text)
+        assert UNFOLDABLE.search(text)
     assert scan.has_digit == bool(re.search(r"\d", text))
     assert fast_prices(text) == ref_prices(text)
     assert outcome(fast_dates, text) == outcome(ref_dates, text)
@@ -326,15 +335,15 @@ def test_the_scans_find_what_the_patterns_find(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(text=TEXTS, limit=st.integers(min_value=0, max_value=4))
 def test_past_max_starts_the_patterns_scan_the_text(text: str, limit: int) -> None:
-    with mock.patch.object(v, "_MAX_STARTS", limit):
+    with mock.patch.object(match_starts, "MAX_STARTS", limit):
         check_scans(text)
 
 
 def test_many_digits_and_keywords_scan_the_whole_text() -> None:
-    text = "1 " * (v._MAX_STARTS + 1) + "March 2, 2027 costs $3 — 5 stars, free now, #1 bestseller"
-    assert v._Scan(text).digit_starts is None
+    text = "1 " * (MAX_STARTS + 1) + "March 2, 2027 costs $3 — 5 stars, free now, #1 bestseller"
+    assert Scan(text).digit_starts is None
     check_scans(text)
-    text = "free star best #" * (v._MAX_STARTS + 1) + " it's free, five stars, best-selling #1"
+    text = "free star best #" * (MAX_STARTS + 1) + " it's free, five stars, best-selling #1"
     check_scans(text)
 
 
@@ -350,9 +359,9 @@ def test_many_digits_and_keywords_scan_the_whole_text() -> None:
 @example(before="", source="abcdefghijklmno", after="")
 @example(before="x" * 7, source="日本語のテキストの中のソース", after="€")
 def test_a_source_in_a_text_may_occur(before: str, source: str, after: str) -> None:
-    grams = v._source_grams(source)
-    assert (grams is None) == (len(source) < 2 * v._GRAM - 1)
-    assert v._may_occur(grams, v._sampled_grams(before + source + after))
+    grams = source_grams(source)
+    assert (grams is None) == (len(source) < 2 * GRAM - 1)
+    assert may_occur(grams, sampled_grams(before + source + after))
 
 
 BOOK = BookProfile(
