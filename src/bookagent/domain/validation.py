@@ -767,7 +767,7 @@ def _dates(scan: Scan) -> Iterator[tuple[int | None, int, int]]:
             if month_text.isdigit():
                 month = int(month_text)
             else:
-                month = _MONTHS.index(month_text[:3].lower()) + 1
+                month = _MONTHS.index(month_text[:3].casefold()) + 1
             yield (int(year) if year else None), month, day
             if pattern is _DATES[3]:  # 03/01/2027 may be month-first too
                 yield (int(year) if year else None), day, month

@@ -96,6 +96,12 @@ def test_the_report_measures_the_final_text_and_serializes() -> None:
     }
 
 
+def test_a_month_written_with_a_long_s_is_read_not_a_crash() -> None:
+    # `re`'s IGNORECASE matches "ſept" as "sept"; the month is looked up casefolded.
+    assert "ungrounded_date" in codes("Out ſept 3, 2027! #SaltRoad")
+    assert "ungrounded_date" not in codes("Out ſept 3, 2027! #SaltRoad".replace("ſept 3", "Mar 1"))
+
+
 def test_empty_post() -> None:
     assert "empty" in codes("   \n ", platform="facebook")
 

@@ -105,7 +105,7 @@ def ref_dates(text: str) -> list[tuple[int | None, int, int]]:
             if month_text.isdigit():
                 month = int(month_text)
             else:
-                month = MONTHS.index(month_text[:3].lower()) + 1
+                month = MONTHS.index(month_text[:3].casefold()) + 1
             found.append(((int(year) if year else None), month, day))
             if pattern is DATES[3]:
                 found.append(((int(year) if year else None), day, month))
@@ -215,8 +215,8 @@ def fast_claims(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
 
 
 def outcome(function: Callable[[str], object], text: str) -> object:
-    """What `function(text)` answers, or the type of what it raises: "ſept 3" is a month `re`
-    matches under IGNORECASE that `_dates` then fails to look up, either way."""
+    """What `function(text)` answers, or the type of what it raises (nothing should raise:
+    "ſept 3", a month `re` matches under IGNORECASE, is looked up casefolded)."""
     try:
         return function(text)
     except ValueError as error:
