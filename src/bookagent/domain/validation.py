@@ -46,6 +46,9 @@ from bookagent.domain.gram_filter import SourceGrams
 from bookagent.domain.gram_filter import may_occur
 from bookagent.domain.gram_filter import sampled_grams
 from bookagent.domain.gram_filter import source_grams
+from bookagent.domain.link_hosts import foreign_link_reason
+from bookagent.domain.link_hosts import link_hosts
+from bookagent.domain.link_hosts import with_scheme
 from bookagent.domain.match_starts import Scan
 from bookagent.domain.match_starts import find_all
 from bookagent.domain.match_starts import find_words
@@ -248,6 +251,7 @@ class Grounding:
     launch_date: date | None
     ratings: frozenset[tuple[Decimal, int]]
     claims: frozenset[str]
+    link_hosts: frozenset[str]
     _quotes: _QuoteIndex = field(init=False, repr=False, compare=False)
     _mask_grams: tuple[SourceGrams | None, ...] = field(init=False, repr=False, compare=False)
     _reports: _LRU[str, tuple[Violation, ...]] = field(init=False, repr=False, compare=False)
@@ -332,6 +336,7 @@ class Grounding:
             launch_date=book.launch_date,
             ratings=frozenset(r for text in reviews for r in _ratings(Scan(_nfc(text)))),
             claims=frozenset(n for n, p in _CLAIM_PATTERNS.items() if p.search(corpus)),
+            link_hosts=link_hosts(book.link_urls().values()),
         )
 
 
@@ -429,6 +434,14 @@ def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
 
     def add(code: str, message: str) -> None:
         found.setdefault(f"{code}:{message}", Violation(code, message))
+
+    # Links are read from the text before masking: a mask inside a host ("grief.help", where
+    # grief is a theme) would hide the link from the extraction.
+    plain = _nfc(content)
+    for url in dict.fromkeys([*extract_urls(plain, bare_domains=True), *with_scheme(plain)]):
+        reason = foreign_link_reason(url, grounding.link_hosts)
+        if reason is not None:
+            add("foreign_link", reason)
 
     budget = _Budget(QUOTE_CHECK_BUDGET_NS)
     verdicts: dict[str, bool | None] = {}

@@ -84,7 +84,8 @@ def test_grounded_posts_pass(content: str) -> None:
 
 
 def test_the_report_measures_the_final_text_and_serializes() -> None:
-    report = check_draft(BOOK, TWITTER, "A line 日本 https://example.com/very/long/path #SaltRoad")
+    draft = "A line 日本 https://www.amazon.com/very/long/path #SaltRoad"
+    report = check_draft(BOOK, TWITTER, draft)
     assert report == ValidationReport(True, 7 + 4 + 1 + 23 + 10, 280, (), "weighted", None)
     assert report.to_dict() == {
         "ok": True,
@@ -102,6 +103,59 @@ def test_a_month_written_with_a_long_s_is_read_not_a_crash() -> None:
     assert "ungrounded_date" not in codes("Out ſept 3, 2027! #SaltRoad".replace("ſept 3", "Mar 1"))
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://bit.ly/3SaltRd",
+        "https://t.co/abc123",
+        "http://amaz0n-login.example/verify",
+        "https://www.amazon.com.evil.example/dp/B0SALT",
+        "https://amazon.co.uk/dp/B0SALT",
+        "amaz0n-login.com",
+        "evil.shop/free",
+        "grief.help",  # a host made of a theme the mask would hide
+        "https://smile.amazon.com/dp/B0SALT",
+    ],
+)
+def test_a_link_that_is_not_the_books_is_rejected_with_a_reason(link: str) -> None:
+    report = check_draft(BOOK, TWITTER, f"Out now: {link} #SaltRoad")
+    foreign = [v.message for v in report.violations if v.code == "foreign_link"]
+    assert len(foreign) == 1, report.violations
+    assert foreign[0].startswith(f"Link {link} ")
+    assert "amazon.com" in foreign[0] or "shortener" in foreign[0]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://www.amazon.com/dp/B0SALT",
+        "https://www.amazon.com/dp/B0SALT?tag=mara-20",
+        "https://amazon.com/gp/product/B0SALT",  # the same retailer's site, another page
+        "www.amazon.com/dp/B0SALT",
+        "amazon.com",
+        "HTTPS://WWW.AMAZON.COM/dp/B0SALT",
+    ],
+)
+def test_the_books_own_links_pass(link: str) -> None:
+    assert "foreign_link" not in codes(f"Out now: {link}. #SaltRoad")
+
+
+def test_a_shortener_the_author_added_passes() -> None:
+    book = replace(BOOK, links={**BOOK.links, "short": "https://bit.ly/3SaltRd"})
+    assert "foreign_link" not in codes("Out now: https://bit.ly/3SaltRd #SaltRoad", book=book)
+    assert "foreign_link" in codes("Out now: https://tinyurl.com/x #SaltRoad", book=book)
+
+
+def test_without_links_in_the_profile_every_link_is_foreign() -> None:
+    book = replace(BOOK, links={})
+    [message] = [
+        v.message
+        for v in check_draft(book, TWITTER, "See amazon.com #SaltRoad").violations
+        if v.code == "foreign_link"
+    ]
+    assert "add them to the book's profile" in message
+
+
 def test_empty_post() -> None:
     assert "empty" in codes("   \n ", platform="facebook")
 
@@ -109,7 +163,7 @@ def test_empty_post() -> None:
 def test_too_long_counts_hashtags_and_links() -> None:
     body = "word " * 50  # 250
     assert codes(body + "#SaltRoad") == []
-    assert codes(body + "https://example.com #SaltRoad") == ["too_long"]
+    assert codes(body + "https://www.amazon.com/dp/B0SALT #SaltRoad") == ["too_long"]
 
 
 def test_too_many_bytes_on_bluesky() -> None:
@@ -129,7 +183,7 @@ def test_hashtag_counts() -> None:
 
 
 def test_too_many_links_on_threads() -> None:
-    links = " ".join(f"https://example.com/{i}" for i in range(6))
+    links = " ".join(f"https://www.amazon.com/{i}" for i in range(6))
     assert codes(links, platform="threads") == ["too_many_links"]
     assert codes(links, platform="facebook") == []
 
