@@ -47,6 +47,7 @@ from bookagent.domain.gram_filter import may_occur
 from bookagent.domain.gram_filter import sampled_grams
 from bookagent.domain.gram_filter import source_grams
 from bookagent.domain.link_hosts import foreign_link_reason
+from bookagent.domain.link_hosts import host_of
 from bookagent.domain.link_hosts import link_hosts
 from bookagent.domain.link_hosts import with_scheme
 from bookagent.domain.match_starts import Scan
@@ -69,6 +70,8 @@ GROUNDING_CACHE_SIZE = 16
 #: quotations needs ~1 ms). Past it, the remaining quotations are reported as not checked.
 QUOTE_CHECK_BUDGET_NS = 15_000_000
 _MASK = "\ufffc"
+#: Foreign hosts a report names one by one; past them, one line says there are more.
+MAX_FOREIGN_LINKS = 10
 
 _QUOTATION = re.compile(r'"([^"]+)"|“([^“”]+)”|«([^«»]+)»|„([^„“”]+)[“”]')
 _AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
@@ -429,7 +432,8 @@ def find_ungrounded(grounding: Grounding, content: str) -> list[Violation]:
 
 
 def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
-    text = grounding.masked(_nfc(content))
+    plain = _nfc(content)
+    text = grounding.masked(plain)
     found: dict[str, Violation] = {}
 
     def add(code: str, message: str) -> None:
@@ -437,8 +441,17 @@ def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
 
     # Links are read from the text before masking: a mask inside a host ("grief.help", where
     # grief is a theme) would hide the link from the extraction.
-    plain = _nfc(content)
+    # One reason per foreign host, the first MAX_FOREIGN_LINKS of them: a post of thousands of
+    # domains gets a bounded answer, at a bounded cost.
+    seen: set[str] = set()
     for url in dict.fromkeys([*extract_urls(plain, bare_domains=True), *with_scheme(plain)]):
+        host = host_of(url)
+        if host in seen or host in grounding.link_hosts:
+            continue
+        seen.add(host)
+        if len(seen) > MAX_FOREIGN_LINKS:
+            add("foreign_link", f"More links that are not the book's (over {MAX_FOREIGN_LINKS}).")
+            break
         reason = foreign_link_reason(url, grounding.link_hosts)
         if reason is not None:
             add("foreign_link", reason)

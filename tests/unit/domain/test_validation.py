@@ -26,6 +26,7 @@ from bookagent.domain.validation import _PRICE
 from bookagent.domain.validation import _RATING_FRACTION
 from bookagent.domain.validation import _RATING_STARS
 from bookagent.domain.validation import _STAR_WORD
+from bookagent.domain.validation import MAX_FOREIGN_LINKS
 from bookagent.domain.validation import Grounding
 from bookagent.domain.validation import ValidationReport
 from bookagent.domain.validation import _mask_pattern
@@ -56,6 +57,7 @@ BOOK = BookProfile(
     hashtags=("#SaltRoad",),
 )
 TWITTER = get_rules("twitter")
+FACEBOOK = get_rules("facebook")
 
 
 def codes(
@@ -138,6 +140,15 @@ def test_a_link_that_is_not_the_books_is_rejected_with_a_reason(link: str) -> No
 )
 def test_the_books_own_links_pass(link: str) -> None:
     assert "foreign_link" not in codes(f"Out now: {link}. #SaltRoad")
+
+
+def test_foreign_links_are_reported_once_a_host_and_at_most_a_bounded_number() -> None:
+    twice = check_draft(BOOK, FACEBOOK, "evil.shop/a evil.shop/b #SaltRoad").violations
+    assert [v.code for v in twice].count("foreign_link") == 1
+    many = " ".join(f"h{i}.com" for i in range(5000))
+    found = [v for v in check_draft(BOOK, FACEBOOK, many).violations if v.code == "foreign_link"]
+    assert len(found) == MAX_FOREIGN_LINKS + 1
+    assert found[-1].message.startswith("More links that are not the book's")
 
 
 def test_a_shortener_the_author_added_passes() -> None:
