@@ -131,7 +131,7 @@ def grounded_draft(payload: dict[str, Any], variant: int = 0) -> str:
     other_review = reviews[(variant + 11) % 50]["text"]
     excerpt = " ".join(quotes[(variant + 5) % 50].split()[:40])
     return (
-        f"“{quote}” Readers agree: “{_alter(review, 25)}” and “{_alter(other_review, 40)}”. "
+        f"“{quote}” Critics agree: “{_alter(review, 25)}” and “{_alter(other_review, 40)}”. "
         f"Or, as one put it, “{_alter(excerpt, 6)}”. Five stars. "
         f"Out March 1, 2027 for {PRICE}. #{payload['hashtags'][0].lstrip('#')}"
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Annotated
 from typing import Any
+from typing import Literal
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -20,7 +22,9 @@ from sqlalchemy.orm import Session
 from bookagent.db.models import Book
 from bookagent.domain.identity import Caller
 from bookagent.domain.identity import ensure_user
+from bookagent.domain.profile import AuthorRules
 from bookagent.domain.profile import BookProfile
+from bookagent.domain.profile import Event
 from bookagent.domain.profile import Review as ReviewValue
 from bookagent.domain.urls import OptionalHttpUrlStr
 from bookagent.errors import InvalidInputError
@@ -41,6 +45,56 @@ class ReviewIn(BaseModel):
 
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    #: Who wrote it; left out, a review is a reader's when its source says so or is absent.
+    kind: Literal["critic", "reader"] | None = None
+
+
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phrases = Annotated[list[Phrase], Field(max_length=50)]
+
+
+class EventIn(BaseModel):
+    """A dated event of the book; a post may name its date."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    date: dt.date
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+    @field_validator("date")
+    @classmethod
+    def _plausible(cls, value: dt.date) -> dt.date:
+        return _plausible_year(value)
+
+
+class RequiredWordsIn(BaseModel):
+    """Per launch phase, words of which each post of that phase must hold one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pre_launch: Phrases = Field(default_factory=list)
+    launch_week: Phrases = Field(default_factory=list)
+    post_launch: Phrases = Field(default_factory=list)
+
+
+class RulesIn(BaseModel):
+    """The author's rules, enforced by the gate on every draft (see docs/API.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    no_emoji: bool = False
+    no_exclamation: bool = False
+    no_comparisons: bool = False
+    banned_phrases: Phrases = Field(default_factory=list)
+    banned_comparisons: Phrases = Field(default_factory=list)
+    spoilers: Phrases = Field(default_factory=list)
+    required_words: RequiredWordsIn = Field(default_factory=RequiredWordsIn)
+
+
+def _plausible_year(value: date) -> date:
+    if not (1900 <= value.year <= 2200):
+        raise ValueError("must be a date between 1900 and 2200")
+    return value
 
 
 #: Links a profile may hold (the three known ones included): each is grounding material that
@@ -94,6 +148,11 @@ class BookFields(BaseModel):
     ] = Field(default_factory=list, max_length=50)
     reviews: list[ReviewIn] = Field(default_factory=list, max_length=50)
     hashtags: list[Hashtag] = Field(default_factory=list, max_length=30)
+    awards: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    ] = Field(default_factory=list, max_length=30)
+    events: list[EventIn] = Field(default_factory=list, max_length=50)
+    rules: RulesIn = Field(default_factory=RulesIn)
     cover_image_url: OptionalHttpUrlStr = None
     timezone: str = "UTC"
     human_in_loop: bool = True
@@ -110,9 +169,7 @@ class BookFields(BaseModel):
     @field_validator("launch_date")
     @classmethod
     def _plausible_date(cls, value: date | None) -> date | None:
-        if value is not None and not (1900 <= value.year <= 2200):
-            raise ValueError("must be a date between 1900 and 2200")
-        return value
+        return None if value is None else _plausible_year(value)
 
     @field_validator("hashtags")
     @classmethod
@@ -130,6 +187,10 @@ def column_values(fields: BookFields, only: set[str] | None = None) -> dict[str,
     """The book table's column values for `fields` (all of them, or the names in `only`)."""
     data = fields.model_dump(mode="json", exclude={"user_id"})
     data["links"] = fields.links.as_dict()
+    # A review's kind is stored only when the author gave one (else it is inferred on reading).
+    data["reviews"] = [
+        {k: v for k, v in r.items() if v is not None or k != "kind"} for r in data["reviews"]
+    ]
     data["launch_date"] = fields.launch_date
     names = set(BookFields.model_fields) if only is None else only
     return {name: data[name] for name in names if name in data}
@@ -231,6 +292,9 @@ def book_to_fields(book: Book) -> dict[str, Any]:
         "quotes": list(book.quotes),
         "reviews": list(book.reviews),
         "hashtags": list(book.hashtags),
+        "awards": list(book.awards),
+        "events": list(book.events),
+        "rules": RulesIn.model_validate(book.rules or {}).model_dump(mode="json"),
         "cover_image_url": book.cover_image_url,
         "timezone": book.timezone,
         "human_in_loop": book.human_in_loop,
@@ -266,8 +330,13 @@ def book_to_profile(book: Book) -> BookProfile:
         launch_date=book.launch_date,
         price=book.price,
         quotes=tuple(book.quotes),
-        reviews=tuple(ReviewValue(r["text"], r.get("source")) for r in book.reviews),
+        reviews=tuple(
+            ReviewValue.of(r["text"], r.get("source"), r.get("kind")) for r in book.reviews
+        ),
         hashtags=tuple(book.hashtags),
+        awards=tuple(book.awards or ()),
+        events=tuple(Event(date.fromisoformat(e["date"]), e["name"]) for e in book.events or ()),
+        rules=AuthorRules.of(book.rules),
         cover_image_url=book.cover_image_url,
         timezone=book.timezone,
         human_in_loop=book.human_in_loop,

@@ -31,8 +31,9 @@ from bookagent.domain.ports import WriteConstraints
 from bookagent.domain.posts import content_hash
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.validation import Grounding
-from bookagent.domain.validation import ValidationReport
 from bookagent.domain.validation import check_draft
+from bookagent.domain.violation import ValidationReport
+from bookagent.domain.violation import Violation
 from bookagent.errors import BudgetExceededError
 from bookagent.errors import ProviderError
 from bookagent.platforms import PlatformRules
@@ -41,6 +42,8 @@ from bookagent.states import PostStatus
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+#: Recent texts per platform a writer is asked to avoid repeating.
+AVOID_WINDOW = 20
 DEFAULT_POST_TYPES: tuple[str, ...] = (
     "hook_question",
     "theme_spotlight",
@@ -77,10 +80,14 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A slot whose drafts all failed; `reason` is what the last one failed on."""
+    """A slot whose drafts all failed; `reason` is what the last one failed on, in one sentence.
+
+    `violations` are the same reasons one by one, each with its code.
+    """
 
     slot: Slot
     reason: str
+    violations: tuple[Violation, ...] = ()
 
 
 Outcome = Accepted | Rejected
@@ -108,6 +115,25 @@ class BatchState:
     done: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
 
+    def elsewhere(self, platform: str) -> list[str]:
+        """The texts of every platform but `platform`, for the cross-platform dedupe."""
+        return [text for name, texts in self.recent.items() if name != platform for text in texts]
+
+    def avoid(self, platform: str) -> tuple[str, ...]:
+        """What a writer should not repeat: the newest `AVOID_WINDOW` texts of each other
+        platform, then those of `platform` (so the newest, which a prompt shows, are its own).
+
+        A draft may repeat neither (see `write_one`); telling the writer about the other
+        platforms' texts too lets the template writer pick a variant that passes at once.
+        """
+        others = [
+            text
+            for name, texts in self.recent.items()
+            if name != platform
+            for text in texts[-AVOID_WINDOW:]
+        ]
+        return (*others, *self.recent.get(platform, [])[-AVOID_WINDOW:])
+
 
 async def write_one(
     writer: ContentWriter,
@@ -131,20 +157,26 @@ async def write_one(
             seed=slot.seed,
             attempt=attempt,
             feedback=feedback,
-            avoid=tuple(state.recent.get(rules.name, [])[-20:]),
+            avoid=state.avoid(rules.name),
         )
         draft = await writer.write(book, constraints)
         # Checked after the await, against everything accepted so far (no other coroutine runs
-        # between this check and the append below), so two drafts of one batch cannot collide.
+        # between this check and the append below), so two drafts of one batch cannot collide,
+        # on one platform or across two (a generated post is never cross-posted).
         report = check_draft(
-            book, rules, draft.content, recent=state.recent.get(rules.name, ()), grounding=grounding
+            book,
+            rules,
+            draft.content,
+            recent=state.recent.get(rules.name, ()),
+            elsewhere=state.elsewhere(rules.name),
+            grounding=grounding,
         )
         if report.ok:
             state.recent.setdefault(rules.name, []).append(draft.content)
             return Accepted(slot, draft, report, attempt + 1)
         feedback = tuple(v.message for v in report.violations)
         reason = "; ".join(feedback)
-    return Rejected(slot, reason)
+    return Rejected(slot, reason, report.violations)
 
 
 async def write_batch(
@@ -175,7 +207,8 @@ async def write_batch(
                     writer, book, rules[slot.platform], slot, state, grounding
                 )
             except ProviderError as exc:
-                outcome = Rejected(slot, f"{type(exc).__name__}: {exc.message}")
+                reason = f"{type(exc).__name__}: {exc.message}"
+                outcome = Rejected(slot, reason, (Violation(exc.code, exc.message),))
         state.done += 1
         state.outcomes.append(outcome)
         on_outcome(outcome, state.done)

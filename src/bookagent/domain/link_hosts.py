@@ -28,9 +28,28 @@ SHORTENERS = frozenset(
 _WITH_SCHEME = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'“”‘’«»]+", re.IGNORECASE)
 
 
+#: A bare domain under a special-use or reserved top-level domain (RFC 2606, RFC 6761 and the
+#: like), which twitter-text does not know either: `amaz0n-login.example`, `shop.test`.
+_SPECIAL_TLDS = (
+    "example", "test", "invalid", "localhost", "local", "onion", "internal", "lan", "home",
+    "corp", "intranet", "arpa",
+)  # fmt: skip
+_SPECIAL_USE = re.compile(
+    r"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    rf"(?:{'|'.join(_SPECIAL_TLDS)})"
+    r"(?![\w-])(?:/[^\s<>\"'“”‘’«»]*)?",
+    re.IGNORECASE,
+)
+
+
 def with_scheme(text: str) -> list[str]:
-    """The links in `text` written with a scheme, trailing punctuation dropped."""
-    return [m.group().rstrip(".,;:!?)]}") for m in _WITH_SCHEME.finditer(text)]
+    """The links in `text` written with a scheme, or under a special-use top-level domain,
+    trailing punctuation dropped."""
+    found = [m.group() for m in _WITH_SCHEME.finditer(text)]
+    folded = text.casefold()
+    if any(f".{tld}" in folded for tld in _SPECIAL_TLDS):
+        found += [m.group() for m in _SPECIAL_USE.finditer(text)]
+    return [link.rstrip(".,;:!?)]}") for link in found]
 
 
 def host_of(url: str) -> str:
@@ -41,6 +60,19 @@ def host_of(url: str) -> str:
     except ValueError:  # an unbalanced IPv6 bracket, say: no host to trust
         return ""
     return host.rstrip(".").removeprefix("www.")
+
+
+def userinfo_reason(url: str) -> str | None:
+    """Why a link with a user name or password in it may not be in a post (`user@host` is
+    how a look-alike hides the real host), or None."""
+    try:
+        parts = urlsplit(url if "://" in url else f"//{url}")
+    except ValueError:
+        return None
+    if parts.username is None and parts.password is None:
+        return None
+    shown = url if len(url) <= 60 else url[:59] + "…"
+    return f"Link {shown} carries a user name or password; use the book's own link as it is."
 
 
 def link_hosts(urls: Iterable[str]) -> frozenset[str]:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import datetime
 from typing import Any
 from typing import Protocol
@@ -22,7 +23,8 @@ class WriteConstraints:
 
     `feedback` carries the reasons a previous attempt was rejected, so an LLM writer can fix them
     and the template writer can pick another variant. `attempt` counts from 0. `avoid` holds
-    recent texts of the same book and platform, oldest first.
+    recent texts of the same book and platform, oldest first. `on` is the day the post is for,
+    which sets its launch phase; None means today in the book's timezone.
     """
 
     platform: str
@@ -35,6 +37,7 @@ class WriteConstraints:
     attempt: int = 0
     feedback: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
+    on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ def post_to_dict(post: Post) -> dict[str, Any]:
         "failure_reason": post.failure_reason,
         "generation_metadata": dict(post.generation_metadata),
         "metrics": dict(post.metrics),
+        "cross_posted": post.cross_posted,
     }
 
 
@@ -98,6 +99,30 @@ def recent_texts(session: Session, book_id: str, platform: str, now: datetime) -
             Post.book_id == book_id,
             Post.platform == platform,
             Post.status != PostStatus.REJECTED,
+            Post.created_at >= now - RECENT_WINDOW,
+        )
+        .order_by(Post.created_at.desc())
+        .limit(RECENT_LIMIT)
+    )
+    return list(rows)
+
+
+def recent_texts_elsewhere(
+    session: Session, book_id: str, platform: str, now: datetime
+) -> list[str]:
+    """Texts of the book's recent posts on the other platforms, for the cross-platform dedupe.
+
+    Cross-posted posts are left out: each is a copy the author allowed of another post, so it
+    is that post, not the copy, that a later text must not repeat (and editing the original
+    does not collide with its own copies).
+    """
+    rows = session.scalars(
+        select(Post.content)
+        .where(
+            Post.book_id == book_id,
+            Post.platform != platform,
+            Post.status != PostStatus.REJECTED,
+            Post.cross_posted.is_(False),
             Post.created_at >= now - RECENT_WINDOW,
         )
         .order_by(Post.created_at.desc())
@@ -186,15 +211,34 @@ def _transition(
 
 
 def revalidate(
-    session: Session, post: Post, content: str, rules: PlatformRules, now: datetime
+    session: Session,
+    post: Post,
+    content: str,
+    rules: PlatformRules,
+    now: datetime,
+    *,
+    cross_posted: bool = False,
 ) -> dict[str, Any]:
-    """Validate edited text like a new draft; InvalidInputError naming `content` if it fails."""
+    """Validate edited text like a new draft; InvalidInputError naming `content` if it fails.
+
+    The text may repeat a recent post of another platform only if the post is `cross_posted`.
+    """
     book = session.get(Book, post.book_id)
     assert book is not None  # posts cascade with their book
     recent = [
         t for t in recent_texts(session, post.book_id, post.platform, now) if t != post.content
     ]
-    report = check_draft(book_to_profile(book), rules, content, recent=recent)
+    elsewhere = (
+        [] if cross_posted else recent_texts_elsewhere(session, post.book_id, post.platform, now)
+    )
+    report = check_draft(
+        book_to_profile(book),
+        rules,
+        content,
+        recent=recent,
+        elsewhere=elsewhere,
+        cross_posted=cross_posted,
+    )
     if not report.ok:
         reasons = "; ".join(v.message for v in report.violations)
         raise InvalidInputError(
@@ -233,8 +277,13 @@ def approve_post(
     now: datetime,
     scheduled_time: datetime | None = None,
     content: str | None = None,
+    cross_posted: bool | None = None,
 ) -> Post:
-    """Approve a pending post (editing it first if `content` is given); 409 if not pending."""
+    """Approve a pending post (editing it first if `content` is given); 409 if not pending.
+
+    `cross_posted`, if given, marks (or unmarks) the post as a cross-post first: see
+    `edit_post`.
+    """
     post = get_post(session, caller, post_id)
     if post.status != PENDING:
         raise ConflictError(
@@ -245,8 +294,9 @@ def approve_post(
         "approved_at": now,
         "approved_by": caller.user_id or "admin",
     }
-    if content is not None and content != post.content:
-        values.update(revalidate(session, post, content, rules, now))
+    if content == post.content:
+        content = None  # approving the text as it is: nothing to re-validate
+    values.update(_edit_values(session, post, content, cross_posted, rules, now))
     if scheduled_time is not None:
         book = session.get(Book, post.book_id)
         when = to_utc(scheduled_time, book.timezone if book else "UTC")
@@ -278,19 +328,47 @@ def edit_post(
     session: Session,
     caller: Caller,
     post_id: str,
-    content: str,
+    content: str | None,
     *,
     rules: PlatformRules,
     now: datetime,
+    cross_posted: bool | None = None,
 ) -> Post:
-    """Edit a pending post's text; re-validated like a new draft."""
+    """Edit a pending post's text, its cross-posted mark, or both; new text is re-validated like
+    a new draft (with the mark it will have: a cross-post may repeat another platform's post).
+    """
     post = get_post(session, caller, post_id)
     if post.status != PENDING:
         raise ConflictError(f"Post {post_id} is {post.status}; only a pending post can be edited.")
-    values = revalidate(session, post, content, rules, now)
-    _transition(session, post_id, [PENDING], values)
-    session.refresh(post)
+    values = _edit_values(session, post, content, cross_posted, rules, now)
+    if values:
+        _transition(session, post_id, [PENDING], values)
+        session.refresh(post)
     return post
+
+
+def _edit_values(
+    session: Session,
+    post: Post,
+    content: str | None,
+    cross_posted: bool | None,
+    rules: PlatformRules,
+    now: datetime,
+) -> dict[str, Any]:
+    """The columns an edit changes: new text, re-validated, and the cross-posted mark.
+
+    Removing the mark re-validates the text too, since it may repeat another platform's post;
+    setting it only allows more.
+    """
+    marked = post.cross_posted if cross_posted is None else cross_posted
+    values: dict[str, Any] = {}
+    if content is None and post.cross_posted and not marked:
+        content = post.content
+    if content is not None:
+        values.update(revalidate(session, post, content, rules, now, cross_posted=marked))
+    if marked != post.cross_posted:
+        values["cross_posted"] = marked
+    return values
 
 
 def delete_post(session: Session, caller: Caller, post_id: str) -> None:

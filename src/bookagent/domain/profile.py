@@ -2,18 +2,110 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import timedelta
+from typing import Literal
+
+ReviewKind = Literal["critic", "reader"]
+Phase = Literal["pre_launch", "launch_week", "post_launch"]
+PHASES: tuple[Phase, ...] = ("pre_launch", "launch_week", "post_launch")
+#: A review whose kind the author left out is a reader's when its source says so (or is absent).
+_READER_SOURCE = re.compile(
+    r"reader|goodreads|amazon|customer|verified|storygraph|librarything|bookstagram|booktok|fan",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Review:
-    """A review the author is allowed to quote, with where it came from."""
+    """A review the author is allowed to quote, with where it came from.
+
+    `kind` says who wrote it: a critic (a publication or a named reviewer) or a reader; only a
+    reader's review may be presented as what "readers say".
+    """
 
     text: str
     source: str | None = None
+    #: Left out (None), it is inferred from the source.
+    kind: ReviewKind | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("critic", "reader"):
+            source = self.source
+            kind = "reader" if not source or _READER_SOURCE.search(source) else "critic"
+            object.__setattr__(self, "kind", kind)
+
+    @classmethod
+    def of(cls, text: str, source: str | None, kind: str | None = None) -> Review:
+        """A review from stored values, its kind inferred from its source when not given."""
+        return cls(text, source, kind if kind in ("critic", "reader") else None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event of the book (a signing, a reading, a sale): a date a post may name."""
+
+    on: date
+    name: str
+
+
+@dataclass(frozen=True)
+class AuthorRules:
+    """The author's rules that the gate enforces on every writer's output.
+
+    Free-text guidelines stay in `BookProfile.content_guidelines`, for the prompt only.
+    """
+
+    no_emoji: bool = False
+    no_exclamation: bool = False
+    #: No "the next <title>", "X meets Y", "for fans of X" comparison, whatever it names.
+    no_comparisons: bool = False
+    banned_phrases: tuple[str, ...] = ()
+    #: Books or authors the post must not compare the book to (any mention is refused).
+    banned_comparisons: tuple[str, ...] = ()
+    #: Words or phrases that give the plot away.
+    spoilers: tuple[str, ...] = ()
+    #: Per launch phase, words of which each post of that phase must hold at least one.
+    required_words: Mapping[Phase, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: Mapping[str, object] | None) -> AuthorRules:
+        """Rules from their stored JSON form (missing keys take their defaults)."""
+        data = data or {}
+
+        def words(key: str) -> tuple[str, ...]:
+            value = data.get(key) or ()
+            return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+        required = data.get("required_words") or {}
+        return cls(
+            no_emoji=bool(data.get("no_emoji")),
+            no_exclamation=bool(data.get("no_exclamation")),
+            no_comparisons=bool(data.get("no_comparisons")),
+            banned_phrases=words("banned_phrases"),
+            banned_comparisons=words("banned_comparisons"),
+            spoilers=words("spoilers"),
+            required_words={
+                phase: tuple(str(w) for w in required.get(phase) or ())
+                for phase in PHASES
+                if isinstance(required, Mapping) and required.get(phase)
+            },
+        )
+
+
+#: Days from the launch date (included) that count as launch week.
+LAUNCH_WEEK_DAYS = 7
+
+
+def launch_phase(launch: date | None, on: date) -> Phase:
+    """The launch phase on day `on`: before the launch date, its first week, or after."""
+    if launch is None or on >= launch + timedelta(days=LAUNCH_WEEK_DAYS):
+        return "post_launch"
+    return "pre_launch" if on < launch else "launch_week"
 
 
 @dataclass(frozen=True)
@@ -37,6 +129,10 @@ class BookProfile:
     quotes: tuple[str, ...] = ()
     reviews: tuple[Review, ...] = ()
     hashtags: tuple[str, ...] = ()
+    #: Awards, nominations, list placements, picks and sales or reader counts the author may state.
+    awards: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
+    rules: AuthorRules = field(default_factory=AuthorRules)
     cover_image_url: str | None = None
     timezone: str = "UTC"
     human_in_loop: bool = True

@@ -5,7 +5,7 @@ only facts the author gave: verbatim author material (title, blurb, quotes, revi
 links...) is masked first, being grounded by construction; in what remains, a quotation of 4+
 words must fuzzy-match the author's quotes, reviews, title or blurb, and every price, calendar
 date, star rating and marketing claim ("bestseller", "#1") must match the profile. Near-duplicates
-are found with rapidfuzz on normalized text (URLs and hashtags stripped) against recent posts.
+of recent posts, by wording or reworded, are found by `bookagent.domain.near_duplicates`.
 
 The CPU a check costs is bounded whatever the profile (see `Grounding.from_book`,
 `Grounding.masked` and `_QuoteIndex`): the facts of a profile are indexed once per profile version
@@ -23,7 +23,6 @@ import math
 import re
 import threading
 import unicodedata
-from collections import Counter
 from collections import OrderedDict
 from collections.abc import Hashable
 from collections.abc import Iterable
@@ -31,17 +30,31 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import date
+from datetime import datetime
+from datetime import tzinfo
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
 from typing import Generic
 from typing import TypeVar
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
 from rapidfuzz import fuzz
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
+from bookagent.domain import offers
+from bookagent.domain import relative_dates
+from bookagent.domain.attributions import QUOTATION
+from bookagent.domain.attributions import Speakers
+from bookagent.domain.attributions import misattributions
+from bookagent.domain.author_rules import rule_violations
+from bookagent.domain.claims import MORE_CLAIM_PATTERNS
+from bookagent.domain.claims import Evidence
+from bookagent.domain.claims import evidence_of
+from bookagent.domain.claims import ungrounded_claims
 from bookagent.domain.gram_filter import SourceGrams
 from bookagent.domain.gram_filter import may_occur
 from bookagent.domain.gram_filter import sampled_grams
@@ -49,13 +62,24 @@ from bookagent.domain.gram_filter import source_grams
 from bookagent.domain.link_hosts import foreign_link_reason
 from bookagent.domain.link_hosts import host_of
 from bookagent.domain.link_hosts import link_hosts
+from bookagent.domain.link_hosts import userinfo_reason
 from bookagent.domain.link_hosts import with_scheme
 from bookagent.domain.match_starts import Scan
 from bookagent.domain.match_starts import find_all
 from bookagent.domain.match_starts import find_words
 from bookagent.domain.match_starts import matches_at
 from bookagent.domain.match_starts import space_before
+from bookagent.domain.near_duplicates import _sorted_dedupe_key as _sorted_dedupe_key
+from bookagent.domain.near_duplicates import dedupe_key as dedupe_key
+from bookagent.domain.near_duplicates import find_near_duplicate as find_near_duplicate
+from bookagent.domain.near_duplicates import find_same_wording
+from bookagent.domain.near_duplicates import find_similar_post
+from bookagent.domain.profile import AuthorRules
 from bookagent.domain.profile import BookProfile
+from bookagent.domain.profile import Phase
+from bookagent.domain.profile import launch_phase
+from bookagent.domain.violation import ValidationReport
+from bookagent.domain.violation import Violation
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import count_bytes
 from bookagent.platforms import extract_hashtags
@@ -63,17 +87,28 @@ from bookagent.platforms import extract_urls
 from bookagent.platforms import measure
 
 QUOTE_MATCH_THRESHOLD = 90.0
-QUOTE_MIN_WORDS = 4
+#: A quotation of any length is checked: "A masterpiece." is as invented as a paragraph.
+QUOTE_MIN_WORDS = 1
 #: Profile versions whose `Grounding` each process keeps (the largest profile's is ~10 MB).
 GROUNDING_CACHE_SIZE = 16
 #: Estimated CPU (ns) the fuzzy quotation check may spend on one draft (a post with a few short
 #: quotations needs ~1 ms). Past it, the remaining quotations are reported as not checked.
 QUOTE_CHECK_BUDGET_NS = 15_000_000
+#: A quotation of up to this many distinct words must use only words of one quote source.
+FAITHFUL_WORDS = 25
 _MASK = "\ufffc"
 #: Foreign hosts a report names one by one; past them, one line says there are more.
 MAX_FOREIGN_LINKS = 10
 
-_QUOTATION = re.compile(r'"([^"]+)"|“([^“”]+)”|«([^«»]+)»|„([^„“”]+)[“”]')
+_QUOTATION = QUOTATION
+_RATED = re.compile(
+    r"\brated\s+(?P<v1>\d(?:\.\d{1,2})?)(?![\d.]\d|\s*(?:/|out\s+of|[\s-]*stars?))"
+    r"|(?P<v2>\d\.\d{1,2})\s+(?:average|avg)\b"
+    r"|\baverage\s+(?:rating\s*)?(?:of|:|is)?\s*(?P<v3>\d(?:\.\d{1,2})?)"
+    r"|\b(?P<v4>10|ten)[\s-]out[\s-]of[\s-](?:10|ten)\b"
+    r"|(?P<v5>\d(?:[.,]\d)?)\s+(?:von|sur|su)\s+5\b",
+    re.IGNORECASE,
+)
 _AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CURRENCY_WORDS = r"usd|eur|gbp|cad|aud|jpy|inr|dollars?|euros?|pounds?"
 _PRICE = re.compile(
@@ -124,14 +159,15 @@ _CLAIMS = {
     "viral": r"\bviral\b",
 }
 _CLAIM_PATTERNS = {name: re.compile(p, re.IGNORECASE) for name, p in _CLAIMS.items()}
+_ALL_CLAIM_PATTERNS = {**_CLAIM_PATTERNS, **MORE_CLAIM_PATTERNS}
 # Cheap pre-checks, each necessary for a match of the patterns it guards: an alternation matches
 # somewhere iff one of its branches does; every amount, numeric date and rating fraction has a
 # digit (`Scan.has_digit`); the other prices say "free"; worded ratings say "star".
 _ANY_CLAIM = re.compile("|".join(f"(?:{p})" for p in _CLAIMS.values()), re.IGNORECASE)
-_HASHTAG = re.compile(r"[#＃]\w+")
-_NOT_WORD = re.compile(r"[^\w\s]|_")
 _NOT_QUOTE_WORD = re.compile(r"[^\w\s']|_")
+_HAS_WORD = re.compile(r"[^\W_]")
 _FREE = re.compile("free", re.IGNORECASE)
+_RATED_WORD = re.compile("rated|average|avg|out.of| von | sur | su ", re.IGNORECASE)
 _STAR_WORD = re.compile("star", re.IGNORECASE)
 # Where a claim's match can start, for `Scan`: (words one of which every match holds, words one
 # of which every match starts with; True if a match may also start with a digit). The words are
@@ -146,42 +182,6 @@ _CLAIM_STARTS: dict[str, tuple[tuple[bytes, ...], tuple[bytes, ...], bool]] = {
     "bestseller list": ((b"times", b"nyt", b"today"), (b"new", b"nyt", b"usa", b"sunday"), False),
     "viral": ((b"viral",), (b"viral",), False),
 }
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One reason a draft may not be stored: a stable `code` and a sentence for people."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """The outcome of `check_draft`; `to_dict()` is stored with the draft as provenance."""
-
-    ok: bool
-    measured_length: int
-    limit: int
-    violations: tuple[Violation, ...] = ()
-    unit: str = ""
-    measured_bytes: int | None = None
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """The violation codes, in the order they were found."""
-        return tuple(v.code for v in self.violations)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the report."""
-        return {
-            "ok": self.ok,
-            "measured_length": self.measured_length,
-            "limit": self.limit,
-            "unit": self.unit,
-            "measured_bytes": self.measured_bytes,
-            "violations": [{"code": v.code, "message": v.message} for v in self.violations],
-        }
 
 
 K = TypeVar("K", bound=Hashable)
@@ -255,12 +255,29 @@ class Grounding:
     ratings: frozenset[tuple[Decimal, int]]
     claims: frozenset[str]
     link_hosts: frozenset[str]
+    #: The days a post may name besides the one it goes out on: the launch and the events.
+    book_days: frozenset[date] = frozenset()
+    #: Awards and reviews: the only texts a claim may rest on.
+    evidence: tuple[Evidence, ...] = ()
+    speakers: Speakers = field(default_factory=lambda: Speakers((), "", "", frozenset()))
+    discount_stated: bool = False
+    discount_percents: frozenset[int] = frozenset()
+    rules: AuthorRules = field(default_factory=AuthorRules)
+    #: The mask sources that are free text: they mask, but do not ground a claim.
+    free_sources: frozenset[str] = frozenset()
     _quotes: _QuoteIndex = field(init=False, repr=False, compare=False)
+    _vocabularies: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False)
     _mask_grams: tuple[SourceGrams | None, ...] = field(init=False, repr=False, compare=False)
-    _reports: _LRU[str, tuple[Violation, ...]] = field(init=False, repr=False, compare=False)
+    _reports: _LRU[tuple[str, date | None, Phase], tuple[Violation, ...]] = field(
+        init=False, repr=False, compare=False
+    )
     _verdicts: _LRU[str, tuple[bool, float]] = field(init=False, repr=False, compare=False)
 
     def masked(self, text: str) -> str:
+        """`text` (NFC) with the author's verbatim material masked (see `masked_twice`)."""
+        return self.masked_twice(text)[0]
+
+    def masked_twice(self, text: str) -> tuple[str, str]:
         """`text` (NFC) with the author's verbatim material in it replaced by a mask character.
 
         The mask is compiled from the sources that occur in `text` alone (a substring test per
@@ -268,6 +285,9 @@ class Grounding:
         `bookagent.domain.gram_filter`): an absent source can match nowhere, so this masks
         exactly what one pattern of every source would, while a profile's first check compiles
         no pattern of the whole profile (a quarter of a second on the largest one).
+
+        The second text masks the structured material alone, not the free text (the blurb, the
+        audience): claims are looked for in it, so a claim pasted into the blurb grounds nothing.
         """
         sampled = sampled_grams(text)
         present = tuple(
@@ -276,11 +296,28 @@ class Grounding:
             if may_occur(grams, sampled) and s in text
         )
         if not present:
-            return text
+            return text, text
         mask = _present_mask(present)
-        return mask.sub(_MASK, text) if mask is not None else text
+        masked = mask.sub(_MASK, text) if mask is not None else text
+        trusted = tuple(s for s in present if s not in self.free_sources)
+        if len(trusted) == len(present):
+            return masked, masked
+        mask = _present_mask(trusted) if trusted else None
+        return masked, mask.sub(_MASK, text) if mask is not None else text
+
+    def faithful(self, needle: str) -> bool:
+        """Whether every word of a short quotation (normalized) is a word of one quote source:
+        the fuzzy match lets one word in ten differ, and "a ghost nobody talks about" is not
+        "a floor nobody talks about". A long quotation is left to the fuzzy match."""
+        words = needle.split()
+        if len(set(words)) > FAITHFUL_WORDS:
+            return True
+        return any(_uses_only(words, vocabulary) for vocabulary in self._vocabularies)
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_vocabularies", tuple(frozenset(s.split()) for s in self.quote_sources)
+        )
         object.__setattr__(self, "_quotes", _QuoteIndex.of(self.quote_sources))
         object.__setattr__(self, "_mask_grams", tuple(map(source_grams, self.mask_sources)))
         # Bounded by count and by characters held (a draft may be 70,000 characters long).
@@ -326,20 +363,44 @@ class Grounding:
             *book.hashtags,
             *book.link_urls().values(),
             book.price or "",
+            *book.awards,
         ]
-        corpus = _nfc(" ".join([*verbatim, book.content_guidelines or "", book.tone or ""]))
+        # Free text masks (repeating it invents nothing) but grounds no claim.
+        free = {book.blurb, *sentences, book.target_audience or "", book.genre, *book.key_themes}
         price = book.price or ""
         amounts = set(_prices(Scan(price)))
+        amounts |= {(a, c) for a, c, _ in offers.amounts(price)}
         amounts = amounts or {(_decimal(m), None) for m in re.findall(_AMOUNT, price)}
+        # Claims rest on structured evidence alone: never the blurb, the guidelines or the tone,
+        # which may say anything (a pasted "New York Times bestseller" grounds nothing).
+        evidence = evidence_of([*book.awards, *reviews], _ALL_CLAIM_PATTERNS)
+        discount_stated, discount_percents = offers.stated_discounts(price)
         return cls(
             mask_sources=_mask_sources(verbatim),
             quote_sources=tuple({_normalize(s) for s in quote_sources if s.strip()}),
             prices=frozenset(amounts),
             price_is_free="free" in price.casefold() or any(a[0] == 0 for a in amounts),
             launch_date=book.launch_date,
-            ratings=frozenset(r for text in reviews for r in _ratings(Scan(_nfc(text)))),
-            claims=frozenset(n for n, p in _CLAIM_PATTERNS.items() if p.search(corpus)),
+            ratings=frozenset(
+                r for text in [*reviews, *book.awards] for r in _ratings(Scan(_nfc(text)))
+            ),
+            claims=frozenset(kind for e in evidence for kind in e.kinds),
             link_hosts=link_hosts(book.link_urls().values()),
+            book_days=frozenset(
+                [*([book.launch_date] if book.launch_date else []), *(e.on for e in book.events)]
+            ),
+            evidence=evidence,
+            speakers=Speakers.of(
+                [(r.text, r.source, r.kind or "critic") for r in book.reviews],
+                book.author,
+                " ".join([book.blurb, *book.quotes]),
+                book.title,
+            ),
+            discount_stated=discount_stated,
+            discount_percents=discount_percents,
+            rules=book.rules,
+            free_sources=frozenset(_mask_sources(list(free)))
+            - frozenset(_mask_sources([s for s in verbatim if s not in free])),
         )
 
 
@@ -368,6 +429,10 @@ def _profile_key(book: BookProfile) -> bytes:
         book.key_themes,
         book.hashtags,
         tuple(book.link_urls().values()),
+        tuple(r.kind or "" for r in book.reviews),
+        book.awards,
+        tuple(f"{e.on.isoformat()} {e.name}" for e in book.events),
+        (repr(book.rules),),
     )
     for group in groups:
         digest.update(b"[%d" % len(group))
@@ -389,12 +454,20 @@ def check_draft(
     content: str,
     *,
     recent: Sequence[str] = (),
+    elsewhere: Sequence[str] = (),
+    cross_posted: bool = False,
     dedupe_threshold: float = 85.0,
     grounding: Grounding | None = None,
+    scheduled_on: date | None = None,
+    today: date | None = None,
 ) -> ValidationReport:
     """Check the final `content` of a draft against platform rules, the profile and `recent`.
 
-    Pass a precomputed `grounding` when checking many drafts of one book.
+    Pass a precomputed `grounding` when checking many drafts of one book. `scheduled_on` is the
+    (book-local) day the post goes out, if known: relative dates count from it, and it sets the
+    launch phase; else the phase is that of `today` (by default, today in the book's timezone).
+    `elsewhere` holds the book's recent posts on other platforms: the draft may repeat one of
+    them (see `bookagent.domain.near_duplicates`) only if the author marked it `cross_posted`.
     """
     length = measure(rules.name, content, rules)
     size = count_bytes(content) if rules.max_bytes is not None else None
@@ -415,25 +488,87 @@ def check_draft(
          f"{links} links; {name} allows at most {rules.max_links}."),
     ]  # fmt: skip
     found = [Violation(code, message) for code, failed, message in checks if failed]
-    found.extend(find_ungrounded(grounding or Grounding.from_book(book), content))
-    duplicate = find_near_duplicate(content, recent, dedupe_threshold)
-    if duplicate is not None:
-        similar = f"{duplicate[1]:.0f}% similar to a recent post: {_excerpt(duplicate[0])}"
-        found.append(Violation("near_duplicate", similar))
+    day = scheduled_on or today or book_today(book.timezone)
+    found.extend(
+        find_ungrounded(
+            grounding or Grounding.from_book(book),
+            content,
+            scheduled_on=scheduled_on,
+            phase=launch_phase(book.launch_date, day),
+        )
+    )
+    found.extend(_repeats(content, recent, elsewhere, cross_posted, dedupe_threshold))
     return ValidationReport(not found, length, rules.max_length, tuple(found), rules.unit, size)
 
 
-def find_ungrounded(grounding: Grounding, content: str) -> list[Violation]:
-    """Quotations, prices, dates, ratings and claims in `content` the profile does not support."""
-    found = grounding._reports.get(content)
+def _repeats(
+    content: str,
+    recent: Sequence[str],
+    elsewhere: Sequence[str],
+    cross_posted: bool,
+    threshold: float,
+) -> list[Violation]:
+    """A `near_duplicate` of a recent post of the platform, and a `cross_platform_duplicate` of
+    one on another platform unless the post is cross-posted."""
+    found = []
+    similar = find_similar_post(content, recent, threshold)
+    if similar is not None:
+        if similar.measure == "wording":
+            message = f"{similar.score:.0f}% similar to a recent post: {_excerpt(similar.text)}"
+        else:
+            message = (
+                f"Says what a recent post says, in other words ({similar.score:.0f}% of the "
+                f"same content words): “{_excerpt(similar.text)}”"
+            )
+        found.append(Violation("near_duplicate", message))
+    if elsewhere and not cross_posted:
+        repeated = find_same_wording(content, elsewhere, threshold)
+        if repeated is not None:
+            found.append(
+                Violation(
+                    "cross_platform_duplicate",
+                    f"Same text as a recent post on another platform: “{_excerpt(repeated[0])}”. "
+                    "Mark the post as cross-posted to allow it.",
+                )
+            )
+    return found
+
+
+def find_ungrounded(
+    grounding: Grounding,
+    content: str,
+    *,
+    scheduled_on: date | None = None,
+    phase: Phase = "post_launch",
+) -> list[Violation]:
+    """What in `content` the profile does not support, or the author's rules forbid.
+
+    Links, quotations and attributions, prices, dates, ratings and claims; relative dates count
+    from `scheduled_on`, and the rules' required words are those of `phase`.
+    """
+    key = (content, scheduled_on, phase)
+    found = grounding._reports.get(key)
     if found is None:
-        found = grounding._reports.put(content, _ungrounded(grounding, content), len(content))
+        found = grounding._reports.put(
+            key, _ungrounded(grounding, content, scheduled_on, phase), len(content)
+        )
     return list(found)
 
 
-def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
+def book_today(timezone: str) -> date:
+    """Today's date where the book's author lives (UTC if the zone is unknown)."""
+    try:
+        zone: tzinfo = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return datetime.now(zone).date()
+
+
+def _ungrounded(
+    grounding: Grounding, content: str, scheduled_on: date | None, phase: Phase
+) -> tuple[Violation, ...]:
     plain = _nfc(content)
-    text = grounding.masked(plain)
+    text, claim_text = grounding.masked_twice(plain)
     found: dict[str, Violation] = {}
 
     def add(code: str, message: str) -> None:
@@ -446,6 +581,8 @@ def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
     seen: set[str] = set()
     for url in dict.fromkeys([*extract_urls(plain, bare_domains=True), *with_scheme(plain)]):
         host = host_of(url)
+        if "@" in url and (userinfo := userinfo_reason(url)) is not None:
+            add("foreign_link", userinfo)
         if host in seen or host in grounding.link_hosts:
             continue
         seen.add(host)
@@ -463,6 +600,8 @@ def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
         if needle not in verdicts:
             verdicts[needle] = grounding._quotes.check(needle, grounding._verdicts, budget)
         quoted = verdicts[needle]
+        if quoted and not grounding.faithful(needle):
+            quoted = False
         if quoted is None:
             add(
                 "ungrounded_quote",
@@ -475,78 +614,102 @@ def _ungrounded(grounding: Grounding, content: str) -> tuple[Violation, ...]:
                 f"Quotation not found in the author's quotes, reviews, "
                 f"title or blurb: “{_excerpt(quotation)}”",
             )
+    for problem in misattributions(grounding.speakers, plain):
+        add("ungrounded_attribution", problem)
     scan = Scan(text)
     for amount, currency in _prices(scan):
         if not _is_known_price(grounding, amount, currency):
             shown = "free" if amount == 0 and currency is None else f"{amount} {currency or ''}"
             add("ungrounded_price", f"Price {shown.strip()} does not match the book's price.")
-    for year, month, day in _dates(scan):
-        launch = grounding.launch_date
-        if (
-            not launch
-            or (month, day) != (launch.month, launch.day)
-            or year not in {None, launch.year}
+    if scan.has_digit or "%" in text:
+        for amount, currency, words in offers.amounts(text):
+            if not _is_known_price(grounding, amount, currency):
+                add("ungrounded_price", f"Price “{words}” does not match the book's price.")
+    for percent, words in offers.discounts(text):
+        if "free" in words.casefold():  # "read it free": the price said "free"
+            if not grounding.price_is_free:
+                add("ungrounded_price", "Price free does not match the book's price.")
+            continue
+        if not grounding.discount_stated or (
+            percent is not None and percent not in grounding.discount_percents
         ):
-            add("ungrounded_date", f"Date {year or '?'}-{month}-{day} is not the launch date.")
-    for value, scale in _ratings(scan):
+            add("ungrounded_price", f"Discount “{words}” is not one the book's price states.")
+    own_days = grounding.book_days | {scheduled_on} if scheduled_on else grounding.book_days
+    for year, month, day in _dates(scan):
+        if not any((d.month, d.day) == (month, day) and year in (None, d.year) for d in own_days):
+            add(
+                "ungrounded_date",
+                f"Date {year or '?'}-{month}-{day} is not the launch date, an event's date or "
+                "the day the post goes out.",
+            )
+    mentions = relative_dates.mentions(text, scheduled_on, scan.digit_starts)
+    for problem in relative_dates.unsupported(mentions, grounding.book_days, scheduled_on):
+        add("ungrounded_date", problem)
+    for value, scale in itertools.chain(_ratings(scan), _rated(scan)):
         if (value, scale) not in grounding.ratings:
             add("ungrounded_rating", f"Rating {value}/{scale} does not appear in any review.")
-    for name in _claims(scan, grounding.claims):
-        add("ungrounded_claim", f"Claim '{name}' does not appear in the book's profile.")
+    claim_scan = scan if claim_text is text else Scan(claim_text)
+    claimed = [*_claims(claim_scan, frozenset()), *_more_claims(claim_text)]
+    for kind, words in ungrounded_claims(
+        claim_text, claimed, _ALL_CLAIM_PATTERNS, grounding.evidence
+    ):
+        add(
+            "ungrounded_claim",
+            f"Claim '{kind}' (“{_excerpt(words)}”) is not in the book's awards or reviews.",
+        )
+    for violation in rule_violations(grounding.rules, plain, phase):
+        add(violation.code, violation.message)
     return tuple(found.values())
 
 
-def find_near_duplicate(
-    content: str, recent: Sequence[str], threshold: float = 85.0
-) -> tuple[str, float] | None:
-    """The most similar recent post and its score (0-100) if at or above `threshold`."""
-    key = _sorted_dedupe_key(content)
-    indexes, choices = [], []
-    for i, text in enumerate(recent):
-        if choice := _sorted_dedupe_key(text):
-            indexes.append(i)
-            choices.append(choice)
-    if not key or not choices:
-        return None
-    # token_sort_ratio is ratio on the words sorted; the recent posts' sorted keys are cached.
-    # The cutoff only skips work (see `_below`).
-    best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_below(threshold))
-    if best is None or best[1] < threshold:
-        return None
-    return recent[indexes[best[2]]], float(best[1])
+def _more_claims(text: str) -> Iterator[str]:
+    """The kinds of `MORE_CLAIM_PATTERNS` claim that `text` makes.
+
+    Each claim holds one of its kind's words, and starts at most `_CLAIM_BEFORE` characters
+    before it: the pattern is searched from there (to `_CLAIM_AFTER` past it) around the words'
+    places, at most `MAX_STARTS` of them, not through the whole of a long post.
+    """
+    folded = text.casefold()
+    aligned = len(folded) == len(text)  # else casefolding moved the places ("ß" is "ss")
+    for kind, pattern in MORE_CLAIM_PATTERNS.items():
+        places: list[int] = []
+        if not aligned or not all(
+            find_all(folded, word, places) for word in _MORE_CLAIM_WORDS[kind]
+        ):
+            if pattern.search(text):
+                yield kind
+            continue
+        for at in sorted(places):
+            if pattern.search(text, max(0, at - _CLAIM_BEFORE), at + _CLAIM_AFTER):
+                yield kind
+                break
 
 
-@lru_cache(maxsize=4096)
-def dedupe_key(text: str) -> str:
-    """`text` reduced for similarity: NFC, casefolded, without URLs, hashtags or punctuation."""
-    return " ".join(_dedupe_words(text))
-
-
-@lru_cache(maxsize=4096)
-def _sorted_dedupe_key(text: str) -> str:
-    """`dedupe_key(text)` with its words sorted, as `fuzz.token_sort_ratio` compares them."""
-    words = _dedupe_words(text)
-    counts = Counter(words)
-    if 2 * len(counts) > len(words):
-        return " ".join(sorted(words))
-    # Mostly repeated words (a long post): sorting the distinct ones is quicker, and the same.
-    return " ".join(" ".join(itertools.repeat(w, counts[w])) for w in sorted(counts))
-
-
-def _dedupe_words(text: str) -> list[str]:
-    """The words of `dedupe_key(text)`."""
-    text = _nfc(text)
-    for url in extract_urls(text, bare_domains=True):
-        text = text.replace(url, " ")
-    if "#" in text or "＃" in text:
-        text = _HASHTAG.sub(" ", text)
-    return _NOT_WORD.sub(" ", text.casefold()).split()
+_CLAIM_BEFORE = 80
+_CLAIM_AFTER = 120
+# Words one of which each claim of `MORE_CLAIM_PATTERNS` holds (a cheap test before the pattern).
+_MORE_CLAIM_WORDS = {
+    "nominated": ("nomin",),
+    "named award": ("award", "prize", "medal", "won ", "honor", "honour"),
+    "pick": ("pick", "selection", "choice", "of the", "book club"),
+    "ranking": ("top", "rank", "chart", "#", "＃"),
+    "success": ("sold", "printing", "translated", "netflix", "optioned", "rights", "deal",
+                "adaptation", "anticipated"),
+    "reader count": (
+        "order", "famil", "classroom", "school", "teacher", "parent", "kid", "children",
+        "student", "founder", "leader", "ceo", "member", "page", "language", "countr",
+        "translation",
+        "reader", "fan", "review", "rating", "download", "listener", "subscriber", "follower",
+        "cop", "sold",
+    ),
+}  # fmt: skip
 
 
 def _quotations(text: str) -> Iterator[str]:
+    """The quoted spans of `text` that hold a word besides the author's masked material."""
     for match in _QUOTATION.finditer(text):
         words = next(g for g in match.groups() if g is not None).replace(_MASK, " ").split()
-        if len(words) >= QUOTE_MIN_WORDS:
+        if sum(1 for w in words if _HAS_WORD.search(w)) >= QUOTE_MIN_WORDS:
             yield " ".join(words)
 
 
@@ -824,6 +987,16 @@ def _ratings(scan: Scan) -> Iterator[tuple[Decimal, int]]:
         yield Decimal(_NUMBER_WORDS.get(m[1].lower(), m[1])), 5
 
 
+def _rated(scan: Scan) -> Iterator[tuple[Decimal, int]]:
+    """Ratings said in words: "rated 4.8", "a 4.6 average", "an average rating of 4.5"."""
+    if _RATED_WORD.search(scan.text):
+        for m in _RATED.finditer(scan.text):
+            if m["v4"]:
+                yield Decimal(10), 10
+                continue
+            yield Decimal((m["v1"] or m["v2"] or m["v3"] or m["v5"]).replace(",", ".")), 5
+
+
 def _claims(scan: Scan, skip: frozenset[str]) -> Iterator[str]:
     """The claims `scan.text` makes, but those in `skip`, in the order of `_CLAIMS`."""
     text, folded = scan.text, scan.folded
@@ -1004,6 +1177,19 @@ def _end_test(text: str) -> str:
 def _is_word(char: str) -> bool:
     """Whether `re` counts `char` as `\\w` (str patterns: alphanumeric or the underscore)."""
     return char.isalnum() or char == "_"
+
+
+def _uses_only(words: list[str], vocabulary: frozenset[str]) -> bool:
+    """Whether each word is in `vocabulary`, or joined to the next one is ("foot-step")."""
+    i = 0
+    while i < len(words):
+        if words[i] in vocabulary:
+            i += 1
+        elif i + 1 < len(words) and words[i] + words[i + 1] in vocabulary:
+            i += 2
+        else:
+            return False
+    return True
 
 
 def _strip_quote_marks(text: str) -> str:

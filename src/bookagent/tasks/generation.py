@@ -23,6 +23,7 @@ from bookagent.domain.books import book_to_profile
 from bookagent.domain.posts import post_to_dict
 from bookagent.domain.posts import recent_texts
 from bookagent.errors import NotFoundError
+from bookagent.platforms import SUPPORTED_PLATFORMS
 
 if TYPE_CHECKING:
     from bookagent.services import Services
@@ -46,7 +47,11 @@ def generate(
     timeout_s: float,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Write, gate and store a batch; the result is `{posts, count, rejected}`."""
+    """Write, gate and store a batch; the result is `{posts, count, rejected}`.
+
+    `rejected` lists the drafts that failed the gate `MAX_ATTEMPTS` times (or whose writer
+    failed), each as `rejection_json` describes it.
+    """
     now = utcnow()
     writer = services.writers.get(provider)
     services.refresh_live_limits([p for p in platforms if p == "mastodon"])
@@ -57,7 +62,9 @@ def generate(
             raise NotFoundError(f"No book with id {book_id}.")
         generation.ensure_budget(session, services.settings.writers.monthly_budget_usd, now)
         book = book_to_profile(book_row)
-        recent = {p: recent_texts(session, book_id, p, now) for p in platforms}
+        # Every platform's recent posts: a draft is compared with its own platform's (dedupe)
+        # and with the others' (the same text on two platforms needs the author's consent).
+        recent = {p: recent_texts(session, book_id, p, now) for p in SUPPORTED_PLATFORMS}
         done_already = generation.stored_indexes(session, task_id) if task_id else set()
     slots = generation.plan_slots(platforms, count_per_platform, post_types, seed)
     todo = [slot for slot in slots if slot.index not in done_already]
@@ -91,13 +98,26 @@ def generate(
     )
     if done_already:
         stored = _all_posts_of(services, task_id) if task_id else stored
-    rejected = [
-        {"platform": o.slot.platform, "post_type": o.slot.post_type, "reason": o.reason}
-        for o in outcomes
-        if isinstance(o, generation.Rejected)
-    ]
+    rejected = [rejection_json(o) for o in outcomes if isinstance(o, generation.Rejected)]
     stored.sort(key=lambda p: (p["created_at"], p["id"]))
     return {"posts": stored, "count": len(stored), "rejected": rejected}
+
+
+def rejection_json(rejected: generation.Rejected) -> dict[str, Any]:
+    """A rejected draft in a task's result: which one, and why, in plain words and by code.
+
+    `reason` (every reason in one sentence) is the original service's key; `violations` lists
+    them one by one as `{code, message}`, like the API's other validation answers.
+    """
+    slot = rejected.slot
+    violations = [{"code": v.code, "message": v.message} for v in rejected.violations]
+    return {
+        "index": slot.index,
+        "platform": slot.platform,
+        "post_type": slot.post_type,
+        "reason": rejected.reason,
+        "violations": violations or [{"code": "rejected", "message": rejected.reason}],
+    }
 
 
 def _all_posts_of(services: Services, task_id: str) -> list[dict[str, Any]]:

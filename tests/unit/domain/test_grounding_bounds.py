@@ -180,7 +180,7 @@ def test_an_equal_profile_gets_the_same_grounding_and_a_changed_one_a_new_one(
         grounding = Grounding.from_book(changed)
         assert grounding is not first, change
         assert grounding == Grounding.build(changed), change
-    assert Grounding.from_book(replace(SMALL, content_guidelines="Say it is a bestseller.")).claims
+    assert Grounding.from_book(replace(SMALL, awards=("A bestseller.",))).claims
 
 
 def test_the_cache_is_bounded_and_drops_the_least_recently_used(fresh_cache: None) -> None:

@@ -28,13 +28,13 @@ from bookagent.domain.validation import _RATING_STARS
 from bookagent.domain.validation import _STAR_WORD
 from bookagent.domain.validation import MAX_FOREIGN_LINKS
 from bookagent.domain.validation import Grounding
-from bookagent.domain.validation import ValidationReport
 from bookagent.domain.validation import _mask_pattern
 from bookagent.domain.validation import check_draft
 from bookagent.domain.validation import dedupe_key
 from bookagent.domain.validation import find_near_duplicate
 from bookagent.domain.validation import find_ungrounded
 from bookagent.domain.validation import split_sentences
+from bookagent.domain.violation import ValidationReport
 from bookagent.platforms import get_rules
 from tests.support.masks import reference_mask
 
@@ -55,6 +55,7 @@ BOOK = BookProfile(
     quotes=("The desert remembers every footstep you take.",),
     reviews=(Review("A stunning debut, lyrical and fierce. Five stars.", "Kirkus"),),
     hashtags=("#SaltRoad",),
+    awards=("Shortlisted for the Ember Prize 2026",),
 )
 TWITTER = get_rules("twitter")
 FACEBOOK = get_rules("facebook")
@@ -75,8 +76,8 @@ def codes(
         'Kirkus: "A stunning debut, lyrical and fierce." #Books',
         "Launch day: March 1, 2027. Get it for $4.99 https://www.amazon.com/dp/B0SALT #SaltRoad",
         "Out 1 March 2027 (2027-03-01), only 4.99 USD. #SaltRoad",
-        "Readers say ★★★★★ and 5/5. Shortlisted, too. #SaltRoad",
-        "He said “go now” and left. #SaltRoad",
+        "Rated ★★★★★ and 5/5. Shortlisted for the Ember Prize, too. #SaltRoad",
+        "He said “every footstep” and left. #SaltRoad",
     ],
 )
 def test_grounded_posts_pass(content: str) -> None:
@@ -205,6 +206,10 @@ def test_too_many_links_on_threads() -> None:
         "“The desert forgets every single footstep.” #SaltRoad",
         '"An instant classic of the genre" says everyone. #SaltRoad',
         "«Nothing ever grows in the salt» #SaltRoad",
+        "He said “go now” and left. #SaltRoad",
+        "“A masterpiece.” #SaltRoad",
+        "It's ‘a quiet triumph’, the author's best. #SaltRoad",
+        "'Unputdownable' #SaltRoad",
         "“The desert remembers every footstep you take, and then it eats you.” #SaltRoad",
     ],
 )
@@ -255,6 +260,8 @@ def test_ratings_must_appear_in_a_review(content: str) -> None:
 @pytest.mark.parametrize(
     "content",
     [
+        "Shortlisted for the Booker Prize. #SaltRoad",
+        "Longlisted for the Ember Prize 2025. #SaltRoad",
         "The bestselling debut. #SaltRoad",
         "An award-winning novel. #SaltRoad",
         "The #1 fantasy of the year. #SaltRoad",
@@ -262,12 +269,23 @@ def test_ratings_must_appear_in_a_review(content: str) -> None:
     ],
 )
 def test_marketing_claims_must_appear_in_the_profile(content: str) -> None:
-    assert codes(content) == ["ungrounded_claim"]
+    assert set(codes(content)) == {"ungrounded_claim"}
 
 
 def test_claims_in_the_profile_are_grounded() -> None:
-    book = replace(BOOK, blurb="The award-winning bestseller.")
+    book = replace(BOOK, awards=("The award-winning bestseller.",))
     assert codes("Award winning and a best-seller. #SaltRoad", book=book) == []
+
+
+def test_free_text_of_the_profile_grounds_no_claim() -> None:
+    book = replace(
+        BOOK,
+        blurb="A New York Times bestseller. The award-winning saga.",
+        content_guidelines="Say it is a #1 bestseller.",
+        awards=(),
+    )
+    for content in ("A New York Times bestseller. #SaltRoad", "The #1 bestseller. #SaltRoad"):
+        assert "ungrounded_claim" in codes(content, book=book)
 
 
 def test_verbatim_author_material_is_grounded_even_with_numbers() -> None:

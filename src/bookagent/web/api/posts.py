@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import StringConstraints
 from pydantic import field_validator
+from pydantic import model_validator
 
 from bookagent.db.base import utcnow
 from bookagent.domain import generation
@@ -93,6 +94,11 @@ class ApproveBody(BaseModel):
     user_id: Identifier | None = None
     scheduled_time: datetime | None = None
     content: Content | None = None
+    cross_posted: bool | None = Field(
+        default=None,
+        description="Mark the post as a cross-post: its text may repeat a recent post of the "
+        "book on another platform.",
+    )
 
 
 class RejectBody(BaseModel):
@@ -143,11 +149,22 @@ class PostPath(BaseModel):
 
 
 class EditBody(BaseModel):
-    """New text for a pending post."""
+    """New text for a pending post, its cross-posted mark, or both."""
 
     model_config = ConfigDict(extra="ignore")
 
-    content: Content
+    content: Content | None = None
+    cross_posted: bool | None = Field(
+        default=None,
+        description="Mark the post as a cross-post: its text may repeat a recent post of the "
+        "book on another platform.",
+    )
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> EditBody:
+        if self.content is None and self.cross_posted is None:
+            raise ValueError("give content, cross_posted or both")
+        return self
 
 
 @blueprint.post("/generate-posts", responses=QUEUED)
@@ -200,6 +217,7 @@ def approve_post(body: ApproveBody) -> Response:
             now=utcnow(),
             scheduled_time=body.scheduled_time,
             content=body.content,
+            cross_posted=body.cross_posted,
         )
         data = ops.post_to_dict(post)
     return ok(
@@ -257,7 +275,9 @@ def get_post(path: PostPath) -> Response:
 
 @blueprint.patch("/posts/<post_id>")
 def edit_post(path: PostPath, body: EditBody) -> Response:
-    """Edit a pending post's text; it is re-validated (422 naming `content` if it fails)."""
+    """Edit a pending post's text or cross-posted mark; new text is re-validated (422 naming
+    `content` if it fails, with `cross_platform_duplicate` if it repeats another platform's post
+    and the post is not marked `cross_posted`)."""
     svc = services()
     with svc.db.session() as session:
         post = ops.get_post(session, caller(), path.post_id)
@@ -268,6 +288,7 @@ def edit_post(path: PostPath, body: EditBody) -> Response:
             body.content,
             rules=svc.rules(post.platform),
             now=utcnow(),
+            cross_posted=body.cross_posted,
         )
         return ok({"post": ops.post_to_dict(post)})
 

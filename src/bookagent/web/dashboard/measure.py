@@ -2,7 +2,8 @@
 
 The approval queue's live counter calls this (debounced) while the author edits. With a
 `post_id` the text gets exactly the check that saving it would run (limits, grounding in the
-book's facts, near-duplicates); with only a `platform` it gets the platform's length limits.
+book's facts, near-duplicates on its platform and, unless the post is cross-posted, on the
+others); with only a `platform` it gets the platform's length limits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from flask import Response
 from pydantic import BaseModel
 from pydantic import ConfigDict
+from pydantic import Field
 from pydantic import StringConstraints
 from pydantic import model_validator
 from sqlalchemy.orm import Session
@@ -22,9 +24,9 @@ from bookagent.db.models import Book
 from bookagent.db.models import Post
 from bookagent.domain import posts as post_ops
 from bookagent.domain.books import book_to_profile
-from bookagent.domain.validation import ValidationReport
-from bookagent.domain.validation import Violation
 from bookagent.domain.validation import check_draft
+from bookagent.domain.violation import ValidationReport
+from bookagent.domain.violation import Violation
 from bookagent.errors import InvalidInputError
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import count_bytes
@@ -49,6 +51,11 @@ class MeasureBody(BaseModel):
     content: Content
     post_id: Identifier | None = None
     platform: str | None = None
+    cross_posted: bool | None = Field(
+        default=None,
+        description="With post_id: check as if the post were (or were not) marked as a "
+        "cross-post; by default, as it is marked.",
+    )
 
     @model_validator(mode="after")
     def _post_or_platform(self) -> MeasureBody:
@@ -74,7 +81,7 @@ def measure_post(body: MeasureBody) -> Response:
     with svc.db.session() as session:
         post = post_ops.get_post(session, caller(), body.post_id)
         rules = svc.rules(post.platform)
-        report = check_edit(session, post, body.content, rules)
+        report = check_edit(session, post, body.content, rules, cross_posted=body.cross_posted)
         return ok({"platform": post.platform, "post_id": post.id, **_report_json(report, rules)})
 
 
@@ -103,17 +110,35 @@ def check_length(rules: PlatformRules, content: str) -> ValidationReport:
 
 
 def check_edit(
-    session: Session, post: Post, content: str, rules: PlatformRules
+    session: Session,
+    post: Post,
+    content: str,
+    rules: PlatformRules,
+    *,
+    cross_posted: bool | None = None,
 ) -> ValidationReport:
-    """The check an edit of the post gets when it is saved (see `domain.posts.revalidate`)."""
+    """The check an edit of the post gets when it is saved (see `domain.posts.revalidate`),
+    with the post's cross-posted mark unless `cross_posted` is given."""
     book = session.get(Book, post.book_id)
     assert book is not None  # posts cascade with their book
+    now = utcnow()
+    marked = post.cross_posted if cross_posted is None else cross_posted
     recent = [
         text
-        for text in post_ops.recent_texts(session, post.book_id, post.platform, utcnow())
+        for text in post_ops.recent_texts(session, post.book_id, post.platform, now)
         if text != post.content
     ]
-    return check_draft(book_to_profile(book), rules, content, recent=recent)
+    elsewhere = (
+        [] if marked else post_ops.recent_texts_elsewhere(session, post.book_id, post.platform, now)
+    )
+    return check_draft(
+        book_to_profile(book),
+        rules,
+        content,
+        recent=recent,
+        elsewhere=elsewhere,
+        cross_posted=marked,
+    )
 
 
 def _report_json(report: ValidationReport, rules: PlatformRules) -> dict[str, Any]:

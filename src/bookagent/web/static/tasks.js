@@ -55,12 +55,43 @@
     return row;
   }
 
+  function capitalize(text) {
+    return text ? text.charAt(0).toUpperCase() + text.slice(1) : "";
+  }
+
+  function showRejections(row, result) {
+    // The drafts a generation dropped, with the checks' reasons (as the page renders them).
+    const rejected = result && Array.isArray(result.rejected) ? result.rejected : [];
+    if (!rejected.length || row.querySelector('[data-role="rejections"]')) return;
+    const box = element("div", "warning rejections");
+    box.dataset.role = "rejections";
+    const n = rejected.length;
+    const head = element("p");
+    head.append(element("strong", "", `${n} draft${n === 1 ? "" : "s"} rejected by the checks`));
+    if (typeof result.count === "number") head.append(`; ${result.count} post${result.count === 1 ? "" : "s"} kept`);
+    head.append(".");
+    const list = element("ul", "rejection-list");
+    for (const draft of rejected) {
+      const item = element("li");
+      const kind = draft.post_type ? " · " + draft.post_type.replace(/_/g, " ") : "";
+      item.append(element("strong", "", capitalize(draft.platform) + kind), ": not kept because");
+      const reasons = element("ul");
+      const violations = draft.violations && draft.violations.length ? draft.violations : [{ message: draft.reason }];
+      for (const v of violations) reasons.append(element("li", "", v.message));
+      item.append(reasons);
+      list.append(item);
+    }
+    box.append(head, list);
+    row.querySelector('[data-role="progress-text"]').after(box);
+  }
+
   async function settle(row) {
     // The task left the active list: show how it ended, and drop its revoke button.
     const id = row.dataset.taskId;
     try {
       const task = await api("GET", "/api/task-status/" + encodeURIComponent(id));
       update(row, task);
+      showRejections(row, task.result);
     } catch (err) {
       row.querySelector('[data-role="status"]').textContent = "Finished";
     }

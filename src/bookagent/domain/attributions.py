@@ -1,0 +1,364 @@
+"""Quotations in every quote style, and who a post says said what.
+
+`QUOTATION` finds quoted spans in straight and typographic double and single quotes, guillemets,
+low-9 quotes and CJK corner brackets; a straight or typographic apostrophe inside a word ("it's",
+"the author’s") or an elision ("rock 'n' roll", "the '90s") is not a quote mark.
+
+An attribution credits words to someone: "“A triumph.” — Kirkus Reviews", "The Guardian calls it
+a masterpiece", "according to Publishers Weekly", "readers say ...". The source must be a review
+source of the profile (or the author, or a one-word name from the book's own description, a
+character), the words credited must be in that source's review, and words credited to readers or
+critics in general must be in a review of that kind.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
+
+from bookagent.domain.match_starts import find_all
+from bookagent.domain.match_starts import matches_at
+
+_OPENS_AFTER = r"(?<![^\s(\[{—–:;/-])"  # a quote opens at the start, or after a space or a bracket
+_ELISIONS = r"(?!(?:n|em|til|tis|twas|cause|bout|round|\d0s|\d\d)(?!\w))"
+#: Quoted spans; the quoted text is the one group that matched.
+QUOTATION = re.compile(
+    r'"([^"]+)"|“([^“”]+)”|«([^«»]+)»|„([^„“”]+)[“”]|‹([^‹›]+)›|「([^「」]+)」|『([^『』]+)』'
+    rf"|{_OPENS_AFTER}‘((?:[^‘’\n]|’(?=\w))+)’(?!\w)"
+    rf"|{_OPENS_AFTER}‚((?:[^‚‘’\n]|’(?=\w))+)‘"
+    rf"|{_OPENS_AFTER}'{_ELISIONS}(?=\w)((?:[^'\n]|'(?=\w))+?)'(?!\w)"
+)
+_NAME = r"\p{Lu}[\w&'’.-]*"
+_JOIN = r"\s+(?:of\s+|the\s+|&\s+|and\s+|for\s+)?"
+_SOURCE = rf"(?P<src>(?:[Tt]he\s+)?{_NAME}(?:{_JOIN}{_NAME}){{0,5}})"
+_VERBS = (
+    r"says|said|writes|wrote|calls|called"
+    r"|praises|praised|raves|raved|hails|hailed|describes\s+it\s+as|described\s+it\s+as"
+    r"|declares|declared|agrees|notes|loved|loves|adores|names\s+it|named\s+it"
+)
+_CREDITED_BY = (
+    r"according\s+to|praised\s+by|hailed\s+by|loved\s+by|endorsed\s+by|recommended\s+by"
+    r"|reviewed\s+(?:by|in)|featured\s+(?:by|in|on)|as\s+(?:seen|featured|reviewed)\s+(?:in|on|by)"
+)
+_AFTER_QUOTE = regex.compile(
+    rf"\s*(?:[—–―~]|--?|\(|,?\s*(?i:says|writes|said|wrote|according\s+to))\s*{_SOURCE}"
+)
+_VERB = re.compile(rf"(?<=\s)(?:{_VERBS})\b[\s:,]*", re.IGNORECASE)
+#: The first letters of every verb of `_VERBS`.
+_VERB_STEMS = (
+    "say", "said", "writ", "wrote", "call", "prais", "rave", "hail", "describ", "declar",
+    "agree", "note", "love", "adore", "name",
+)  # fmt: skip
+_SOURCE_BEFORE = regex.compile(rf"{_SOURCE}\s+$")
+_LOOKBACK = 160  # characters before a verb its source may take
+_CREDIT = re.compile(rf"\b(?:{_CREDITED_BY})\s+", re.IGNORECASE)
+_SOURCE_AT = regex.compile(_SOURCE)
+_GROUPS = (
+    r"readers|reviewers|critics|fans|everyone|people|booksellers|librarians|bookstagrammers"
+    r"|booktokers|teachers|parents|educators|kids|children|students|moms|dads|families|leaders"
+    r"|founders|experts|ceos|executives|customers|buyers|listeners"
+)
+# "Hailed by critics as ...": a group after a crediting phrase.
+_CREDIT_GROUP = re.compile(rf"(?P<who>{_GROUPS})\b(?:\s+as\b)?[\s:,]*", re.IGNORECASE)
+# Who a quotation is credited to before it: "Booklist: «...»", "As The New Yorker put it, „...“".
+_SOURCE_BEFORE_QUOTE = regex.compile(
+    rf"{_SOURCE}(?:\s+(?i:reader|reviewer|critic|fan|user|customer))?"
+    r"\s*(?:[:—–]|(?i:put\s+it|wrote|writes|says|said|calls\s+it|called\s+it)\s*[:,]?)\s*$"
+)
+_GROUP = re.compile(
+    rf"\b(?P<who>{_GROUPS}|the\s+reviews)\s+(?:are\s+|have\s+)?"
+    r"(?:say(?:ing)?|said|call(?:ing)?\s+it|called\s+it|rave|raving|raved|agree|describe\s+it\s+as)"
+    r"\b[\s:,]*",
+    re.IGNORECASE,
+)
+_READERS = frozenset(
+    [
+        "teachers",
+        "parents",
+        "educators",
+        "kids",
+        "children",
+        "students",
+        "moms",
+        "dads",
+        "families",
+        "leaders",
+        "founders",
+        "customers",
+        "buyers",
+        "listeners",
+    ]
+) | frozenset(
+    [
+        "readers",
+        "fans",
+        "everyone",
+        "people",
+        "booksellers",
+        "librarians",
+        "bookstagrammers",
+        "booktokers",
+    ]
+)
+#: Words that stand before "says" without naming a source.
+_NOT_SOURCES = frozenset(
+    [
+        "he",
+        "she",
+        "it",
+        "they",
+        "this",
+        "that",
+        "who",
+        "what",
+        "one",
+        "someone",
+        "something",
+        "nobody",
+        "everybody",
+        "everyone",
+        "here",
+        "there",
+        "which",
+        "i",
+        "we",
+        "you",
+        "so",
+        "and",
+        "but",
+        "then",
+        "now",
+        "today",
+        "her",
+        "his",
+        "their",
+        "my",
+        "our",
+        "your",
+        "readers",
+        "reviewers",
+        "critics",
+        "fans",
+        "people",
+        "booksellers",
+        "librarians",
+    ]
+)
+_CLAUSE_END = re.compile(r"[.!?;\n]")
+_SENTENCE_END = re.compile(r"[.!?:;]\s+")
+# Hashtags, links and emoji after what a source said are not what it said.
+_NOT_SAID = re.compile(r"[#＃]\w+|https?://\S+|[^\w\s'’,-]")
+MATCH_THRESHOLD = 90.0
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """A review as the attribution check compares it: normalized text, source and kind."""
+
+    text: str
+    source: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Speakers:
+    """Who a post may credit words to, with what they said."""
+
+    reviews: tuple[ReviewFacts, ...]
+    author: str
+    title: str
+    #: One-word names the book's own description uses (its characters, its places).
+    names: frozenset[str]
+
+    @classmethod
+    def of(
+        cls,
+        reviews: list[tuple[str, str | None, str]],
+        author: str,
+        description: str,
+        title: str = "",
+    ) -> Speakers:
+        """The speakers of a profile: its reviews, its author, the names in `description`, and
+        the book itself (a quotation "from <title>" is one of its lines)."""
+        facts = tuple(
+            ReviewFacts(normalize(text), source_key(source or ""), kind)
+            for text, source, kind in reviews
+        )
+        names = frozenset(
+            w.casefold() for w in regex.findall(r"\b\p{Lu}[\p{Ll}'’]+\b", description)
+        )
+        return cls(facts, source_key(author), title=source_key(title), names=names)
+
+
+def quotations(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each quoted span of `text`: its text, and where the span (marks included) starts and ends."""
+    for match in QUOTATION.finditer(text):
+        inner = next(g for g in match.groups() if g is not None)
+        yield inner, match.start(), match.end()
+
+
+def misattributions(speakers: Speakers, text: str) -> Iterator[str]:
+    """A sentence for each attribution in `text` (NFC, unmasked) the profile does not support."""
+    quotes = list(quotations(text))
+    for inner, start, end in quotes:
+        match = _AFTER_QUOTE.match(text, end)
+        if match is not None:
+            yield from _check(speakers, match["src"], inner)
+        before = _SOURCE_BEFORE_QUOTE.search(text[max(0, start - _LOOKBACK) : start])
+        if before is not None:
+            yield from _check(speakers, before["src"], inner, last=True)
+    # The verb first (a plain pattern, quick), then the capitals before it: a pattern that
+    # starts with a capital letter is tried at every place of a 63,000-character post.
+    for verb in _verbs(text):
+        window = text[max(0, verb.start() - _LOOKBACK) : verb.start()]
+        source = _SOURCE_BEFORE.search(window)
+        if source is not None:
+            words = _credited_words(text, verb.end(), quotes)
+            yield from _check(speakers, source["src"], words, last=True)
+    for credit in _CREDIT.finditer(text):
+        group = _CREDIT_GROUP.match(text, credit.end())
+        if group is not None:
+            who = group["who"].casefold()
+            words = _credited_words(text, group.end(), quotes)
+            kind = "critic" if who in ("critics", "reviewers", "experts") else "reader"
+            yield from _check_group(speakers, kind, group["who"], words)
+            continue
+        match = _SOURCE_AT.match(text, credit.end())
+        if match is not None:
+            before = [inner for inner, _, end in quotes if 0 <= credit.start() - end <= 3]
+            yield from _check(speakers, match["src"], before[0] if before else None)
+    for match in _GROUP.finditer(text):
+        who = match["who"].casefold()
+        kind = "reader" if who in _READERS else "critic"
+        words = _credited_words(text, match.end(), quotes)
+        yield from _check_group(speakers, kind, match["who"], words)
+
+
+def _verbs(text: str) -> Iterator[re.Match[str]]:
+    """`_VERB.finditer(text)`, tried only where a verb's first letters are (`str.find`, in C)."""
+    folded = text.casefold()
+    places: list[int] = []
+    if len(folded) != len(text) or not all(find_all(folded, s, places) for s in _VERB_STEMS):
+        yield from _VERB.finditer(text)
+        return
+    yield from matches_at(_VERB, text, sorted(places))
+
+
+def _credited_words(text: str, at: int, quotes: list[tuple[str, int, int]]) -> str | None:
+    """What a source is credited with saying after `at`: a quotation there, or its clause."""
+    end = _CLAUSE_END.search(text, at)
+    for inner, start, _ in quotes:  # "calls The Quiet Hours “a chilling descent”"
+        if at <= start <= at + 80 and (end is None or start <= end.start()):
+            return inner
+    clause = _NOT_SAID.sub(" ", text[at : end.start() if end else len(text)])
+    words = clause.split()[:14]
+    clause = " ".join(words)
+    return clause if len(words) >= 2 else None
+
+
+def _check(
+    speakers: Speakers, source: str, words: str | None, *, last: bool = False
+) -> Iterator[str]:
+    # Capitals may run on over a sentence's end: "Praised by Tana French. Pre-order The Quiet
+    # Hours." credits Tana French; "Out now. The Guardian says" credits The Guardian.
+    parts = [p for p in _SENTENCE_END.split(source) if p.strip()]
+    if not parts:
+        return
+    source = parts[-1] if last else parts[0]
+    full = source_key(source).split()
+    # The capitals before "says" may run on from a heading ("Out Now The Guardian says"): the
+    # source is the longest run of its last words that names one.
+    for start in range(len(full)):
+        key = " ".join(full[start:])
+        if key in _NOT_SOURCES or (full[start] in _NOT_SOURCES and start == len(full) - 1):
+            return
+        if key.removeprefix("the ") == speakers.title and speakers.title:
+            return  # a line of the book: the quotation check says whether it is one
+        if key == speakers.author or (key in speakers.author.split() and len(key) > 2):
+            return  # the author, or a name of the author's
+        sources = [r for r in speakers.reviews if r.source and _same_source(key, r.source)]
+        if sources:
+            break
+        if " " not in key and key in speakers.names:
+            return  # a character of the book speaking
+    else:
+        if full:
+            yield (
+                f"Credits “{source.strip()}”, which is not the source of any review in the profile."
+            )
+        return
+    if words is not None and not any(_said(words, r.text) for r in sources):
+        yield (f"Credits to “{source.strip()}” words its review does not say: “{_excerpt(words)}”.")
+
+
+def _check_group(speakers: Speakers, kind: str, who: str, words: str | None) -> Iterator[str]:
+    reviews = [r for r in speakers.reviews if r.kind == kind]
+    writer = "a reader" if kind == "reader" else "a critic"
+    if not reviews:
+        yield f"Says what {who} say, but the profile has no review by {writer}."
+    elif words is not None and not any(_said(words, r.text) for r in reviews):
+        yield (
+            f"Presents as what {who} say words that are not in a review by {writer}: "
+            f"“{_excerpt(words)}”."
+        )
+
+
+def _said(words: str, review: str) -> bool:
+    """Whether `words` are in `review` nearly word for word.
+
+    Which source said a quotation is a question of whose review holds its words; whether the
+    words are quoted faithfully is the quotation check's. So beyond an exact match, at least
+    `MATCH_THRESHOLD`% of the words must be the review's: a set test, whatever their length
+    (an ordered fuzzy match of a 2,000-character review against 50 others costs half a second).
+    """
+    needle = normalize(words)
+    for lead in ("it's ", "it is ", "it ", "this is ", "that it's ", "that it is ", "that "):
+        if needle.startswith(lead) and len(needle) > len(lead) + 3:
+            needle = needle[len(lead) :]
+            break
+    if not needle or needle in review:
+        return True
+    said = needle.split()
+    if len(said) < 4:
+        return False
+    vocabulary = _vocabulary(review)
+    return sum(1 for w in said if w in vocabulary) * 100 >= MATCH_THRESHOLD * len(said)
+
+
+@lru_cache(maxsize=4096)
+def _vocabulary(review: str) -> frozenset[str]:
+    return frozenset(review.split())
+
+
+def _same_source(key: str, source: str) -> bool:
+    """'kirkus' names 'kirkus reviews'; 'new york times' names 'the new york times book review'."""
+    if key == source:
+        return True
+    short, long = sorted((key, source), key=len)
+    return f" {short} " in f" {long} " and len(short) >= 3
+
+
+def source_key(source: str) -> str:
+    """A source's name as compared: NFC, casefolded, without "the", punctuation or extra spaces."""
+    text = unicodedata.normalize("NFC", source).casefold().replace("’", "'")
+    text = re.sub(r"[^\w\s&']|'s\b", " ", text)
+    words = text.split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def normalize(text: str) -> str:
+    """Text as the attribution check compares it: casefolded words, punctuation dropped."""
+    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+    return " ".join(re.sub(r"[^\w\s']|_", " ", text).split())
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

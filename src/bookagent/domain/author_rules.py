@@ -1,0 +1,123 @@
+"""The author's rules as checks: what the profile's `AuthorRules` forbid or require of a post.
+
+The rules are the author's own, structured (`bookagent.domain.profile.AuthorRules`), so the gate
+enforces them on every writer's output; the free-text guidelines only reach the prompt. Phrases
+are matched casefolded, on word boundaries, with any run of spaces or hyphens between words
+("pre-order" also finds "pre order" and "preorder"), so a rule cannot be dodged by spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from collections.abc import Iterator
+from functools import lru_cache
+
+import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
+
+from bookagent.domain.profile import AuthorRules
+from bookagent.domain.profile import Phase
+from bookagent.domain.violation import Violation
+
+_PICTOGRAPHIC = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
+#: Pictographic by Unicode's data, but text symbols in print: not emoji unless shown as one.
+_TEXT_SYMBOLS = frozenset("©®™‼⁉↔↕↖↗↘↙▪▫▶◀◻◼◽◾☀☁☎☑☝☺♀♂♠♣♥♦♨♻⚕⚠✂✈✉✌✍✏✒✔✖✝✡✳✴❄❇❣❤➡⤴⤵⬅⬆⬇〰〽㊗㊙")
+_EMOJI_PRESENTATION = "\ufe0f"
+_EXCLAMATION = re.compile(r"[!！‼⁉❗❕]")
+# Case-sensitive where a capital says a title or a name follows ("the next Gone Girl").
+_COMPARISONS = regex.compile(
+    r"\b(?i:the\s+next)\s+[\"“‘']?\p{Lu}"
+    r"|(?i:\bfor\s+fans\s+of\b"
+    r"|\bif\s+you\s+(?:loved|liked|enjoyed|adored)\b"
+    r"|\bin\s+the\s+(?:vein|tradition|spirit)\s+of\b"
+    r"|\breminiscent\s+of\b"
+    r"|\b(?:comparable|compared)\s+to\b"
+    r"|\bperfect\s+for\s+readers\s+of\b"
+    r"|\b(?:readers|fans)\s+who\s+(?:loved|liked|enjoyed|adored)\b)"
+    r"|\b(?i:move\s+over),?\s+[\"“‘']?\p{Lu}"
+    r"|\b(?i:this|the)\s+(?i:decade|year|generation|century)['’]s\s+[\"“‘']?\p{Lu}"
+    r"|(?:^|[.!?]\s+)Like\s+[\"“‘']?\p{Lu}[^,.!?]{0,60},\s+(?i:but|only)\b"
+    r"|\p{Lu}[\w'’.-]*\s+(?i:meets)\s+[\"“‘']?\p{Lu}"
+)
+_PHASE_WORDS = {
+    "pre_launch": "pre-launch",
+    "launch_week": "launch-week",
+    "post_launch": "post-launch",
+}
+
+
+def rule_violations(rules: AuthorRules, text: str, phase: Phase) -> list[Violation]:
+    """What in `text` breaks the author's `rules`, for a post of launch `phase`."""
+    found: list[Violation] = []
+    if rules.no_emoji:
+        emoji = _emoji(text)
+        if emoji:
+            shown = " ".join(dict.fromkeys(emoji[:5]))
+            found.append(Violation("emoji", f"Emoji ({shown}): the author's rules say no emoji."))
+    if rules.no_exclamation and _EXCLAMATION.search(text):
+        found.append(Violation("exclamation", "An exclamation mark: the author's rules say none."))
+    folded = text.casefold()
+    for phrase in _present(rules.banned_phrases, folded):
+        found.append(Violation("banned_phrase", f"“{phrase}” is a phrase the author's rules ban."))
+    for name in _present(rules.banned_comparisons, folded):
+        found.append(
+            Violation(
+                "banned_comparison",
+                f"Mentions “{name}”, a comparison the author's rules ban.",
+            )
+        )
+    if rules.no_comparisons:
+        match = _COMPARISONS.search(text)
+        if match is not None:
+            found.append(
+                Violation(
+                    "comparison",
+                    f"Compares the book to another (“{match.group().strip()}…”): "
+                    "the author's rules say no comparisons.",
+                )
+            )
+    for term in _present(rules.spoilers, folded):
+        found.append(
+            Violation("spoiler", f"“{term}” gives the plot away (the author marked it a spoiler).")
+        )
+    required = rules.required_words.get(phase, ())
+    if required and not any(True for _ in _present(required, folded)):
+        words = ", ".join(f"“{w}”" for w in required)
+        found.append(
+            Violation(
+                "missing_required_word",
+                f"A {_PHASE_WORDS[phase]} post must say one of {words} (the author's rules).",
+            )
+        )
+    return found
+
+
+def _emoji(text: str) -> list[str]:
+    """The emoji in `text`: pictographs, but text symbols not followed by VS16."""
+    if text.isascii():
+        return []
+    found = []
+    for match in _PICTOGRAPHIC.finditer(text):
+        char = match.group()
+        if char in _TEXT_SYMBOLS and text[match.end() : match.end() + 1] != _EMOJI_PRESENTATION:
+            continue
+        found.append(char)
+    return found
+
+
+def _present(phrases: Iterable[str], folded: str) -> Iterator[str]:
+    """The phrases (as the author wrote them) that occur in the casefolded text."""
+    for phrase in phrases:
+        pattern = _phrase_pattern(phrase)
+        if pattern is not None and pattern.search(folded):
+            yield phrase
+
+
+@lru_cache(maxsize=1024)
+def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+    """`phrase` casefolded, on word boundaries, any spaces or hyphens (or none) between words."""
+    words = re.findall(r"\w+", phrase.casefold())
+    if not words:
+        return None
+    body = r"[\s\-‐‑–—]*".join(map(re.escape, words))
+    return re.compile(rf"(?<!\w){body}(?!\w)")

@@ -1,0 +1,239 @@
+"""Near-duplicates: whether a draft repeats a recent post, word for word or reworded.
+
+Two measures, both blind to links, hashtags, emoji, punctuation and case, so that decoration
+never makes a repeat look new:
+
+- wording (`find_same_wording`): rapidfuzz's token-sort ratio of the texts reduced to their
+  words (`dedupe_key`): the same words in any order, give or take a few characters. A repeat at
+  `WORDING_THRESHOLD` or more.
+- content (`find_reworded`): the Dice coefficient of the texts' *content words* (a small English
+  stopword list dropped, crudely stemmed, "pre-order" read as "preorder", number words as digits).
+  Clauses reordered, words swapped, an opener or a call to action added keep most content words;
+  two distinct posts of one book, which share its title, author, themes and a call to action,
+  share a third to a half of them. A repeat at `CONTENT_THRESHOLD` or more; a post with fewer
+  than `CONTENT_MIN_WORDS` content words repeats another only with the same ones.
+
+The thresholds were chosen by measurement (see tests/unit/domain/test_near_duplicates.py): hand-
+written paraphrases and distinct posts of one book, and the template writer's output.
+
+`find_similar_post` applies both, as `check_draft` does for the platform's recent posts, and
+`find_same_wording` alone is what makes a cross-platform duplicate ("the same text"): a post
+reworded for another platform is the normal way to announce one thing twice.
+`find_near_duplicate` is `find_similar_post` as a pair, under the name writers import. What
+a comparison needs of a text is cached (`lru_cache`): every draft of a batch, and every
+candidate of a draft, meets the same recent posts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from rapidfuzz import process
+
+from bookagent.platforms import extract_urls
+
+#: Token-sort ratio (0-100) at or above which two posts say the same words.
+WORDING_THRESHOLD = 85.0
+#: Content-word similarity (0-100, see `content_similarity`) at or above which a post is reworded.
+CONTENT_THRESHOLD = 75.0
+#: Below this many distinct content words (in the smaller post), only the same set repeats.
+CONTENT_MIN_WORDS = 5
+
+_HASHTAG = re.compile(r"[#＃]\w+")
+_NOT_WORD = re.compile(r"[^\w\s]|_")
+# For the content words: links (a word with "://" or a dot inside, "example.com/x": cruder than
+# twitter-text, which the wording's key uses, and many times quicker) and hashtags go; hyphens
+# and apostrophes go too, joining what they join ("pre-order" is "preorder", "it's" is "its").
+_LINK_OR_TAG = re.compile(r"(?<!\S)\S*(?:://|\w\.\w)\S*|[#＃]\w+")
+_JOINERS = ("-", "'", "’", "‐", "‑")
+_WORD_CHARS = re.compile(r"[^\W_]+")
+_STOPWORDS = frozenset(
+    {
+        "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+        "be", "been", "before", "being", "both", "but", "by", "can", "could", "did", "do", "does",
+        "doing", "down", "during", "each", "even", "ever", "few", "for", "from", "get", "gets",
+        "got", "had", "has", "have", "having", "he", "her", "here", "heres", "hers", "him", "his",
+        "how", "i", "if", "im", "in", "into", "is", "it", "its", "itself", "ive", "just", "let",
+        "lets", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once",
+        "one", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "shes",
+        "should", "so", "some", "such", "than", "that", "thats", "the", "their", "theirs", "them",
+        "then", "there", "these", "they", "this", "those", "through", "to", "today", "too", "under",
+        "until", "up", "very", "via", "was", "we", "were", "what", "whats", "when", "where",
+        "which", "while", "who", "whom", "why", "will", "with", "would", "yet", "you", "youre",
+        "your", "yours",
+    }
+)  # fmt: skip
+_NUMBER_WORDS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "first": "1",
+}  # fmt: skip
+_SUFFIXES = ("ingly", "edly", "ing", "ed", "es", "s", "e")
+
+
+@dataclass(frozen=True)
+class SimilarPost:
+    """A recent post a draft repeats: its text, the score (0-100) and the measure that found it.
+
+    `measure` is "wording" (the token-sort ratio) or "content" (the content words).
+    """
+
+    text: str
+    score: float
+    measure: str
+
+
+def find_similar_post(
+    content: str, recent: Sequence[str], threshold: float = WORDING_THRESHOLD
+) -> SimilarPost | None:
+    """The recent post `content` repeats, by its wording (a token-sort ratio at or above
+    `threshold`) or reworded, or None."""
+    same = find_same_wording(content, recent, threshold)
+    if same is not None:
+        return SimilarPost(same[0], same[1], "wording")
+    reworded = find_reworded(content, recent, CONTENT_THRESHOLD)
+    if reworded is not None:
+        return SimilarPost(reworded[0], reworded[1], "content")
+    return None
+
+
+def find_near_duplicate(
+    content: str, recent: Sequence[str], threshold: float | None = None
+) -> tuple[str, float] | None:
+    """The recent post `content` repeats and the score that says so (0-100), or None.
+
+    By default this is the gate's own test (`find_similar_post`, as a pair), which writers use to
+    rule out candidates before the full gate. With a `threshold`, only the wording counts: a
+    token-sort ratio at or above it (`find_same_wording`).
+    """
+    if threshold is not None:
+        return find_same_wording(content, recent, threshold)
+    # The content words first: a writer's candidates mostly fail on them, and they cost a tenth
+    # of the wording's key (which finds links with twitter-text).
+    return find_reworded(content, recent) or find_same_wording(content, recent)
+
+
+def find_same_wording(
+    content: str, recent: Sequence[str], threshold: float = WORDING_THRESHOLD
+) -> tuple[str, float] | None:
+    """The recent post whose words are most like `content`'s and its token-sort ratio (0-100),
+    if that is at or above `threshold`."""
+    key = _sorted_dedupe_key(content)
+    indexes, choices = [], []
+    for i, text in enumerate(recent):
+        if choice := _sorted_dedupe_key(text):
+            indexes.append(i)
+            choices.append(choice)
+    if not key or not choices:
+        return None
+    # token_sort_ratio is ratio on the words sorted; the recent posts' sorted keys are cached.
+    # The cutoff only skips work: rapidfuzz may drop a score a little above it (`extractOne`
+    # rounds to single precision), so it sits below the threshold, and the caller compares.
+    cutoff = max(0.0, threshold - 0.01)
+    best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+    if best is None or best[1] < threshold:
+        return None
+    return recent[indexes[best[2]]], float(best[1])
+
+
+def find_reworded(
+    content: str, recent: Sequence[str], threshold: float = CONTENT_THRESHOLD
+) -> tuple[str, float] | None:
+    """The recent post that shares the most of `content`'s content words and their
+    `content_similarity`, if that is at or above `threshold`."""
+    words = content_words(content)
+    if not words:
+        return None
+    size = len(words)
+    best: tuple[str, float] | None = None
+    for text in recent:
+        other = content_words(text)
+        shared = len(words & other)
+        if 200.0 * shared < threshold * (size + len(other)):
+            continue  # the Dice score is under the threshold (the cheap test, in line)
+        score = _similarity(words, other)
+        if score >= threshold and (best is None or score > best[1]):
+            best = (text, score)
+    return best
+
+
+def content_similarity(a: str, b: str) -> float:
+    """How much of their content words two texts share, 0-100 (see the module docstring)."""
+    return _similarity(content_words(a), content_words(b))
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """The Dice coefficient of two sets of content words (0-100); 0 for small sets that differ."""
+    shared = len(a & b)
+    if not shared:
+        return 0.0
+    if min(len(a), len(b)) < CONTENT_MIN_WORDS and not len(a) == len(b) == shared:
+        return 0.0  # too few words to tell a rewording from a shared title and call to action
+    return 200.0 * shared / (len(a) + len(b))
+
+
+@lru_cache(maxsize=4096)
+def content_words(text: str) -> frozenset[str]:
+    """The distinct content words of `text`: no stopwords, stemmed (see the module docstring)."""
+    text = _LINK_OR_TAG.sub(" ", unicodedata.normalize("NFC", text)).casefold()
+    for joiner in _JOINERS:
+        text = text.replace(joiner, "")
+    return frozenset(_stem(w) for w in _WORD_CHARS.findall(text) if w not in _STOPWORDS)
+
+
+@lru_cache(maxsize=16384)
+def _stem(word: str) -> str:
+    """A crude suffix stripper: the same stem for "crosses"/"crossed", "copies"/"copy".
+
+    Not English morphology, only consistent: both texts of a comparison go through it.
+    """
+    word = _NUMBER_WORDS.get(word, word)
+    if len(word) <= 3:
+        return word
+    if word.endswith("ly") and len(word) > 5 and word[-3] not in "aeiou":
+        return word[:-2]  # "quickly", not "family"
+    if word.endswith(("ies", "ied")) and len(word) > 4:
+        return word[:-3] + "i"
+    if word.endswith("y"):
+        return word[:-1] + "i"
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix != "s" or word[-2] not in "siu":  # not "cross", "focus", "analysis"
+                word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # "stopped": "stopp", then "stop"
+    return word
+
+
+@lru_cache(maxsize=4096)
+def dedupe_key(text: str) -> str:
+    """`text` reduced for similarity: NFC, casefolded, without URLs, hashtags or punctuation."""
+    return " ".join(_dedupe_words(text))
+
+
+@lru_cache(maxsize=4096)
+def _sorted_dedupe_key(text: str) -> str:
+    """`dedupe_key(text)` with its words sorted, as `fuzz.token_sort_ratio` compares them."""
+    words = _dedupe_words(text)
+    counts = Counter(words)
+    if 2 * len(counts) > len(words):
+        return " ".join(sorted(words))
+    # Mostly repeated words (a long post): sorting the distinct ones is quicker, and the same.
+    return " ".join(" ".join(itertools.repeat(w, counts[w])) for w in sorted(counts))
+
+
+def _dedupe_words(text: str) -> list[str]:
+    """The words of `dedupe_key(text)`."""
+    text = unicodedata.normalize("NFC", text)
+    for url in extract_urls(text, bare_domains=True):
+        text = text.replace(url, " ")
+    if "#" in text or "＃" in text:
+        text = _HASHTAG.sub(" ", text)
+    return _NOT_WORD.sub(" ", text.casefold()).split()
