@@ -1,20 +1,20 @@
 """Gate benchmark: drafts the full gate checks per second, and validated template posts per second.
 
 Run `python -m benchmarks.gate` (about half a minute) or `--quick`; `--json PATH` also writes the
-figures. Two profiles: a typical one (`benchmarks.generation.BOOK` with the author's rules set: no
-"!", banned phrases, a banned comparison, a spoiler, a required pre-launch word, an award and an
-event) and the largest one the API accepts (`tests/support/worst_profile.py`: every field at its
-limit). Every post is written for one fixed pre-launch day, so the launch phase is the same in
-every run. It measures, on one core (the process pinned to CPU 0), in CPU time:
+figures. Two profiles: a typical one (`benchmarks.generation.BOOK` filled in as authors fill a
+profile, with the author's rules set: no "!", banned phrases, a banned comparison, a spoiler, a
+required pre-launch word) and the largest one the API accepts (`tests/support/worst_profile.py`:
+every field at its limit). Every post is written for one fixed pre-launch day, so the launch
+phase is the same in every run. It measures, on one core (the process pinned to CPU 0), in CPU time:
 
 1. `check_draft` of template drafts never checked before in this process: the drafts are written
-   (as `write_one` writes them: the platform's limits, the last 20 accepted posts of the platform
-   to avoid and to compare with) in a child process, so the checks timed here start from cold
+   as `write_one` writes them (the platform's limits; to avoid, the last 20 accepted posts of each
+   platform, the post's own last) and checked against the same posts (its platform's as `recent`,
+   the others' as `elsewhere`), in a child process, so the checks timed here start from cold
    caches, as the gate's first check of a new draft does; the profile's `Grounding` is built
-   before the clock starts (once per profile version, a figure of its own in the notes);
-2. the template writer and the gate together: `TemplateWriter.write`, then `check_draft` of the
-   draft against the platform's recent posts, as `write_one` does, over the 8 platforms and the
-   10 post types; accepted posts count.
+   before the clock starts (once per profile version, a figure of its own in the JSON);
+2. the template writer and the gate together: `TemplateWriter.write`, then `check_draft`, as
+   `write_one` does, over the 8 platforms and the 10 post types; accepted posts count.
 
 Target: ≥ 2,000 validated posts/s for the template writer on one core. The gate's rows are held
 to it too: the writer cannot validate posts faster than the gate checks them.
@@ -47,6 +47,7 @@ from bookagent.domain.ports import WriteConstraints
 from bookagent.domain.profile import AuthorRules
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Event
+from bookagent.domain.profile import Review
 from bookagent.domain.profile import launch_phase
 from bookagent.domain.validation import Grounding
 from bookagent.domain.validation import check_draft
@@ -59,9 +60,27 @@ TARGET = 2000.0
 RECENT_KEPT = 20
 #: The day every post is written and checked for: before both profiles' launch (March 1, 2027).
 DAY = date(2027, 1, 15)
+# `benchmarks/generation.py`'s book, filled in as an author typically fills a profile: a blurb
+# of a few sentences, several themes, quotes and reviews, an award, an event and some rules.
 TYPICAL = replace(
     BOOK,
     id="bench-gate-typical",
+    blurb=(
+        "A keeper of a remote lighthouse finds a message in a bottle from her late husband. "
+        "It is dated the week before he drowned. As winter storms cut the island off, she "
+        "follows his clues along the coast. What she finds will change how she remembers him."
+    ),
+    key_themes=("grief", "the sea", "second chances", "small-town secrets"),
+    quotes=(
+        "The sea keeps what it is given, and returns what it must.",
+        "Every light is a promise to someone you will never meet.",
+        "She had kept the lamp burning for years, and never once for herself.",
+    ),
+    reviews=(
+        Review("A luminous, aching novel.", "Book Review Weekly"),
+        Review("Quietly devastating and full of salt air.", "The Coastal Times"),
+        Review("I read it in one sitting and then called my sister.", "Goodreads reader"),
+    ),
     awards=("Winner of the 2026 Harbour Prize for Fiction",),
     events=(Event(date(2027, 2, 20), "Reading at the Harbour Bookshop"),),
     rules=AuthorRules(
@@ -73,8 +92,9 @@ TYPICAL = replace(
     ),
 )
 PROFILES = ("typical", "largest")
-#: A draft as the gate checks it: (platform, content, the platform's recent posts).
-Written = tuple[str, str, tuple[str, ...]]
+#: A draft as the gate checks it: (platform, content, the platform's recent posts, the other
+#: platforms' recent posts).
+Written = tuple[str, str, tuple[str, ...], tuple[str, ...]]
 
 
 def profile(name: str) -> BookProfile:
@@ -104,7 +124,7 @@ class Plan:
 
 
 def constraints(
-    platform: str, post_type: str, seed: int, recent: Sequence[str]
+    platform: str, post_type: str, seed: int, own: Sequence[str], others: Sequence[str]
 ) -> WriteConstraints:
     """The constraints `write_one` builds for one slot, for the benchmark's day."""
     rules = get_rules(platform)
@@ -116,7 +136,7 @@ def constraints(
         hashtags_min=rules.hashtags_min,
         hashtags_max=rules.hashtags_max,
         seed=seed,
-        avoid=tuple(recent),
+        avoid=(*others, *own),  # as `BatchState.avoid` orders them
         on=DAY,
     )
 
@@ -139,16 +159,28 @@ def write_drafts(name: str, count: int) -> list[Written]:
     written: list[Written] = []
     for i in range(count):
         platform, post_type = slot(i)
-        kept = recent[platform]
-        draft = asyncio.run(writer.write(book, constraints(platform, post_type, i, kept)))
-        written.append((platform, draft.content, tuple(kept)))
+        own, others = recent[platform], elsewhere(recent, platform)
+        c = constraints(platform, post_type, i, own, others)
+        draft = asyncio.run(writer.write(book, c))
+        written.append((platform, draft.content, tuple(own), others))
         report = check_draft(
-            book, get_rules(platform), draft.content, recent=kept, grounding=grounding, today=DAY
+            book,
+            get_rules(platform),
+            draft.content,
+            recent=own,
+            elsewhere=others,
+            grounding=grounding,
+            today=DAY,
         )
         if report.ok:
-            kept.append(draft.content)
-            del kept[:-RECENT_KEPT]
+            own.append(draft.content)
+            del own[:-RECENT_KEPT]
     return written
+
+
+def elsewhere(recent: dict[str, list[str]], platform: str) -> tuple[str, ...]:
+    """The other platforms' recent posts (the last `RECENT_KEPT` of each)."""
+    return tuple(text for name, texts in recent.items() if name != platform for text in texts)
 
 
 def time_checks(name: str, drafts: Sequence[Written], warmup: int) -> Line:
@@ -162,17 +194,31 @@ def time_checks(name: str, drafts: Sequence[Written], warmup: int) -> Line:
     grounding = Grounding.from_book(book)
     build_ms = (time.process_time() - started) * 1000
     rules = {p: get_rules(p) for p in PLATFORMS}
-    for platform, content, recent in drafts[:warmup]:
-        check_draft(book, rules[platform], content, recent=recent, grounding=grounding, today=DAY)
+    for platform, content, own, others in drafts[:warmup]:
+        check_draft(
+            book,
+            rules[platform],
+            content,
+            recent=own,
+            elsewhere=others,
+            grounding=grounding,
+            today=DAY,
+        )
     drafts = drafts[warmup:]
     per_check: list[float] = []
     rejected = 0
     clock = time.process_time
     wall = time.perf_counter()
-    for platform, content, recent in drafts:
+    for platform, content, own, others in drafts:
         t0 = clock()
         report = check_draft(
-            book, rules[platform], content, recent=recent, grounding=grounding, today=DAY
+            book,
+            rules[platform],
+            content,
+            recent=own,
+            elsewhere=others,
+            grounding=grounding,
+            today=DAY,
         )
         per_check.append(clock() - t0)
         rejected += not report.ok
@@ -197,7 +243,7 @@ def time_checks(name: str, drafts: Sequence[Written], warmup: int) -> Line:
             "p50_us": round(statistics.median(per_check) * 1e6, 1),
             "p99_us": round(ordered[int(0.99 * (len(ordered) - 1))] * 1e6, 1),
             "max_us": round(ordered[-1] * 1e6, 1),
-            "mean_chars": round(statistics.fmean(len(c) for _, c, _ in drafts)),
+            "mean_chars": round(statistics.fmean(len(d[1]) for d in drafts)),
             "grounding_build_ms": round(build_ms, 1),
         },
     )
@@ -214,17 +260,23 @@ async def write_and_check(
     wall, cpu = time.perf_counter(), time.process_time()
     while time.perf_counter() - wall < seconds:
         platform, post_type = slot(seed)
-        kept = recent[platform]
-        draft = await writer.write(book, constraints(platform, post_type, seed, kept))
+        own, others = recent[platform], elsewhere(recent, platform)
+        draft = await writer.write(book, constraints(platform, post_type, seed, own, others))
         report = check_draft(
-            book, rules[platform], draft.content, recent=kept, grounding=grounding, today=DAY
+            book,
+            rules[platform],
+            draft.content,
+            recent=own,
+            elsewhere=others,
+            grounding=grounding,
+            today=DAY,
         )
         seed += 1
         written += 1
         if report.ok:
             accepted += 1
-            kept.append(draft.content)
-            del kept[:-RECENT_KEPT]
+            own.append(draft.content)
+            del own[:-RECENT_KEPT]
     return {
         "written": written,
         "accepted": accepted,
@@ -261,7 +313,7 @@ def time_writer(name: str, plan: Plan) -> Line:
 
 def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], dict[str, Any]]:
     """Write the drafts in a child process, then time the gate and the writer here."""
-    counts = {"typical": plan.drafts, "largest": max(100, plan.drafts // 5)}
+    counts = {"typical": plan.drafts, "largest": max(200, plan.drafts // 5)}
     warmup = 2 * len(PLATFORMS) * len(POST_TYPES)  # every pair twice
     drafts: dict[str, list[Written]] = {}
     # A fresh interpreter (spawn), so that nothing the writing cached is inherited.
@@ -282,16 +334,19 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
         f"CPU time of this process, pinned to CPU {PINNED_CPU if pinned else '(not pinned)'}; "
         f"posts written and checked for {DAY.isoformat()} ({phase.replace('_', '-')}), across "
         f"{len(PLATFORMS)} platforms and {len(POST_TYPES)} post types.",
-        'Typical profile: benchmarks/generation.py\'s book with author rules (no "!", banned '
-        "phrases, a banned comparison, a spoiler, a required pre-launch word), an award and an "
-        "event. Largest: tests/support/worst_profile.py (every field at its limit).",
+        "Typical profile: benchmarks/generation.py's book filled in (a 4-sentence blurb, 4 themes, "
+        '3 quotes, 3 reviews, an award, an event) with author rules (no "!", banned phrases, a '
+        "banned comparison, a spoiler, a required pre-launch word). Largest: "
+        "tests/support/worst_profile.py (every field at its limit).",
         "check_draft rows: drafts written in a child process, so each check here is the first "
         "of its draft in this process; the profile's Grounding is built first (grounding_build_ms"
         " in the JSON), and the first 160 drafts are checked untimed (lazy imports, compiled "
         "patterns); the recent posts' near-duplicate keys warm up as a batch's would.",
-        "Writer rows: TemplateWriter.write (which gates its own candidates) then check_draft, as "
-        "write_one does; a MISS on the largest profile is its long material on short platforms "
-        "(more candidates per post).",
+        "Writer rows: TemplateWriter.write (which gates its own candidates: too long or repeating "
+        "a recent post are ruled out first) then check_draft, as write_one does; the writer is "
+        "told the newest 20 posts of every platform (160 texts) and must repeat none. The "
+        "largest profile costs more per check (long quotations to compare) and more candidates "
+        "per post (its long material fits short platforms only in a few forms).",
     ]
     details = {line.name: line.notes for line in lines}
     return lines, notes, details

@@ -58,6 +58,7 @@ SECTIONS: dict[str, str] = {
     "authors": "10,000 books' agents: one tick's enqueue time, the routines on 4 Celery workers",
     "footprint": "idle memory and cold start vs a bare Flask app / bare Celery worker",
     "grounding": "CPU of one draft check (the measure route) on the largest book profile",
+    "gate": "full-gate checks/s and validated template posts/s, typical vs largest profile",
 }
 #: Extra arguments per section in `--quick` mode (besides `--quick` itself).
 QUICK_EXTRA: dict[str, list[str]] = {}
@@ -274,6 +275,8 @@ def render_markdown(
         "- grounding: ≤ 50 ms of CPU per check of a draft on the largest profile the API "
         "accepts (security item 5: bounded CPU per request); indexing a new profile version, "
         "once per process, is information.",
+        "- gate: ≥ 2,000 validated posts/s for the template writer on one core; the gate's own "
+        "checks/s are held to it too (the writer cannot validate faster than the gate checks).",
         "",
         "## Notes",
     ]

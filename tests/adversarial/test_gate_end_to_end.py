@@ -135,7 +135,9 @@ def judge(harness: Harness, case: Case) -> Verdict:
     client, services, server = harness
     book_id = create_book(client, case.book)
     seeds = [(case.platform, t) for t in case.recent]
-    seeds += [(other_platform(case), t) for t in case.elsewhere]
+    # A text already seeded on the case's platform cannot be stored again on another one by
+    # generation (that would be a cross-post, which generation never makes): it is seeded once.
+    seeds += [(other_platform(case), t) for t in case.elsewhere if t not in case.recent]
     for platform, text in seeds:
         before = len(stored_posts(services, book_id, platform))
         generate(client, server, book_id, platform, text)

@@ -2,9 +2,11 @@
 
 A batch of N drafts runs under a bounded semaphore, so with a slow LLM it takes about as long as
 the slowest few calls, not the sum. Each draft passes `check_draft` (length in the platform's
-unit on the final text, hashtags, grounding, dedupe); a failing draft is rewritten with the
-reasons as feedback, and after `MAX_ATTEMPTS` it is dropped with the reason recorded. Posts of a
-task are keyed by `(task_id, index)`, so a redelivered task never stores one twice.
+unit on the final text, hashtags, grounding, dedupe against its platform's recent posts and, as
+a generated post is never a cross-post, against the other platforms'); a failing draft is
+rewritten with the reasons as feedback, and after `MAX_ATTEMPTS` it is dropped with the reason
+recorded. Posts of a task are keyed by `(task_id, index)`, so a redelivered task never stores one
+twice.
 """
 
 from __future__ import annotations
@@ -123,8 +125,9 @@ class BatchState:
         """What a writer should not repeat: the newest `AVOID_WINDOW` texts of each other
         platform, then those of `platform` (so the newest, which a prompt shows, are its own).
 
-        A draft may repeat neither (see `write_one`); telling the writer about the other
-        platforms' texts too lets the template writer pick a variant that passes at once.
+        A draft may not repeat its platform's texts, nor say word for word what another platform
+        said (see `write_one`): telling the writer about the other platforms' texts too lets the
+        template writer pick a variant that passes at once.
         """
         others = [
             text

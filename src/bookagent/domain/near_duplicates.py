@@ -42,7 +42,7 @@ from bookagent.platforms import extract_urls
 #: Token-sort ratio (0-100) at or above which two posts say the same words.
 WORDING_THRESHOLD = 85.0
 #: Content-word similarity (0-100, see `content_similarity`) at or above which a post is reworded.
-CONTENT_THRESHOLD = 75.0
+CONTENT_THRESHOLD = 78.0
 #: Below this many distinct content words (in the smaller post), only the same set repeats.
 CONTENT_MIN_WORDS = 5
 
@@ -154,9 +154,13 @@ def find_reworded(
     best: tuple[str, float] | None = None
     for text in recent:
         other = content_words(text)
-        shared = len(words & other)
-        if 200.0 * shared < threshold * (size + len(other)):
-            continue  # the Dice score is under the threshold (the cheap test, in line)
+        # Two cheap tests, in line: the Dice score is under the threshold whatever the two sets
+        # share (their sizes are too far apart), or with what they do share.
+        total = size + len(other)
+        if 200.0 * (size if size < len(other) else len(other)) < threshold * total:
+            continue
+        if 200.0 * len(words & other) < threshold * total:
+            continue
         score = _similarity(words, other)
         if score >= threshold and (best is None or score > best[1]):
             best = (text, score)

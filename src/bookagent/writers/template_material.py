@@ -1,0 +1,262 @@
+"""What the template writer makes of one book profile before it writes: its material.
+
+`Material.of(book)` is derived once per profile version (the writer keeps it): the phrase tables
+as the author's rules allow them (`Phrases`), the profile's own words that may stand in a post
+(`Facts`), its grounding and its usable hashtags. Every phrase and every piece of material is
+checked on its own by the gate (`template_rules.WriterRules.allows`), so a post is composed only
+of parts that pass.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from string import Formatter
+
+from bookagent.domain.profile import BookProfile
+from bookagent.domain.profile import Phase
+from bookagent.domain.validation import Grounding
+from bookagent.domain.validation import find_ungrounded
+from bookagent.domain.validation import split_sentences
+from bookagent.errors import InvalidInputError
+from bookagent.platforms import extract_hashtags
+from bookagent.writers import template_phrases as phrases
+from bookagent.writers.template_phrases import POST_TYPES
+from bookagent.writers.template_rules import WriterRules
+from bookagent.writers.template_rules import human_date
+
+_FIELD = re.compile(r"“\{\w+\}”|\{\w+\}")
+#: An option of a phrase table: its index in the table (for the template id) and its text.
+Option = tuple[int, str]
+
+
+@cache
+def fields(template: str) -> frozenset[str]:
+    """The names of the fields `template` fills."""
+    return frozenset(name for _, name, _, _ in Formatter().parse(template) if name)
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """The phrase tables as one author's rules allow them: forbidden ones out, "!" rewritten."""
+
+    openers: Mapping[str, tuple[Option, ...]]
+    bodies: Mapping[str, tuple[Option, ...]]
+    ctas: Mapping[str, tuple[Option, ...]]
+    emoji: tuple[str, ...]
+    link_labels: tuple[str, ...]
+    bio_lines: tuple[str, ...]
+    last_resorts: tuple[Option, ...]
+
+    @classmethod
+    def of(cls, rules: WriterRules) -> Phrases:
+        """The tables for `rules`; every opener and call to action table keeps its empty one."""
+
+        def options(texts: Sequence[str]) -> tuple[Option, ...]:
+            toned = ((i, rules.tone(text)) for i, text in enumerate(texts))
+            # The fields' own words are checked where they are filled (a quote or a review is
+            # checked quoted): here, a neutral word stands for each.
+            return tuple((i, text) for i, text in toned if rules.allows(_FIELD.sub("it", text)))
+
+        def table(source: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[Option, ...]]:
+            return {kind: options(texts) for kind, texts in source.items()}
+
+        no_emoji = rules.rules.no_emoji
+        return cls(
+            openers=table(phrases.OPENERS),
+            bodies=table(phrases.BODIES),
+            ctas=table(phrases.CTAS),
+            emoji=("",) if no_emoji else phrases.EMOJI,
+            link_labels=tuple(text for _, text in options(phrases.LINK_LABELS)),
+            bio_lines=tuple(dict.fromkeys(text for _, text in options(phrases.BIO_LINES))),
+            last_resorts=options(phrases.LAST_RESORTS),
+        )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The profile's words the author's rules allow, cleaned once: all a template may use."""
+
+    base: Mapping[str, str]
+    themes: tuple[str, ...]
+    quotes: tuple[str, ...]
+    #: (text, its source if it may be named, whether a reader wrote it)
+    reviews: tuple[tuple[str, str | None, bool], ...]
+    #: (blurb sentence, the sentence right after it in the blurb if usable)
+    sentences: tuple[tuple[str, str | None], ...]
+    links: tuple[str, ...]
+    awards: tuple[str, ...]
+    launch: date | None
+    events: tuple[tuple[date, str], ...]
+
+    @classmethod
+    def of(cls, book: BookProfile, rules: WriterRules) -> Facts:
+        """The usable material of `book`: each piece as it would stand in a post passes the gate."""
+
+        def usable(texts: Sequence[str | None]) -> tuple[str, ...]:
+            kept = (rules.rewrite(t) for t in texts if t and t.strip())
+            return tuple(dict.fromkeys(t for t in kept if t))
+
+        base = {
+            "title": book.title,
+            "author": book.author,
+            "genre": book.genre,
+            "price": book.price,
+            "audience": book.target_audience,
+            "subtitle": book.subtitle,
+        }
+        reviews = []
+        for review in book.reviews:
+            text = _unquote(review.text)
+            if text and rules.allows(f"“{text}”"):
+                source = (review.source or "").strip()
+                named = source if source and rules.allows(f"“{text}”\n— {source}") else None
+                reviews.append((text, named, review.kind == "reader"))
+        blurb = [rules.rewrite(s) for s in split_sentences(book.blurb)]
+        events = ((e.on, rules.rewrite(e.name)) for e in book.events)
+        return cls(
+            base={k: t for k, v in base.items() if v and (t := rules.rewrite(v))},
+            themes=usable(book.key_themes),
+            quotes=tuple(q for q in _clean(book.quotes, quoted=True) if rules.allows(f"“{q}”")),
+            reviews=tuple(dict.fromkeys(reviews)),
+            sentences=tuple(
+                (s, blurb[i + 1] if i + 1 < len(blurb) else None) for i, s in enumerate(blurb) if s
+            ),
+            links=tuple(u for u in sorted(book.link_urls().values()) if rules.allows(u)),
+            awards=usable(book.awards),
+            launch=book.launch_date,
+            events=tuple(sorted((on, name) for on, name in events if name)),
+        )
+
+    def dates_on(self, day: date, phase: Phase) -> bool:
+        """Whether a post on `day` has a date to name: the coming launch, or an event."""
+        return (self.launch is not None and phase != "post_launch") or any(
+            on >= day for on, _ in self.events
+        )
+
+    def has_data_for(self, post_type: str, day: date, phase: Phase) -> bool:
+        """Whether the profile holds what `post_type` needs on `day`."""
+        return {
+            "theme_spotlight": bool(self.themes),
+            "author_quote": bool(self.quotes),
+            "review_highlight": bool(self.reviews),
+            "launch_countdown": self.dates_on(day, phase),
+            "retailer_cta": bool(self.links),
+            "excerpt_teaser": bool(self.sentences),
+            "fun_fact": bool(self.themes or self.awards)
+            or {"audience", "subtitle"} & self.base.keys() != set(),
+        }.get(post_type, True)
+
+    def pick(self, rng: random.Random, day: date, phase: Phase) -> dict[str, str]:
+        """A random assignment of every field the profile can fill on `day`."""
+        values = dict(self.base)
+        if self.themes:
+            values["theme"], *rest = rng.sample(self.themes, min(2, len(self.themes)))
+            values.update({"theme2": rest[0]} if rest else {})
+        if self.quotes:
+            values["quote"] = rng.choice(self.quotes)
+        if self.reviews:
+            values["review"], source, by_reader = rng.choice(self.reviews)
+            values.update({"source": source} if source else {})
+            values.update({"reader_review": values["review"]} if by_reader else {})
+        if self.sentences:
+            values["sentence"], after = rng.choice(self.sentences)
+            values.update({"sentence2": after} if after else {})
+        if self.awards:
+            values["award"] = rng.choice(self.awards)
+        if self.launch is not None and phase == "pre_launch":
+            values["launch_date"] = human_date(self.launch)
+        elif self.launch is not None and phase == "launch_week":
+            values["launched_on"] = human_date(self.launch)
+        upcoming = [event for event in self.events if event[0] >= day]
+        if upcoming:
+            on, values["event"] = rng.choice(upcoming)
+            values["event_date"] = human_date(on)
+        return values
+
+
+def hashtag_candidates(
+    book: BookProfile, grounding: Grounding, rules: WriterRules | None = None
+) -> tuple[str, ...]:
+    """Usable tags, best first: the book's own, then CamelCase genre/theme tags, then generic.
+
+    With `rules`, tags that hold a banned phrase (or an emoji the author forbids) are left out.
+    """
+    own = [_camel(tag) for tag in book.hashtags]
+    derived = [_camel(text) for text in (book.genre, *book.key_themes)]
+    seen: set[str] = set()
+    result = []
+    for tag in [*own, *derived, *phrases.GENERIC_TAGS]:
+        usable = tag and len(tag) <= 40 and extract_hashtags(f"#{tag}") == [tag]
+        if not usable or tag.casefold() in seen:
+            continue
+        if rules is not None:
+            usable = rules.allows_tag(tag)
+        else:  # a tag holds no required word: that is the post's to hold
+            found = find_ungrounded(grounding, f"#{tag}")
+            usable = all(v.code == "missing_required_word" for v in found)
+        if usable:
+            seen.add(tag.casefold())
+            result.append(tag)
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class Material:
+    """What the writer derives from one profile before writing: its rules, phrases and facts,
+    grounding and hashtags."""
+
+    rules: WriterRules
+    phrases: Phrases
+    facts: Facts
+    grounding: Grounding
+    tags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, book: BookProfile) -> Material:
+        """The material of `book` (a few ms for a typical profile; once per profile version)."""
+        grounding = Grounding.from_book(book)
+        rules = WriterRules.of(book.rules, grounding)
+        return cls(
+            rules,
+            Phrases.of(rules),
+            Facts.of(book, rules),
+            grounding,
+            hashtag_candidates(book, grounding, rules),
+        )
+
+
+def resolve(facts: Facts, post_type: str, day: date, phase: Phase) -> tuple[str, str | None]:
+    """The post type to write (`post_type` if the facts hold what it needs on `day`, else a
+    fallback) and, when it fell back, the reason why."""
+    if post_type not in POST_TYPES:
+        raise InvalidInputError.for_field("post_type", f"must be one of {', '.join(POST_TYPES)}")
+    if facts.has_data_for(post_type, day, phase):
+        return post_type, None
+    needs, instead = phrases.FALLBACKS[post_type]
+    chosen = next(
+        (kind for kind in instead if facts.has_data_for(kind, day, phase)), "hook_question"
+    )
+    return chosen, f"{post_type} needs {needs}, which the profile lacks; wrote {chosen} instead"
+
+
+def _camel(text: str) -> str:
+    plain = re.sub(r"(?<=\w)['’](?=\w)", "", unicodedata.normalize("NFC", text))  # children's
+    words = re.split(r"[\W_]+", plain.lstrip("#＃"))
+    tag = "".join(w[:1].upper() + w[1:] for w in words if w)
+    return tag if tag[:1].isalpha() else ""
+
+
+def _unquote(text: str) -> str:
+    return text.strip().strip('"“”«»„').strip()
+
+
+def _clean(items: tuple[str, ...], *, quoted: bool = False) -> tuple[str, ...]:
+    cleaned = (_unquote(item) if quoted else item.strip() for item in items)
+    return tuple(dict.fromkeys(item for item in cleaned if item))
