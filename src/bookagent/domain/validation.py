@@ -1082,7 +1082,7 @@ def _mask_sources(sources: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted({s for raw in sources if (s := _strip_quote_marks(_nfc(raw)))}))
 
 
-@lru_cache(maxsize=256)  # keyed by the sources a draft contains: edits of one draft share one
+@lru_cache(maxsize=1024)  # keyed by the sources a draft contains (all, or the structured ones)
 def _present_mask(sources: tuple[str, ...]) -> re.Pattern[str] | None:
     return _mask_pattern(sources)
 
