@@ -8,11 +8,11 @@ every field at its limit). Every post is written for one fixed pre-launch day, s
 phase is the same in every run. It measures, on one core (the process pinned to CPU 0), in CPU time:
 
 1. `check_draft` of template drafts never checked before in this process: the drafts are written
-   as `write_one` writes them (the platform's limits; to avoid, the last 20 accepted posts of each
-   platform, the post's own last) and checked against the same posts (its platform's as `recent`,
-   the others' as `elsewhere`), in a child process, so the checks timed here start from cold
-   caches, as the gate's first check of a new draft does; the profile's `Grounding` is built
-   before the clock starts (once per profile version, a figure of its own in the JSON);
+   as `write_one` writes them (the platform's limits; to avoid, the last 20 accepted posts of the
+   platform, and of each other platform as `elsewhere`) and checked against the same posts, in a
+   child process, so the checks timed here start from cold caches, as the gate's first check of
+   a new draft does; the profile's `Grounding` is built before the clock starts (once per
+   profile version, a figure of its own in the JSON);
 2. the template writer and the gate together: `TemplateWriter.write`, then `check_draft`, as
    `write_one` does, over the 8 platforms and the 10 post types; accepted posts count.
 
@@ -136,7 +136,8 @@ def constraints(
         hashtags_min=rules.hashtags_min,
         hashtags_max=rules.hashtags_max,
         seed=seed,
-        avoid=(*others, *own),  # as `BatchState.avoid` orders them
+        avoid=tuple(own),  # as `BatchState` passes them
+        elsewhere=tuple(others),
         on=DAY,
     )
 

@@ -44,8 +44,6 @@ from bookagent.states import PostStatus
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-#: Recent texts per platform a writer is asked to avoid repeating.
-AVOID_WINDOW = 20
 DEFAULT_POST_TYPES: tuple[str, ...] = (
     "hook_question",
     "theme_spotlight",
@@ -117,25 +115,15 @@ class BatchState:
     done: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def elsewhere(self, platform: str) -> list[str]:
-        """The texts of every platform but `platform`, for the cross-platform dedupe."""
-        return [text for name, texts in self.recent.items() if name != platform for text in texts]
-
     def avoid(self, platform: str) -> tuple[str, ...]:
-        """What a writer should not repeat: the newest `AVOID_WINDOW` texts of each other
-        platform, then those of `platform` (so the newest, which a prompt shows, are its own).
+        """The texts `platform`'s drafts must not repeat: its own accepted so far, oldest first."""
+        return tuple(self.recent.get(platform, ()))
 
-        A draft may not repeat its platform's texts, nor say word for word what another platform
-        said (see `write_one`): telling the writer about the other platforms' texts too lets the
-        template writer pick a variant that passes at once.
-        """
-        others = [
-            text
-            for name, texts in self.recent.items()
-            if name != platform
-            for text in texts[-AVOID_WINDOW:]
-        ]
-        return (*others, *self.recent.get(platform, [])[-AVOID_WINDOW:])
+    def elsewhere(self, platform: str) -> tuple[str, ...]:
+        """The texts of every platform but `platform`, for the cross-platform dedupe."""
+        return tuple(
+            text for name, texts in self.recent.items() if name != platform for text in texts
+        )
 
 
 async def write_one(
@@ -161,6 +149,7 @@ async def write_one(
             attempt=attempt,
             feedback=feedback,
             avoid=state.avoid(rules.name),
+            elsewhere=state.elsewhere(rules.name),
         )
         draft = await writer.write(book, constraints)
         # Checked after the await, against everything accepted so far (no other coroutine runs
@@ -170,7 +159,7 @@ async def write_one(
             book,
             rules,
             draft.content,
-            recent=state.recent.get(rules.name, ()),
+            recent=state.avoid(rules.name),
             elsewhere=state.elsewhere(rules.name),
             grounding=grounding,
         )

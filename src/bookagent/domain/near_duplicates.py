@@ -124,22 +124,21 @@ def find_same_wording(
 ) -> tuple[str, float] | None:
     """The recent post whose words are most like `content`'s and its token-sort ratio (0-100),
     if that is at or above `threshold`."""
-    key = _sorted_dedupe_key(content)
-    indexes, choices = [], []
-    for i, text in enumerate(recent):
-        if choice := _sorted_dedupe_key(text):
-            indexes.append(i)
-            choices.append(choice)
-    if not key or not choices:
+    if not recent or not _sorted_dedupe_key(content):
         return None
-    # token_sort_ratio is ratio on the words sorted; the recent posts' sorted keys are cached.
-    # The cutoff only skips work: rapidfuzz may drop a score a little above it (`extractOne`
-    # rounds to single precision), so it sits below the threshold, and the caller compares.
+    # token_sort_ratio is ratio on the words sorted: the processor sorts them, its keys cached
+    # (a post without words scores 0). The cutoff only skips work: rapidfuzz may drop a score a
+    # little above it (`extractOne` rounds to single precision), so it sits below the threshold,
+    # and the caller compares.
     cutoff = max(0.0, threshold - 0.01)
-    best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+    # At a threshold of 0 a post without words would "match": only posts with words compete.
+    choices = recent if cutoff > 0 else [text for text in recent if _sorted_dedupe_key(text)]
+    best = process.extractOne(
+        content, choices, scorer=fuzz.ratio, processor=_sorted_dedupe_key, score_cutoff=cutoff
+    )
     if best is None or best[1] < threshold:
         return None
-    return recent[indexes[best[2]]], float(best[1])
+    return choices[best[2]], float(best[1])
 
 
 def find_reworded(

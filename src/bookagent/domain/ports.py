@@ -23,8 +23,10 @@ class WriteConstraints:
 
     `feedback` carries the reasons a previous attempt was rejected, so an LLM writer can fix them
     and the template writer can pick another variant. `attempt` counts from 0. `avoid` holds
-    recent texts of the same book and platform, oldest first. `on` is the day the post is for,
-    which sets its launch phase; None means today in the book's timezone.
+    recent texts of the same book and platform, oldest first, and `elsewhere` those of the book's
+    other platforms: the gate holds the draft to both, as `check_draft`'s `recent` and
+    `elsewhere`. `on` is the day the post is for, which sets its launch phase; None means today
+    in the book's timezone.
     """
 
     platform: str
@@ -37,6 +39,7 @@ class WriteConstraints:
     attempt: int = 0
     feedback: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
+    elsewhere: tuple[str, ...] = ()
     on: date | None = None
 
 

@@ -29,7 +29,9 @@ from bookagent.domain.autonomous import assign_slot
 from bookagent.domain.books import book_to_profile
 from bookagent.domain.identity import Caller
 from bookagent.domain.urls import http_url_problem
+from bookagent.domain.validation import book_day
 from bookagent.domain.validation import check_draft
+from bookagent.domain.violation import ValidationReport
 from bookagent.errors import ConflictError
 from bookagent.errors import FieldError
 from bookagent.errors import InvalidInputError
@@ -210,7 +212,7 @@ def _transition(
         )
 
 
-def revalidate(
+def check_edit(
     session: Session,
     post: Post,
     content: str,
@@ -218,10 +220,14 @@ def revalidate(
     now: datetime,
     *,
     cross_posted: bool = False,
-) -> dict[str, Any]:
-    """Validate edited text like a new draft; InvalidInputError naming `content` if it fails.
+    scheduled_time: datetime | None = None,
+) -> ValidationReport:
+    """The gate's report on `content` as the new text of `post`, checked like a new draft.
 
     The text may repeat a recent post of another platform only if the post is `cross_posted`.
+    It is held to the day it goes out: `scheduled_time` if given, else the post's own, if it
+    has one; relative dates ("tomorrow", "this Saturday") count from that day, and a post not
+    yet scheduled may not use them.
     """
     book = session.get(Book, post.book_id)
     assert book is not None  # posts cascade with their book
@@ -231,13 +237,39 @@ def revalidate(
     elsewhere = (
         [] if cross_posted else recent_texts_elsewhere(session, post.book_id, post.platform, now)
     )
-    report = check_draft(
+    when = scheduled_time or post.scheduled_time
+    return check_draft(
         book_to_profile(book),
         rules,
         content,
         recent=recent,
         elsewhere=elsewhere,
         cross_posted=cross_posted,
+        scheduled_on=None if when is None else book_day(when, book.timezone),
+        today=book_day(now, book.timezone),
+    )
+
+
+def revalidate(
+    session: Session,
+    post: Post,
+    content: str,
+    rules: PlatformRules,
+    now: datetime,
+    *,
+    cross_posted: bool = False,
+    scheduled_time: datetime | None = None,
+) -> dict[str, Any]:
+    """Validate edited text like a new draft (see `check_edit`); InvalidInputError naming
+    `content` if it fails."""
+    report = check_edit(
+        session,
+        post,
+        content,
+        rules,
+        now,
+        cross_posted=cross_posted,
+        scheduled_time=scheduled_time,
     )
     if not report.ok:
         reasons = "; ".join(v.message for v in report.violations)
@@ -296,7 +328,6 @@ def approve_post(
     }
     if content == post.content:
         content = None  # approving the text as it is: nothing to re-validate
-    values.update(_edit_values(session, post, content, cross_posted, rules, now))
     if scheduled_time is not None:
         book = session.get(Book, post.book_id)
         when = to_utc(scheduled_time, book.timezone if book else "UTC")
@@ -304,6 +335,8 @@ def approve_post(
             raise InvalidInputError.for_field("scheduled_time", "must be in the future")
     else:
         when = assign_slot(session, post, now)
+    # New text is checked for the day it will go out, which is known now.
+    values.update(_edit_values(session, post, content, cross_posted, rules, now, when))
     values.update(status=PostStatus.SCHEDULED, scheduled_time=when)
     _transition(session, post_id, [PENDING], values)
     session.refresh(post)
@@ -354,8 +387,10 @@ def _edit_values(
     cross_posted: bool | None,
     rules: PlatformRules,
     now: datetime,
+    scheduled_time: datetime | None = None,
 ) -> dict[str, Any]:
-    """The columns an edit changes: new text, re-validated, and the cross-posted mark.
+    """The columns an edit changes: new text, re-validated (for `scheduled_time`, if the post
+    is being scheduled), and the cross-posted mark.
 
     Removing the mark re-validates the text too, since it may repeat another platform's post;
     setting it only allows more.
@@ -365,7 +400,17 @@ def _edit_values(
     if content is None and post.cross_posted and not marked:
         content = post.content
     if content is not None:
-        values.update(revalidate(session, post, content, rules, now, cross_posted=marked))
+        values.update(
+            revalidate(
+                session,
+                post,
+                content,
+                rules,
+                now,
+                cross_posted=marked,
+                scheduled_time=scheduled_time,
+            )
+        )
     if marked != post.cross_posted:
         values["cross_posted"] = marked
     return values

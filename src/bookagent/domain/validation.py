@@ -280,11 +280,11 @@ class Grounding:
     def masked_twice(self, text: str) -> tuple[str, str]:
         """`text` (NFC) with the author's verbatim material in it replaced by a mask character.
 
-        The mask is compiled from the sources that occur in `text` alone (a substring test per
-        source, in C, which `sampled_grams` spares most long sources; see
-        `bookagent.domain.gram_filter`): an absent source can match nowhere, so this masks
-        exactly what one pattern of every source would, while a profile's first check compiles
-        no pattern of the whole profile (a quarter of a second on the largest one).
+        Only the sources that occur in `text` are masked (a substring test per source, in C,
+        which `sampled_grams` spares most long sources; see `bookagent.domain.gram_filter`), and
+        found where they occur (`_mask_present`): an absent source can match nowhere, so this
+        masks exactly what one pattern of every source would, and compiles none (a pattern of
+        the largest profile takes a quarter of a second).
 
         The second text masks the structured material alone, not the free text (the blurb, the
         audience): claims are looked for in it, so a claim pasted into the blurb grounds nothing.
@@ -297,13 +297,11 @@ class Grounding:
         )
         if not present:
             return text, text
-        mask = _present_mask(present)
-        masked = mask.sub(_MASK, text) if mask is not None else text
+        masked = _mask_present(text, present)
         trusted = tuple(s for s in present if s not in self.free_sources)
         if len(trusted) == len(present):
             return masked, masked
-        mask = _present_mask(trusted) if trusted else None
-        return masked, mask.sub(_MASK, text) if mask is not None else text
+        return masked, _mask_present(text, trusted) if trusted else text
 
     def faithful(self, needle: str) -> bool:
         """Whether every word of a short quotation (normalized) is a word of one quote source:
@@ -468,7 +466,26 @@ def check_draft(
     launch phase; else the phase is that of `today` (by default, today in the book's timezone).
     `elsewhere` holds the book's recent posts on other platforms: the draft may repeat one of
     them (see `bookagent.domain.near_duplicates`) only if the author marked it `cross_posted`.
+
+    Each part is cached by what it depends on, so a draft checked again against the same posts
+    (a writer checks its draft as the gate will, then `write_one` checks it) costs little.
     """
+    length, size, found = _form(rules, content)
+    day = scheduled_on or today or book_today(book.timezone)
+    ungrounded = find_ungrounded(
+        grounding or Grounding.from_book(book),
+        content,
+        scheduled_on=scheduled_on,
+        phase=launch_phase(book.launch_date, day),
+    )
+    repeats = _repeats(content, tuple(recent), tuple(elsewhere), cross_posted, dedupe_threshold)
+    violations = (*found, *ungrounded, *repeats)
+    return ValidationReport(not violations, length, rules.max_length, violations, rules.unit, size)
+
+
+@lru_cache(maxsize=4096)
+def _form(rules: PlatformRules, content: str) -> tuple[int, int | None, tuple[Violation, ...]]:
+    """The length and bytes of `content` on `rules`' platform, and what breaks its limits."""
     length = measure(rules.name, content, rules)
     size = count_bytes(content) if rules.max_bytes is not None else None
     tags = len(extract_hashtags(content))
@@ -487,27 +504,18 @@ def check_draft(
         ("too_many_links", rules.max_links is not None and links > rules.max_links,
          f"{links} links; {name} allows at most {rules.max_links}."),
     ]  # fmt: skip
-    found = [Violation(code, message) for code, failed, message in checks if failed]
-    day = scheduled_on or today or book_today(book.timezone)
-    found.extend(
-        find_ungrounded(
-            grounding or Grounding.from_book(book),
-            content,
-            scheduled_on=scheduled_on,
-            phase=launch_phase(book.launch_date, day),
-        )
-    )
-    found.extend(_repeats(content, recent, elsewhere, cross_posted, dedupe_threshold))
-    return ValidationReport(not found, length, rules.max_length, tuple(found), rules.unit, size)
+    found = tuple(Violation(code, message) for code, failed, message in checks if failed)
+    return length, size, found
 
 
+@lru_cache(maxsize=128)  # the texts are the caller's: each entry holds references, not copies
 def _repeats(
     content: str,
-    recent: Sequence[str],
-    elsewhere: Sequence[str],
+    recent: tuple[str, ...],
+    elsewhere: tuple[str, ...],
     cross_posted: bool,
     threshold: float,
-) -> list[Violation]:
+) -> tuple[Violation, ...]:
     """A `near_duplicate` of a recent post of the platform, and a `cross_platform_duplicate` of
     one on another platform unless the post is cross-posted."""
     found = []
@@ -531,7 +539,7 @@ def _repeats(
                     "Mark the post as cross-posted to allow it.",
                 )
             )
-    return found
+    return tuple(found)
 
 
 def find_ungrounded(
@@ -557,11 +565,17 @@ def find_ungrounded(
 
 def book_today(timezone: str) -> date:
     """Today's date where the book's author lives (UTC if the zone is unknown)."""
+    return book_day(datetime.now(UTC), timezone)
+
+
+def book_day(moment: datetime, timezone: str) -> date:
+    """The date of the aware `moment` where the book's author lives (UTC if the zone is
+    unknown): the day a post scheduled then goes out, as its text would name it."""
     try:
         zone: tzinfo = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = UTC
-    return datetime.now(zone).date()
+    return moment.astimezone(zone).date()
 
 
 def _ungrounded(
@@ -666,23 +680,39 @@ def _more_claims(text: str) -> Iterator[str]:
     """The kinds of `MORE_CLAIM_PATTERNS` claim that `text` makes.
 
     Each claim holds one of its kind's words, and starts at most `_CLAIM_BEFORE` characters
-    before it: the pattern is searched from there (to `_CLAIM_AFTER` past it) around the words'
-    places, at most `MAX_STARTS` of them, not through the whole of a long post.
+    before it: a kind none of whose words occur is not searched for. In a post longer than one
+    such window, the pattern is searched from there (to `_CLAIM_AFTER` past it) around the
+    words' places, at most `MAX_STARTS` of them, windows that overlap searched as one, not
+    through the whole of a long post.
     """
     folded = text.casefold()
     aligned = len(folded) == len(text)  # else casefolding moved the places ("ß" is "ss")
+    short = len(text) <= _CLAIM_BEFORE + _CLAIM_AFTER
     for kind, pattern in MORE_CLAIM_PATTERNS.items():
+        words = _MORE_CLAIM_WORDS[kind]
+        if aligned and not any(word in folded for word in words):
+            continue
         places: list[int] = []
-        if not aligned or not all(
-            find_all(folded, word, places) for word in _MORE_CLAIM_WORDS[kind]
-        ):
+        if short or not aligned or not all(find_all(folded, word, places) for word in words):
             if pattern.search(text):
                 yield kind
             continue
-        for at in sorted(places):
-            if pattern.search(text, max(0, at - _CLAIM_BEFORE), at + _CLAIM_AFTER):
-                yield kind
-                break
+        if any(pattern.search(text, start, end) for start, end in _windows(sorted(places))):
+            yield kind
+
+
+def _windows(places: list[int]) -> Iterator[tuple[int, int]]:
+    """The spans `_CLAIM_BEFORE` before to `_CLAIM_AFTER` after each place, overlaps merged."""
+    start, end = -1, -1
+    for at in places:
+        low, high = max(0, at - _CLAIM_BEFORE), at + _CLAIM_AFTER
+        if low > end:
+            if end >= 0:
+                yield start, end
+            start = low
+        end = max(end, high)
+    if end >= 0:
+        yield start, end
 
 
 _CLAIM_BEFORE = 80
@@ -1082,7 +1112,48 @@ def _mask_sources(sources: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted({s for raw in sources if (s := _strip_quote_marks(_nfc(raw)))}))
 
 
-@lru_cache(maxsize=1024)  # keyed by the sources a draft contains (all, or the structured ones)
+#: Occurrences of the present sources `_mask_present` places itself; with more, the trie does.
+_FOUND_MASK_HITS = 256
+
+
+def _mask_present(text: str, sources: tuple[str, ...]) -> str:
+    """`text` with `sources` (which occur in it) masked as `_mask_pattern(sources)` masks them.
+
+    A draft holds a few sources a few times each: their occurrences are found with `str.find`
+    and placed as the pattern's scan would (leftmost first, the longest at a position, each
+    bounded at word edges as `_mask_pattern` bounds it), so the usual draft compiles no pattern:
+    the sources present differ from draft to draft, and a compile costs a millisecond or more.
+    A text with more occurrences (a hostile one) is masked by the compiled pattern, cached.
+    """
+    found: list[tuple[int, int]] = []
+    size = len(text)
+    for source in sources:
+        starts_word, ends_word, length = _is_word(source[0]), _is_word(source[-1]), len(source)
+        at = text.find(source)
+        while at >= 0:
+            end = at + length
+            if not (starts_word and at and _is_word(text[at - 1])) and not (
+                ends_word and end < size and _is_word(text[end])
+            ):
+                found.append((at, -length))
+                if len(found) > _FOUND_MASK_HITS:
+                    mask = _present_mask(sources)
+                    return mask.sub(_MASK, text) if mask is not None else text
+            at = text.find(source, at + 1)
+    if not found:
+        return text
+    found.sort()
+    parts: list[str] = []
+    done = 0
+    for at, negative_length in found:
+        if at >= done:
+            parts += (text[done:at], _MASK)
+            done = at - negative_length
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1024)  # keyed by the sources a hostile draft contains (all, or structured)
 def _present_mask(sources: tuple[str, ...]) -> re.Pattern[str] | None:
     return _mask_pattern(sources)
 

@@ -74,9 +74,6 @@ _COMBINATIONS_TRIED = 24
 _STAND_INS = 5
 #: Combinations of one post type that may repeat a recent post before the next type is tried.
 _REPEATS_TOLERATED = 12
-#: How many of the newest texts in `WriteConstraints.avoid` are the platform's own (the rest are
-#: other platforms'), as `bookagent.domain.generation.BatchState.avoid` orders them.
-_OWN_WINDOW = 20
 _GENERIC_TYPES = (
     "reader_question",
     "hook_question",
@@ -156,7 +153,7 @@ class TemplateWriter:
         key = [book.id, rules.name, constraints.post_type, constraints.seed, constraints.attempt]
         rng = random.Random("|".join(map(str, [*key, *constraints.feedback])))
 
-        recent = _Recent(constraints.avoid)
+        recent = _Recent(constraints.avoid, constraints.elsewhere)
 
         def gate(text: str) -> ValidationReport:
             return _check(book, rules, text, recent, material.grounding, day)
@@ -211,16 +208,16 @@ class TemplateWriter:
 
 
 class _Recent:
-    """The posts a draft must not repeat, split as the gate compares them, prepared once a write.
+    """The posts a draft must not repeat, as the gate compares them, prepared once a write.
 
-    `write_one` passes the other platforms' newest posts first and the platform's own newest
-    `_OWN_WINDOW` last; the gate holds a draft to both measures of repetition against its own
-    platform's posts (`recent`), and to the wording alone against the others' (`elsewhere`).
-    With fewer own posts than that, some of the others' are held to both: stricter, never laxer.
+    The gate holds a draft to both measures of repetition against its own platform's posts
+    (`WriteConstraints.avoid`, the gate's `recent`), and to the wording alone against the other
+    platforms' (`elsewhere`). The writer's last check is the gate's own, on the same texts, so
+    `write_one`'s check of the draft is answered from the gate's caches.
     """
 
-    def __init__(self, avoid: tuple[str, ...]) -> None:
-        self.own, self.others = avoid[-_OWN_WINDOW:], avoid[:-_OWN_WINDOW]
+    def __init__(self, own: tuple[str, ...], others: tuple[str, ...]) -> None:
+        self.own, self.others = own, others
         self._other_keys = [key for text in self.others if (key := _sorted_words(text))]
 
     def repeated_by(self, text: str) -> bool:

@@ -1,12 +1,13 @@
 """The template writer against the full gate: 1,000 posts for each of three unlike profiles.
 
 Each post is written as `bookagent.domain.generation.write_one` writes it (the platform's limits;
-to avoid, the newest 20 accepted posts of each platform, the post's own last), for a fixed day so
-that the launch phase is known, and then checked by `check_draft` with that day as `today`,
-against the same posts (its own platform's as `recent`, the others' as `elsewhere`). None may be
+to avoid, the newest 20 accepted posts of its platform, and those of the others as `elsewhere`),
+for a fixed day so that the launch phase is known, and then checked by `check_draft` with that
+day as `today`, against the same posts (its own platform's as `recent`, the others' as
+`elsewhere`). None may be
 refused: the writer must obey the author's rules, ground every fact and say nothing it said
-lately by itself. (The pipeline also compares a post with older ones the writer is not shown: up
-to 200 of the last 30 days per platform. That window is not modelled here.)
+lately by itself. (The pipeline holds a post to up to 200 posts of the last 30 days per platform,
+and shows the writer the same ones; 20 per platform here.)
 """
 
 from __future__ import annotations
@@ -185,8 +186,8 @@ def write_posts(book: BookProfile, today: date, count: int = POSTS_PER_PROFILE) 
         platform = PLATFORMS[i % len(PLATFORMS)]
         post_type = POST_TYPES[(i // len(PLATFORMS)) % len(POST_TYPES)]
         rules, own = get_rules(platform), recent[platform]
-        # As `BatchState.avoid` orders them: the other platforms' newest posts, then its own.
-        others = [text for name, texts in recent.items() if name != platform for text in texts]
+        # As `BatchState` passes them: the platform's own posts, and the other platforms'.
+        others = tuple(text for name, texts in recent.items() if name != platform for text in texts)
         constraints = WriteConstraints(
             platform=platform,
             post_type=post_type,
@@ -195,7 +196,8 @@ def write_posts(book: BookProfile, today: date, count: int = POSTS_PER_PROFILE) 
             hashtags_min=rules.hashtags_min,
             hashtags_max=rules.hashtags_max,
             seed=i,
-            avoid=(*others, *own),
+            avoid=tuple(own),
+            elsewhere=others,
             on=today,
         )
         draft = asyncio.run(writer.write(book, constraints))

@@ -189,8 +189,9 @@ def test_a_batch_for_every_platform_repeats_no_text_across_platforms() -> None:
             assert find_same_wording(one.draft.content, [other.draft.content]) is None
 
 
-def test_a_writer_is_asked_to_avoid_other_platforms_texts_its_own_last() -> None:
+def test_a_writer_is_told_its_platforms_texts_and_the_others_apart() -> None:
     state = generation.BatchState(recent={"twitter": ["t1", "t2"], "mastodon": ["m1"]})
-    assert state.avoid("twitter") == ("m1", "t1", "t2")
-    assert state.elsewhere("twitter") == ["m1"]
-    assert state.avoid("bluesky") == ("t1", "t2", "m1")
+    assert state.avoid("twitter") == ("t1", "t2")
+    assert state.elsewhere("twitter") == ("m1",)
+    assert state.avoid("bluesky") == ()
+    assert state.elsewhere("bluesky") == ("t1", "t2", "m1")

@@ -1,9 +1,10 @@
 """`POST /api/posts/measure`: a draft's length in its platform's unit, and what would block it.
 
 The approval queue's live counter calls this (debounced) while the author edits. With a
-`post_id` the text gets exactly the check that saving it would run (limits, grounding in the
-book's facts, near-duplicates on its platform and, unless the post is cross-posted, on the
-others); with only a `platform` it gets the platform's length limits.
+`post_id` the text gets exactly the check that saving it would run (`domain.posts.check_edit`:
+limits, grounding in the book's facts, near-duplicates on its platform and, unless the post is
+cross-posted, on the others); with a `platform` and a `book_id` it is checked the same way as a
+new post of that book; with only a `platform` it gets the platform's length limits.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from bookagent.db.base import utcnow
 from bookagent.db.models import Book
-from bookagent.db.models import Post
+from bookagent.domain import books as book_ops
 from bookagent.domain import posts as post_ops
 from bookagent.domain.books import book_to_profile
+from bookagent.domain.validation import book_day
 from bookagent.domain.validation import check_draft
 from bookagent.domain.violation import ValidationReport
 from bookagent.domain.violation import Violation
@@ -51,10 +53,15 @@ class MeasureBody(BaseModel):
     content: Content
     post_id: Identifier | None = None
     platform: str | None = None
+    book_id: Identifier | None = Field(
+        default=None,
+        description="With platform: check the text as a new post of this book (its facts and "
+        "recent posts), not only against the platform's limits.",
+    )
     cross_posted: bool | None = Field(
         default=None,
-        description="With post_id: check as if the post were (or were not) marked as a "
-        "cross-post; by default, as it is marked.",
+        description="Check as if the post were (or were not) marked as a cross-post; by "
+        "default, as the post is marked (a new post: not).",
     )
 
     @model_validator(mode="after")
@@ -76,12 +83,22 @@ def measure_post(body: MeasureBody) -> Response:
     if body.post_id is None:
         assert body.platform is not None  # the validator asks for one of the two
         rules = svc.rules(body.platform)
-        report = check_length(rules, body.content)
-        return ok({"platform": body.platform, **_report_json(report, rules)})
+        if body.book_id is None:
+            report = check_length(rules, body.content)
+            return ok({"platform": body.platform, **_report_json(report, rules)})
+        with svc.db.session() as session:
+            book = book_ops.get_book(session, caller(), body.book_id)
+            report = check_new(session, book, body.content, rules, body.cross_posted or False)
+            return ok(
+                {"platform": body.platform, "book_id": book.id, **_report_json(report, rules)}
+            )
     with svc.db.session() as session:
         post = post_ops.get_post(session, caller(), body.post_id)
         rules = svc.rules(post.platform)
-        report = check_edit(session, post, body.content, rules, cross_posted=body.cross_posted)
+        marked = post.cross_posted if body.cross_posted is None else body.cross_posted
+        report = post_ops.check_edit(
+            session, post, body.content, rules, utcnow(), cross_posted=marked
+        )
         return ok({"platform": post.platform, "post_id": post.id, **_report_json(report, rules)})
 
 
@@ -109,35 +126,23 @@ def check_length(rules: PlatformRules, content: str) -> ValidationReport:
     return ValidationReport(not found, length, rules.max_length, tuple(found), rules.unit, size)
 
 
-def check_edit(
-    session: Session,
-    post: Post,
-    content: str,
-    rules: PlatformRules,
-    *,
-    cross_posted: bool | None = None,
+def check_new(
+    session: Session, book: Book, content: str, rules: PlatformRules, cross_posted: bool
 ) -> ValidationReport:
-    """The check an edit of the post gets when it is saved (see `domain.posts.revalidate`),
-    with the post's cross-posted mark unless `cross_posted` is given."""
-    book = session.get(Book, post.book_id)
-    assert book is not None  # posts cascade with their book
+    """The gate's check of a new, unscheduled post of `book` on `rules`' platform: limits,
+    grounding in the book's facts, and repeats of its recent posts."""
     now = utcnow()
-    marked = post.cross_posted if cross_posted is None else cross_posted
-    recent = [
-        text
-        for text in post_ops.recent_texts(session, post.book_id, post.platform, now)
-        if text != post.content
-    ]
     elsewhere = (
-        [] if marked else post_ops.recent_texts_elsewhere(session, post.book_id, post.platform, now)
+        () if cross_posted else post_ops.recent_texts_elsewhere(session, book.id, rules.name, now)
     )
     return check_draft(
         book_to_profile(book),
         rules,
         content,
-        recent=recent,
+        recent=post_ops.recent_texts(session, book.id, rules.name, now),
         elsewhere=elsewhere,
-        cross_posted=marked,
+        cross_posted=cross_posted,
+        today=book_day(now, book.timezone),
     )
 
 
