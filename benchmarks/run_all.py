@@ -59,6 +59,7 @@ SECTIONS: dict[str, str] = {
     "footprint": "idle memory and cold start vs a bare Flask app / bare Celery worker",
     "grounding": "CPU of one draft check (the measure route) on the largest book profile",
     "gate": "full-gate checks/s and validated template posts/s, typical vs largest profile",
+    "content_quality": "template posts of 3 books: voice, pastes, variety, pre-order, length",
 }
 #: Extra arguments per section in `--quick` mode (besides `--quick` itself).
 QUICK_EXTRA: dict[str, list[str]] = {}

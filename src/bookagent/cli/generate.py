@@ -14,7 +14,7 @@ from bookagent.cli.connection import client_options
 from bookagent.cli.connection import connection
 from bookagent.cli.connection import open_client
 from bookagent.cli.progress import follow_task
-from bookagent.domain.generation import DEFAULT_POST_TYPES
+from bookagent.domain.categories import POST_TYPES
 
 if TYPE_CHECKING:
     from bookagent.cli.http_client import HttpClient
@@ -42,8 +42,8 @@ WRITERS = ("template", "openai", "anthropic")
     "--type",
     "post_types",
     multiple=True,
-    type=click.Choice(DEFAULT_POST_TYPES),
-    help="Post types to write (repeatable) [default: all, in turn].",
+    type=click.Choice(POST_TYPES),
+    help="Post types to write (repeatable) [default: the book's category's mix, in turn].",
 )
 @click.option("--provider", type=click.Choice(WRITERS), help="The writer [default: the server's].")
 @click.option(

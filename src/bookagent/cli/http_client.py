@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
+from urllib.parse import quote
 
 import httpx
 
@@ -112,6 +113,9 @@ class HttpClient:
             "limit": query.limit,
         }
         return self._json("GET", "/api/posts", params=params)
+
+    def get_post(self, post_id: str) -> JSON:
+        return self._json("GET", f"/api/posts/{quote(post_id, safe='')}")
 
     def approve_post(self, target: Target, post_id: str, scheduled_time: datetime | None) -> JSON:
         body = {

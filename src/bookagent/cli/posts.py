@@ -1,4 +1,4 @@
-"""`bookagent posts list|approve|reject`: the approval queue."""
+"""`bookagent posts list|show|approve|reject`: the approval queue."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bookagent.cli.client import PostQuery
 from bookagent.cli.connection import client_options
 from bookagent.cli.connection import connection
 from bookagent.cli.connection import open_client
+from bookagent.cli.post_preview import preview_panel
 from bookagent.states import PostStatus
 
 
@@ -32,7 +33,7 @@ class IsoDateTime(click.ParamType[datetime]):
 
 @click.group()
 def posts() -> None:
-    """Posts: list them, approve or reject pending ones."""
+    """Posts: list them, show one as its platform will, approve or reject pending ones."""
 
 
 @posts.command("list")
@@ -60,6 +61,30 @@ def list_(status: str | None, platform: str | None, limit: int) -> None:
         output.emit(output.posts_table(found))
     more = " (more: raise --limit)" if body.get("next_cursor") else ""
     click.echo(f"{len(found)} post(s){more}.")
+
+
+@posts.command()
+@click.argument("post_id")
+@client_options
+def show(post_id: str) -> None:
+    """Show a post as its platform will: the text as displayed and folded, its link card or
+    image placeholder, and its length in the platform's unit."""
+    conn = connection()
+    body = open_client().get_post(post_id)
+    if conn.as_json:
+        output.emit_json(body)
+        return
+    post = body["post"]
+    facts = [
+        ("ID", post["id"]),
+        ("Platform", post["platform"]),
+        ("Type", post["post_type"]),
+        ("Status", post["status"]),
+        ("Scheduled", output.when(post.get("scheduled_time"))),
+    ]
+    output.emit(output.fields_table(facts))
+    if post.get("preview"):
+        output.emit(preview_panel(post["preview"], output.stdout().width))
 
 
 @posts.command()

@@ -27,6 +27,12 @@ from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Event
 from bookagent.domain.profile import Review as ReviewValue
 from bookagent.domain.urls import OptionalHttpUrlStr
+from bookagent.domain.voice_rules import MAX_TERM_CHARS
+from bookagent.domain.voice_rules import MAX_TERMS
+from bookagent.domain.voice_rules import StatedRule
+from bookagent.domain.voice_rules import holds
+from bookagent.domain.voice_rules import infer_rules
+from bookagent.domain.voice_rules import merge_stated
 from bookagent.errors import InvalidInputError
 from bookagent.errors import NotFoundError
 from bookagent.isotime import iso
@@ -49,8 +55,10 @@ class ReviewIn(BaseModel):
     kind: Literal["critic", "reader"] | None = None
 
 
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Phrases = Annotated[list[Phrase], Field(max_length=50)]
+Phrase = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TERM_CHARS)
+]
+Phrases = Annotated[list[Phrase], Field(max_length=MAX_TERMS)]
 
 
 class EventIn(BaseModel):
@@ -78,7 +86,10 @@ class RequiredWordsIn(BaseModel):
 
 
 class RulesIn(BaseModel):
-    """The author's rules, enforced by the gate on every draft (see docs/API.md)."""
+    """The author's rules, enforced by the gate on every draft (see docs/API.md).
+
+    Saving a book adds the rules its tone and guidelines state in plain words (`_rules_column`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -196,11 +207,52 @@ def column_values(fields: BookFields, only: set[str] | None = None) -> dict[str,
     return {name: data[name] for name in names if name in data}
 
 
+#: The key of the rules column under which the rules recognised in the tone and guidelines are
+#: listed with the words that stated them (`StatedRule.as_json`); `RulesIn` never holds it.
+INFERRED_KEY = "inferred"
+
+
+def _store(book: Book, fields: BookFields, only: set[str] | None = None) -> None:
+    """Set the book's columns from `fields` (all, or the names in `only`), and its rules."""
+    rules = _rules_column(fields, book)
+    for name, value in column_values(fields, only).items():
+        setattr(book, name, value)
+    book.rules = rules
+
+
+def _rules_column(fields: BookFields, stored: Book) -> dict[str, Any]:
+    """The rules to store: the author's, plus the rules the tone and guidelines newly state.
+
+    `stored` is the book as it was before this save (a new book's columns are all empty). A
+    statement counts only if the stored tone and guidelines did not make it already, so a
+    rule the author removed does not come back with every save while its words stay in the
+    text. Only adds (`merge_stated`). Under `INFERRED_KEY`: the rules recognised, at this save or
+    an earlier one, that still hold and whose words are still in the text, with those words.
+    """
+    rules = fields.rules.model_dump(mode="json")
+    now = {s.key: s for s in infer_rules(fields.tone, fields.content_guidelines)}
+    before = {s.key for s in infer_rules(stored.tone, stored.content_guidelines)}
+    rules, added = merge_stated(rules, [s for key, s in now.items() if key not in before])
+    kept = [now[s.key] for s in inferred_rules(stored) if s.key in now and holds(rules, s)]
+    kept_keys = {s.key for s in kept}
+    listed = [*kept, *(s for s in added if s.key not in kept_keys)]
+    rules[INFERRED_KEY] = [s.as_json() for s in listed]
+    return rules
+
+
+def inferred_rules(book: Book) -> list[StatedRule]:
+    """The book's rules that were recognised in its tone and guidelines, with their words."""
+    listed = (book.rules or {}).get(INFERRED_KEY) or []
+    found = (StatedRule.from_json(item) for item in listed)
+    return [stated for stated in found if stated is not None]
+
+
 def create_book(session: Session, caller: Caller, fields: BookCreate) -> Book:
     """Create a book for the caller (or, for an admin, the named user)."""
     user_id = caller.resolve_user(fields.user_id)
     ensure_user(session, user_id)
-    book = Book(user_id=user_id, **column_values(fields))
+    book = Book(user_id=user_id)
+    _store(book, fields)
     session.add(book)
     session.flush()
     return book
@@ -228,8 +280,7 @@ def list_books(session: Session, caller: Caller, user_id: str | None = None) -> 
 def replace_book(session: Session, caller: Caller, book_id: str, fields: BookFields) -> Book:
     """Replace every field of a book (PUT)."""
     book = get_book(session, caller, book_id)
-    for name, value in column_values(fields).items():
-        setattr(book, name, value)
+    _store(book, fields)
     session.flush()
     return book
 
@@ -241,8 +292,7 @@ def patch_book(session: Session, caller: Caller, book_id: str, changes: dict[str
     changes = {k: v for k, v in changes.items() if k not in unknown and k != "user_id"}
     merged = {**book_to_fields(book), **changes}
     fields = BookFields.model_validate(merged)
-    for name, value in column_values(fields, only=set(changes)).items():
-        setattr(book, name, value)
+    _store(book, fields, only=set(changes))
     session.flush()
     return book
 
@@ -294,7 +344,9 @@ def book_to_fields(book: Book) -> dict[str, Any]:
         "hashtags": list(book.hashtags),
         "awards": list(book.awards),
         "events": list(book.events),
-        "rules": RulesIn.model_validate(book.rules or {}).model_dump(mode="json"),
+        "rules": RulesIn.model_validate(
+            {k: v for k, v in (book.rules or {}).items() if k != INFERRED_KEY}
+        ).model_dump(mode="json"),
         "cover_image_url": book.cover_image_url,
         "timezone": book.timezone,
         "human_in_loop": book.human_in_loop,
@@ -302,11 +354,13 @@ def book_to_fields(book: Book) -> dict[str, Any]:
 
 
 def book_to_dict(book: Book) -> dict[str, Any]:
-    """A book as API.md shows it: id, owner, profile fields and timestamps."""
+    """A book as API.md shows it: id, owner, profile fields, the rules recognised in the tone
+    and guidelines (read-only) and timestamps."""
     return {
         "id": book.id,
         "user_id": book.user_id,
         **book_to_fields(book),
+        "inferred_rules": [stated.as_json() for stated in inferred_rules(book)],
         "created_at": iso(book.created_at),
         "updated_at": iso(book.updated_at),
     }

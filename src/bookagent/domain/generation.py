@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bookagent.db.models import Post
+from bookagent.domain.categories import SHARED_TYPES
 from bookagent.domain.ports import ContentWriter
 from bookagent.domain.ports import Draft
 from bookagent.domain.ports import WriteConstraints
@@ -44,18 +45,9 @@ from bookagent.states import PostStatus
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-DEFAULT_POST_TYPES: tuple[str, ...] = (
-    "hook_question",
-    "theme_spotlight",
-    "author_quote",
-    "review_highlight",
-    "behind_the_scenes",
-    "reader_question",
-    "launch_countdown",
-    "retailer_cta",
-    "fun_fact",
-    "excerpt_teaser",
-)
+#: The post types every book may be written: shared by all categories (see
+#: `bookagent.domain.categories`, where each category's own types and default mix live).
+DEFAULT_POST_TYPES: tuple[str, ...] = SHARED_TYPES
 
 
 @dataclass(frozen=True)
@@ -97,7 +89,7 @@ def plan_slots(
     platforms: Sequence[str], count_per_platform: int, post_types: Sequence[str] | None, seed: int
 ) -> list[Slot]:
     """The batch's drafts, interleaved by platform, cycling through the post types."""
-    types = tuple(post_types) if post_types else DEFAULT_POST_TYPES
+    types = tuple(post_types) if post_types else DEFAULT_POST_TYPES  # the caller's mix, or these
     slots: list[Slot] = []
     for round_ in range(count_per_platform):
         for offset, platform in enumerate(platforms):

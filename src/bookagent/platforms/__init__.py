@@ -1,4 +1,5 @@
-"""Platform rules and text measurement: limits per platform, counting in each platform's unit."""
+"""Platform rules and text measurement: limits per platform, counting in each platform's unit,
+and a preview of a post as its platform shows it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from bookagent.platforms.measure import count_graphemes
 from bookagent.platforms.measure import extract_hashtags
 from bookagent.platforms.measure import extract_urls
 from bookagent.platforms.measure import measure
+from bookagent.platforms.preview import LinkCard
+from bookagent.platforms.preview import MediaPlaceholder
+from bookagent.platforms.preview import Preview
+from bookagent.platforms.preview import Span
+from bookagent.platforms.preview import preview
 from bookagent.platforms.rules import SUPPORTED_PLATFORMS
 from bookagent.platforms.rules import UNITS
 from bookagent.platforms.rules import PlatformRules
@@ -18,7 +24,11 @@ from bookagent.platforms.rules import normalize_platform
 __all__ = [
     "SUPPORTED_PLATFORMS",
     "UNITS",
+    "LinkCard",
+    "MediaPlaceholder",
     "PlatformRules",
+    "Preview",
+    "Span",
     "Unit",
     "count_bytes",
     "count_graphemes",
@@ -28,4 +38,5 @@ __all__ = [
     "get_rules",
     "measure",
     "normalize_platform",
+    "preview",
 ]

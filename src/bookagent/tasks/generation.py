@@ -20,6 +20,7 @@ from bookagent.db.models import Book
 from bookagent.db.models import Post
 from bookagent.domain import generation
 from bookagent.domain.books import book_to_profile
+from bookagent.domain.categories import default_post_types
 from bookagent.domain.posts import post_to_dict
 from bookagent.domain.posts import recent_texts
 from bookagent.errors import NotFoundError
@@ -66,7 +67,8 @@ def generate(
         # and with the others' (the same text on two platforms needs the author's consent).
         recent = {p: recent_texts(session, book_id, p, now) for p in SUPPORTED_PLATFORMS}
         done_already = generation.stored_indexes(session, task_id) if task_id else set()
-    slots = generation.plan_slots(platforms, count_per_platform, post_types, seed)
+    mix = post_types or default_post_types(book)  # the book's category's own mix
+    slots = generation.plan_slots(platforms, count_per_platform, mix, seed)
     todo = [slot for slot in slots if slot.index not in done_already]
     total = len(slots)
     stored: list[dict[str, Any]] = []

@@ -24,6 +24,7 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -49,6 +50,10 @@ from bookagent.platforms import extract_urls
 from bookagent.platforms import get_rules
 from bookagent.platforms import measure
 from bookagent.writers import template_phrases as phrases
+from bookagent.writers.template_formats import PIN_TITLE_MAX
+from bookagent.writers.template_formats import Parts
+from bookagent.writers.template_formats import format_of
+from bookagent.writers.template_formats import variants
 from bookagent.writers.template_material import Facts
 from bookagent.writers.template_material import Material
 from bookagent.writers.template_material import Phrases
@@ -59,6 +64,7 @@ from bookagent.writers.template_phrases import POST_TYPES
 from bookagent.writers.template_rules import WriterRules
 from bookagent.writers.template_rules import required_ctas
 from bookagent.writers.template_rules import writer_day
+from bookagent.writers.template_words import opening
 
 __all__ = [
     "POST_TYPES",
@@ -69,6 +75,10 @@ __all__ = [
 ]
 
 _COMBINATIONS_TRIED = 24
+#: How many of the platform's newest posts a new one avoids sharing a line with.
+_FRESH_WINDOW = 12
+#: A post may open with the same three words as this many of its platform's recent posts.
+_OPENINGS_REPEATED = 2
 #: How many other post types may stand in when neither the requested type's posts nor the
 #: last-resort ones pass; `_GENERIC_TYPES` need the least material (title, author, genre, blurb).
 _STAND_INS = 5
@@ -113,6 +123,21 @@ class _Plan:
     required: tuple[str, ...]
     #: The post types to write, in turn: `post_type`, then the others that may stand in for it.
     types: tuple[str, ...]
+    #: The platform's newest posts, joined: parts they hold are used again only when no other
+    #: will do, so that two posts share as few lines as the material allows.
+    recent: str = ""
+    #: How the platform's recent posts open (`opening`), and how often each.
+    openings: Counter[str] = dataclasses.field(default_factory=Counter)
+
+    def opens_fresh(self, text: str) -> bool:
+        """Whether a post opening with `text` opens like fewer than `_OPENINGS_REPEATED` of the
+        platform's recent posts."""
+        return self.openings[opening(text)] < _OPENINGS_REPEATED
+
+    def fresh(self, options: Sequence[str]) -> list[str]:
+        """The `options` none of the newest posts holds; all of them if each is held."""
+        unused = [text for text in options if text not in self.recent]
+        return unused or list(options)
 
 
 class TemplateWriter:
@@ -149,7 +174,12 @@ class TemplateWriter:
         post_type, reason = resolve(material.facts, constraints.post_type, day, phase)
         required = _required_ctas(material.rules, phase)
         types = _stand_ins(material.facts, post_type, day, phase)
-        plan = _Plan(post_type, material, rules, day, phase, required, types)
+        newest = "\n".join(constraints.avoid[-_FRESH_WINDOW:])
+        layout = format_of(rules.name)
+        # How the platform's recent posts open: a post opens with the same three words as at
+        # most `_OPENINGS_REPEATED` of them, if any candidate does.
+        openings = Counter(opening(_opening_of(text, layout)) for text in constraints.avoid)
+        plan = _Plan(post_type, material, rules, day, phase, required, types, newest, openings)
         key = [book.id, rules.name, constraints.post_type, constraints.seed, constraints.attempt]
         rng = random.Random("|".join(map(str, [*key, *constraints.feedback])))
 
@@ -166,6 +196,9 @@ class TemplateWriter:
             # Most candidates that fail are too long (long material on a short platform) or
             # near-duplicates: rule those out cheaply before the full gate.
             if measure(rules.name, text, rules) > rules.max_length:
+                last = (template_id, text, None)
+                continue
+            if not plan.opens_fresh(_opening_of(text, layout)):
                 last = (template_id, text, None)
                 continue
             if recent.repeated_by(text):
@@ -185,15 +218,19 @@ class TemplateWriter:
             reason = f"{reason}; {why}" if reason else why
             post_type = written
         hashtags, links = draft_entities(text)
-        metadata = {
+        metadata: dict[str, object] = {
             "template_id": template_id,
             "requested_post_type": constraints.post_type,
             "fallback_reason": reason,
             "candidates_tried": tried,
             "attempt": constraints.attempt,
             "phase": phase,
+            "category": material.category,
+            "format": layout,
             "validation": report.to_dict(),
         }
+        if layout == "pin":
+            metadata["pin"] = _pin(text, material.facts)
         return Draft(
             content=text,
             platform=rules.name,
@@ -205,6 +242,21 @@ class TemplateWriter:
             links=links,
             metadata=metadata,
         )
+
+
+def _opening_of(text: str, layout: str) -> str:
+    """Where a post's opening words are: a pin opens after its title line (every pin's title
+    names the book)."""
+    return text.partition("\n\n")[2] or text if layout == "pin" else text
+
+
+def _pin(text: str, facts: Facts) -> dict[str, str | None]:
+    """A pin's title, description and destination link (a shop's link, else the book's)."""
+    title, _, description = text.partition("\n\n")
+    if len(title) > PIN_TITLE_MAX or not description:  # a last resort: one line
+        title, description = "", text
+    link = next(iter(facts.shops or facts.links), None)
+    return {"title": title or None, "description": description, "link": link}
 
 
 class _Recent:
@@ -308,9 +360,12 @@ def _combinations(
     """Combinations of `post_type`, each fullest first, then its shorter variants."""
     material, rules = plan.material, plan.platform
     table, facts, author = material.phrases, material.facts, material.rules
+    layout = format_of(rules.name)
     low = rules.hashtags_min
-    high = max(low, min(rules.hashtags_max, 5 if rules.name == "instagram" else 3))
+    high = max(low, min(rules.hashtags_max, _TAGS_WANTED.get(layout, 3)))
     openers, bodies, ctas = (t[post_type] for t in (table.openers, table.bodies, table.ctas))
+    if post_type in phrases.PHASE_ENDED:
+        ctas = table.phase_ctas[plan.phase]
     for _ in range(_COMBINATIONS_TRIED):
         if repeats.exhausted(post_type):
             return
@@ -319,11 +374,17 @@ def _combinations(
         if not fill:
             break
         b, body_template = rng.choice(fill)
-        o, opener = rng.choice(openers)
-        named = fields(body_template) & {"title", "theme"}  # say each only once
+        used = fields(body_template)
+        named = used & {"title", "theme"}  # say each only once
         body = body_template.format(**values)
         if measure(rules.name, body, rules) > rules.max_length:
             continue  # every variant holds the body: none can fit
+        fresh = plan.fresh
+        # An opener (a hook, in a long post) that makes the post open unlike its recent posts.
+        o, opener = rng.choice(
+            [(i, op) for i, op in openers if plan.opens_fresh(f"{op} {body}")] or openers
+        )
+        hooks = [h for h in fresh(table.hooks) if plan.opens_fresh(h)]
         needs_word = bool(plan.required) and not author.has_required(plan.phase, body)
         pool = (
             [(f"r{i}", cta) for i, cta in enumerate(plan.required)]
@@ -334,24 +395,87 @@ def _combinations(
         if not pool:
             continue
         c, cta_template = rng.choice(pool)
-        head = " ".join(p for p in (rng.choice(table.emoji), opener) if p)
         cta = cta_template.format(**values)
-        link = _link_line(post_type, facts, table, rules, rng)
-        chosen = _choose_tags(material.tags, rng.randint(low, high), rng)
-        sep = rng.choice(("\n\n", "\n\n", " "))
+        emoji = rng.choice(table.emoji) if layout != "long" or rng.random() < 0.3 else ""
+        parts = Parts(
+            head=" ".join(p for p in (emoji, opener) if p),
+            body=body,
+            cta=cta,
+            link=_link_line(post_type, facts, table, rules, plan.phase, rng, _preorder(cta)),
+            tags=_choose_tags(material.tags, rng.randint(low, high), rng),
+            sep=rng.choice(("\n\n", "\n\n", " ")),
+            hook=_one(hooks, rng) if layout == "long" and rng.random() < 0.6 else "",
+            support=tuple(fresh(_supports(facts, values, used, layout, rng))),
+            closer=_one(fresh(table.closers), rng),
+            pin_title=_pin_title(values, rng) if layout == "pin" else "",
+        )
         template_id = f"{post_type}/b{b}/o{o}/c{c}"
         kept = cta if needs_word else ""  # a required word is never dropped
-        variants = [
-            (head, cta, link, chosen),
-            ("", cta, link, chosen),
-            ("", kept, link, chosen),
-            ("", kept, link, chosen[:low]),
-            ("", kept, "", chosen[:low]),
-        ]
-        for variant in dict.fromkeys(variants):
-            yield template_id, _compose(variant[0], body, *variant[1:], sep)
+        for text in variants(layout, parts, kept, low):
+            yield template_id, text
             if repeats.combination == template_id:
                 break
+
+
+def _one(options: Sequence[str], rng: random.Random) -> str:
+    return rng.choice(options) if options else ""
+
+
+def _preorder(text: str) -> bool:
+    folded = text.casefold()
+    return "pre-order" in folded or "preorder" in folded
+
+
+#: Hashtags a post of each layout carries at most (within the platform's own limits).
+_TAGS_WANTED = {"short": 3, "long": 3, "caption": 5, "pin": 3, "conversational": 2}
+#: Supporting lines of a long post (and one of a caption or a conversational post), by the
+#: fields they need; a line is left out when the body already used its field.
+_SUPPORTS = (
+    ("“{review}”\n— {source}", "review"),
+    ("One reader wrote: “{reader_review}”", "review"),
+    ("{award}.", "award"),
+    ("A line from the book: “{quote}”", "quote"),
+    ("{sentence}", "sentence"),
+)
+_THEME_SUPPORT = {
+    "fiction": "It is a story about {theme} and {theme2}.",
+    "children": "It is a gentle story about {theme} and {theme2}.",
+    "nonfiction": "It is a book about {theme} and {theme2}.",
+}
+
+
+def _supports(
+    facts: Facts, values: dict[str, str], used: frozenset[str], layout: str, rng: random.Random
+) -> tuple[str, ...]:
+    """Up to two supporting lines for a long layout, one for the others (half the time for a
+    short post), none for a pin."""
+    if layout == "pin" or (layout == "short" and rng.random() < 0.5):
+        return ()
+    said = {"review" if f in ("review", "reader_review", "source") else f for f in used}
+    by_field = {  # one line per field: a review is not shown twice
+        field: template.format(**values)
+        for template, field in reversed(_SUPPORTS)
+        if field not in said and fields(template) <= values.keys()
+    }
+    lines = list(by_field.values())
+    if "theme" not in used and "theme2" not in used and "theme2" in values:
+        lines.append(_THEME_SUPPORT[facts.category].format(**values))
+    rng.shuffle(lines)
+    return tuple(lines[: 2 if layout == "long" else 1])
+
+
+def _pin_title(values: dict[str, str], rng: random.Random) -> str:
+    """A pin's title line: the book and what kind of book it is, in at most 100 characters."""
+    forms = ["{title} by {author}", "{title}"]
+    if "genre_one" in values:
+        forms[:0] = ["{title}: {genre_one} by {author}"]
+        if "theme" in values:
+            forms[:0] = ["{title}, {genre_one} about {theme}"]
+    for form in forms[rng.randrange(len(forms) - 1) :]:
+        title = form.format(**values)
+        if len(title) <= PIN_TITLE_MAX:
+            return title
+    return values["title"][:PIN_TITLE_MAX]
 
 
 def _last_resorts(plan: _Plan, rng: random.Random) -> Iterator[tuple[str, str]]:
@@ -383,25 +507,32 @@ def _required_ctas(rules: WriterRules, phase: Phase) -> tuple[str, ...]:
 
 
 def _compose(head: str, body: str, cta: str, link: str, tags: tuple[str, ...], sep: str) -> str:
-    text = f"{head} {body}" if head else body
-    if cta:
-        text += ("\n\n" if "\n" in body else sep) + cta
-    if link:
-        text += "\n\n" + link
-    if tags:
-        text += "\n\n" + " ".join(f"#{tag}" for tag in tags)
-    return text
+    return variants("short", Parts(head, body, cta, link, tags, sep), cta, len(tags))[0]
 
 
 def _link_line(
-    post_type: str, facts: Facts, table: Phrases, rules: PlatformRules, rng: random.Random
+    post_type: str,
+    facts: Facts,
+    table: Phrases,
+    rules: PlatformRules,
+    phase: Phase,
+    rng: random.Random,
+    said_preorder: bool = False,
 ) -> str:
+    """A link with a label in the launch phase's words ("Pre-order:" before the launch, unless
+    the post says it already), a "link in bio" line where a post's links do not open, or
+    nothing."""
     if not facts.links or rng.random() >= phrases.LINK_CHANCE.get(post_type, 0.0):
         return ""
+    if format_of(rules.name) == "pin":
+        return ""  # a pin's link is its destination, not a line of its text
     if not rules.links_clickable:
         return rng.choice(table.bio_lines) if table.bio_lines else ""
-    label = rng.choice(table.link_labels) if table.link_labels else ""
-    url = rng.choice(facts.links)
+    url = rng.choice(facts.shops or facts.links)
+    labels = table.link_labels.get(phase, ())
+    if phase != "pre_launch" or said_preorder:
+        labels = ("",) if said_preorder else (*labels, "")
+    label = rng.choice(labels) if labels else ""
     return f"{label} {url}" if label else url
 
 

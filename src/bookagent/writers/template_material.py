@@ -19,6 +19,9 @@ from datetime import date
 from functools import cache
 from string import Formatter
 
+from bookagent.domain.categories import Category
+from bookagent.domain.categories import book_category
+from bookagent.domain.categories import suits
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Phase
 from bookagent.domain.validation import Grounding
@@ -29,8 +32,12 @@ from bookagent.platforms import extract_hashtags
 from bookagent.writers import template_phrases as phrases
 from bookagent.writers.template_phrases import POST_TYPES
 from bookagent.writers.template_rules import WriterRules
-from bookagent.writers.template_rules import human_date
+from bookagent.writers.template_words import GenreWords
+from bookagent.writers.template_words import ages
+from bookagent.writers.template_words import human_date
 
+_CHILDREN_PREFIX = re.compile(r"^\s*(?:children|kids?)['’]?s?\s+", re.IGNORECASE)
+_NOT_SHOPS = frozenset({"landing_page", "website", "newsletter"})
 _FIELD = re.compile(r"“\{\w+\}”|\{\w+\}")
 #: An option of a phrase table: its index in the table (for the template id) and its text.
 Option = tuple[int, str]
@@ -44,19 +51,26 @@ def fields(template: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Phrases:
-    """The phrase tables as one author's rules allow them: forbidden ones out, "!" rewritten."""
+    """The phrase tables of one category as one author's rules allow them: forbidden ones out,
+    "!" rewritten."""
 
     openers: Mapping[str, tuple[Option, ...]]
     bodies: Mapping[str, tuple[Option, ...]]
     ctas: Mapping[str, tuple[Option, ...]]
     emoji: tuple[str, ...]
-    link_labels: tuple[str, ...]
+    #: Per launch phase: the labels before a retailer link, and the endings of selling posts.
+    link_labels: Mapping[Phase, tuple[str, ...]]
+    phase_ctas: Mapping[Phase, tuple[Option, ...]]
     bio_lines: tuple[str, ...]
+    #: A long post's first line and closing question.
+    hooks: tuple[str, ...]
+    closers: tuple[str, ...]
     last_resorts: tuple[Option, ...]
 
     @classmethod
-    def of(cls, rules: WriterRules) -> Phrases:
-        """The tables for `rules`; every opener and call to action table keeps its empty one."""
+    def of(cls, rules: WriterRules, category: Category = "fiction") -> Phrases:
+        """The tables for `category` and `rules`; every opener and ending table keeps its
+        empty one."""
 
         def options(texts: Sequence[str]) -> tuple[Option, ...]:
             toned = ((i, rules.tone(text)) for i, text in enumerate(texts))
@@ -64,17 +78,21 @@ class Phrases:
             # checked quoted): here, a neutral word stands for each.
             return tuple((i, text) for i, text in toned if rules.allows(_FIELD.sub("it", text)))
 
-        def table(source: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[Option, ...]]:
-            return {kind: options(texts) for kind, texts in source.items()}
+        def texts(source: Sequence[str]) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(text for _, text in options(source)))
 
+        tables = phrases.tables(category)
         no_emoji = rules.rules.no_emoji
         return cls(
-            openers=table(phrases.OPENERS),
-            bodies=table(phrases.BODIES),
-            ctas=table(phrases.CTAS),
+            openers={kind: options(t[0]) for kind, t in tables.items()},
+            bodies={kind: options(t[1]) for kind, t in tables.items()},
+            ctas={kind: options(t[2]) for kind, t in tables.items()},
             emoji=("",) if no_emoji else phrases.EMOJI,
-            link_labels=tuple(text for _, text in options(phrases.LINK_LABELS)),
-            bio_lines=tuple(dict.fromkeys(text for _, text in options(phrases.BIO_LINES))),
+            link_labels={p: texts(labels) for p, labels in phrases.LINK_LABELS.items()},
+            phase_ctas={p: options(ctas) for p, ctas in phrases.PHASE_CTAS.items()},
+            bio_lines=texts(phrases.BIO_LINES),
+            hooks=texts(phrases.HOOKS[category]),
+            closers=texts(phrases.CLOSERS[category]),
             last_resorts=options(phrases.LAST_RESORTS),
         )
 
@@ -91,25 +109,32 @@ class Facts:
     #: (blurb sentence, the sentence right after it in the blurb if usable)
     sentences: tuple[tuple[str, str | None], ...]
     links: tuple[str, ...]
+    #: The links where the book can be bought or ordered (not the landing page or website).
+    shops: tuple[str, ...]
     awards: tuple[str, ...]
     launch: date | None
     events: tuple[tuple[date, str], ...]
+    category: Category = "fiction"
+    timezone: str = "UTC"
 
     @classmethod
-    def of(cls, book: BookProfile, rules: WriterRules) -> Facts:
+    def of(cls, book: BookProfile, rules: WriterRules, category: Category = "fiction") -> Facts:
         """The usable material of `book`: each piece as it would stand in a post passes the gate."""
 
         def usable(texts: Sequence[str | None]) -> tuple[str, ...]:
             kept = (rules.rewrite(t) for t in texts if t and t.strip())
             return tuple(dict.fromkeys(t for t in kept if t))
 
+        genre = GenreWords.of(book.genre, category)
+        young = ages(book.target_audience) if category == "children" else None
         base = {
             "title": book.title,
             "author": book.author,
-            "genre": book.genre,
+            "genre_one": genre.one if genre else None,
+            "genre_many": genre.many if genre else None,
             "price": book.price,
-            "audience": book.target_audience,
             "subtitle": book.subtitle,
+            "young_readers": f"children {young}" if young else None,
         }
         reviews = []
         for review in book.reviews:
@@ -126,12 +151,21 @@ class Facts:
             quotes=tuple(q for q in _clean(book.quotes, quoted=True) if rules.allows(f"“{q}”")),
             reviews=tuple(dict.fromkeys(reviews)),
             sentences=tuple(
-                (s, blurb[i + 1] if i + 1 < len(blurb) else None) for i, s in enumerate(blurb) if s
+                (s, blurb[i + 1] if i + 1 < len(blurb) else None)
+                for i, s in enumerate(blurb)
+                if s and (i == 0 or _stands_alone(s))
             ),
             links=tuple(u for u in sorted(book.link_urls().values()) if rules.allows(u)),
+            shops=tuple(
+                url
+                for name, url in sorted(book.link_urls().items())
+                if name not in _NOT_SHOPS and rules.allows(url)
+            ),
             awards=usable(book.awards),
             launch=book.launch_date,
             events=tuple(sorted((on, name) for on, name in events if name)),
+            category=category,
+            timezone=book.timezone,
         )
 
     def dates_on(self, day: date, phase: Phase) -> bool:
@@ -149,16 +183,21 @@ class Facts:
             "launch_countdown": self.dates_on(day, phase),
             "retailer_cta": bool(self.links),
             "excerpt_teaser": bool(self.sentences),
-            "fun_fact": bool(self.themes or self.awards)
-            or {"audience", "subtitle"} & self.base.keys() != set(),
+            "fun_fact": bool(self.themes or self.awards) or "subtitle" in self.base,
+            "read_aloud": bool(self.quotes or self.sentences),
+            "parent_teacher": bool(self.themes),
+            "key_idea": bool(self.quotes or self.themes or self.sentences),
+            "framework": len(self.themes) >= 2,
+            "myth_vs_fact": bool(self.themes),
+            "chapter_takeaway": bool(self.quotes),
         }.get(post_type, True)
 
     def pick(self, rng: random.Random, day: date, phase: Phase) -> dict[str, str]:
         """A random assignment of every field the profile can fill on `day`."""
         values = dict(self.base)
         if self.themes:
-            values["theme"], *rest = rng.sample(self.themes, min(2, len(self.themes)))
-            values.update({"theme2": rest[0]} if rest else {})
+            chosen = rng.sample(self.themes, min(3, len(self.themes)))
+            values.update(zip(("theme", "theme2", "theme3"), chosen, strict=False))
         if self.quotes:
             values["quote"] = rng.choice(self.quotes)
         if self.reviews:
@@ -171,13 +210,13 @@ class Facts:
         if self.awards:
             values["award"] = rng.choice(self.awards)
         if self.launch is not None and phase == "pre_launch":
-            values["launch_date"] = human_date(self.launch)
+            values["launch_date"] = human_date(self.launch, self.timezone, day)
         elif self.launch is not None and phase == "launch_week":
-            values["launched_on"] = human_date(self.launch)
+            values["launched_on"] = human_date(self.launch, self.timezone, day)
         upcoming = [event for event in self.events if event[0] >= day]
         if upcoming:
             on, values["event"] = rng.choice(upcoming)
-            values["event_date"] = human_date(on)
+            values["event_date"] = human_date(on, self.timezone, day)
         return values
 
 
@@ -189,7 +228,9 @@ def hashtag_candidates(
     With `rules`, tags that hold a banned phrase (or an emoji the author forbids) are left out.
     """
     own = [_camel(tag) for tag in book.hashtags]
-    derived = [_camel(text) for text in (book.genre, *book.key_themes)]
+    # Tags made from words: a one- or two-letter genre makes no tag ("#G").
+    genre = _CHILDREN_PREFIX.sub("", book.genre or "")
+    derived = [t for text in (genre, *book.key_themes) if len(t := _camel(text)) > 2]
     seen: set[str] = set()
     result = []
     for tag in [*own, *derived, *phrases.GENERIC_TAGS]:
@@ -217,33 +258,66 @@ class Material:
     facts: Facts
     grounding: Grounding
     tags: tuple[str, ...]
+    category: Category = "fiction"
 
     @classmethod
     def of(cls, book: BookProfile) -> Material:
         """The material of `book` (a few ms for a typical profile; once per profile version)."""
         grounding = Grounding.from_book(book)
         rules = WriterRules.of(book.rules, grounding)
+        category = book_category(book)
         return cls(
             rules,
-            Phrases.of(rules),
-            Facts.of(book, rules),
+            Phrases.of(rules, category),
+            Facts.of(book, rules, category),
             grounding,
             hashtag_candidates(book, grounding, rules),
+            category,
         )
 
 
+#: What a post type of another category becomes: its nearest type in every category.
+_ACROSS = {
+    "read_aloud": "author_quote",
+    "parent_teacher": "theme_spotlight",
+    "activity_idea": "reader_question",
+    "key_idea": "author_quote",
+    "framework": "theme_spotlight",
+    "myth_vs_fact": "hook_question",
+    "chapter_takeaway": "author_quote",
+}
+
+
 def resolve(facts: Facts, post_type: str, day: date, phase: Phase) -> tuple[str, str | None]:
-    """The post type to write (`post_type` if the facts hold what it needs on `day`, else a
-    fallback) and, when it fell back, the reason why."""
+    """The post type to write (`post_type` if the book's category writes it and the facts hold
+    what it needs on `day`, else a fallback) and, when it fell back, the reason why."""
     if post_type not in POST_TYPES:
         raise InvalidInputError.for_field("post_type", f"must be one of {', '.join(POST_TYPES)}")
+    if not suits(post_type, facts.category):
+        written, why = resolve(facts, _ACROSS[post_type], day, phase)
+        reason = f"{post_type} is not a {facts.category} post type; wrote {written} instead"
+        return written, f"{reason} ({why})" if why else reason
     if facts.has_data_for(post_type, day, phase):
         return post_type, None
-    needs, instead = phrases.FALLBACKS[post_type]
+    needs, fallbacks = phrases.FALLBACKS[post_type]
     chosen = next(
-        (kind for kind in instead if facts.has_data_for(kind, day, phase)), "hook_question"
+        (kind for kind in fallbacks if facts.has_data_for(kind, day, phase)), "hook_question"
     )
     return chosen, f"{post_type} needs {needs}, which the profile lacks; wrote {chosen} instead"
+
+
+#: Words that tie a sentence to the one before it ("Then the voice begins..."): such a sentence
+#: makes no sense alone, so only the blurb's first sentence or one that opens otherwise is used.
+_TIED = frozenset(
+    ("then", "but", "and", "so", "or", "yet", "it", "its", "this", "that", "these", "those",
+     "they", "them", "she", "he", "her", "his", "him", "everyone", "everything", "nobody",
+     "someone", "there", "here", "now", "still", "also", "instead", "soon", "later")
+)  # fmt: skip
+
+
+def _stands_alone(sentence: str) -> bool:
+    first = sentence.split(maxsplit=1)[0].strip(",;:").casefold() if sentence.split() else ""
+    return first not in _TIED
 
 
 def _camel(text: str) -> str:

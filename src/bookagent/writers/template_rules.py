@@ -24,8 +24,6 @@ from bookagent.domain.validation import Grounding
 from bookagent.domain.validation import book_today
 from bookagent.domain.validation import find_ungrounded
 
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December")  # fmt: skip
 _MISSING_WORD = "missing_required_word"  # the gate's code: a whole post's matter, not a part's
 _EXCLAMATIONS = str.maketrans(dict.fromkeys("!！‼❗❕", "."))
 # Required words a post can ask readers to do ("Pre-order your copy."); any other word or phrase
@@ -39,11 +37,6 @@ _LABEL_CTAS = ("{word}.", "{word}: {title}.", "{word}: {title} by {author}.")
 def writer_day(timezone: str, on: date | None) -> date:
     """The day a post is written for: `on` if given, else today in the book's timezone."""
     return on if on is not None else book_today(timezone)
-
-
-def human_date(day: date) -> str:
-    """`day` as a post writes it: "March 3, 2027"."""
-    return f"{_MONTH_NAMES[day.month - 1]} {day.day}, {day.year}"
 
 
 @dataclass(frozen=True)

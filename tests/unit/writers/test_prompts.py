@@ -232,3 +232,19 @@ def test_the_prompt_is_stable_for_the_same_book_constraints_and_phase() -> None:
     assert (
         build_prompt(replace(BOOK, price="$5.99"), CONSTRAINTS, today=PRE_LAUNCH).hash != one.hash
     )
+
+
+def test_the_prompt_carries_the_plan_the_template_writer_follows() -> None:
+    business = replace(BOOK, genre="business nonfiction", launch_date=date(2027, 6, 1))
+    linkedin = replace(CONSTRAINTS, platform="linkedin", max_length=3000, length_unit="code_points")
+    user = build_prompt(business, linkedin, today=PRE_LAUNCH).user
+    plan = user.split("## Plan\n", 1)[1].split("\n\n", 1)[0]
+    assert plan.startswith("Category: nonfiction: lead with one useful idea")
+    assert 'say "pre-order"' in plan
+    assert "Format: long form: a one-line hook, then three to five short paragraphs" in plan
+
+    after = build_prompt(BOOK, replace(CONSTRAINTS, platform="pinterest"), today=date(2028, 1, 1))
+    plan = after.user.split("## Plan\n", 1)[1].split("\n\n", 1)[0]
+    assert plan.startswith("Category: fiction:")
+    assert "never call it new or upcoming" in plan
+    assert "Format: a Pinterest pin: a first line of at most 100 characters" in plan

@@ -12,6 +12,9 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from bookagent.domain.categories import OWN_TYPES
+from bookagent.domain.categories import SHARED_TYPES
+from bookagent.domain.categories import book_category
 from bookagent.domain.ports import ContentWriter
 from bookagent.domain.ports import Draft
 from bookagent.domain.ports import WriteConstraints
@@ -27,6 +30,8 @@ from bookagent.platforms import measure
 from bookagent.writers.template import POST_TYPES
 from bookagent.writers.template import TemplateWriter
 from bookagent.writers.template import draft_entities
+from tests.adversarial.profiles import BUSINESS
+from tests.adversarial.profiles import PICTURE_BOOK
 
 BOOK = BookProfile(
     id="book-1",
@@ -77,6 +82,25 @@ def test_template_writer_implements_the_port() -> None:
     assert (writer.name, writer.model) == ("template", "template-v1")
 
 
+@pytest.mark.parametrize(
+    ("book", "post_type", "written"),
+    [
+        (BOOK, "key_idea", "author_quote"),
+        (BOOK, "read_aloud", "author_quote"),
+        (BUSINESS, "activity_idea", "reader_question"),
+        (PICTURE_BOOK, "myth_vs_fact", "hook_question"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else v.id,
+)
+def test_a_post_type_of_another_category_is_written_as_its_nearest(
+    book: BookProfile, post_type: str, written: str
+) -> None:
+    draft = write(book, constraints("twitter", post_type, seed=5))
+    assert draft.post_type == written
+    reason = draft.metadata["fallback_reason"]
+    assert reason.startswith(f"{post_type} is not a {book_category(book)} post type"), reason
+
+
 def test_same_seed_and_attempt_give_the_same_draft() -> None:
     c = constraints("twitter", "hook_question", seed=42)
     assert write(BOOK, c) == write(BOOK, c)
@@ -95,9 +119,19 @@ def test_at_least_200_distinct_valid_posts_per_platform(platform: str) -> None:
 
 
 @pytest.mark.parametrize("platform", ["twitter", "instagram", "bluesky", "threads"])
-@pytest.mark.parametrize("post_type", POST_TYPES)
-def test_every_post_type_is_written_without_fallback(platform: str, post_type: str) -> None:
-    draft = write(BOOK, constraints(platform, post_type, seed=3))
+@pytest.mark.parametrize(
+    ("book", "post_type"),
+    [
+        *((BOOK, t) for t in SHARED_TYPES),
+        *((PICTURE_BOOK, t) for t in OWN_TYPES["children"]),
+        *((BUSINESS, t) for t in OWN_TYPES["nonfiction"]),
+    ],
+    ids=lambda v: v if isinstance(v, str) else v.id,
+)
+def test_every_post_type_is_written_without_fallback(
+    book: BookProfile, platform: str, post_type: str
+) -> None:
+    draft = write(book, constraints(platform, post_type, seed=3))
     assert draft.post_type == post_type
     assert draft.metadata["fallback_reason"] is None
     assert draft.metadata["validation"]["ok"] is True
@@ -212,6 +246,13 @@ _PRICE = st.none() | st.sampled_from(["$4.99", "Free", "€3", "2,99 €", "4.99
 _URL = st.from_regex(r"https://[a-z]{1,12}\.(com|org|net)/[a-z0-9/_-]{0,60}", fullmatch=True)
 
 
+# Genres of every category (fiction, children's, nonfiction), as authors write them.
+_GENRES = st.sampled_from(
+    ["psychological thriller", "children’s picture book", "business nonfiction", "memoir",
+     "cozy mystery", "middle grade fantasy", "self-help", "literary fiction"]
+)  # fmt: skip
+
+
 @st.composite
 def books(draw: st.DrawFn) -> BookProfile:
     """Book profiles with unicode everywhere and every optional field sometimes missing."""
@@ -221,9 +262,9 @@ def books(draw: st.DrawFn) -> BookProfile:
         title=draw(_WORDS | _TEXT),
         subtitle=draw(st.none() | _WORDS),
         author=draw(_WORDS | _TEXT),
-        genre=draw(_WORDS | _TEXT),
+        genre=draw(_WORDS | _TEXT | _GENRES),
         blurb=draw(_BLURB),
-        target_audience=draw(st.none() | _WORDS),
+        target_audience=draw(st.none() | _WORDS | st.just("children aged 3 to 6")),
         key_themes=tuple(draw(st.lists(_WORDS | _TEXT, max_size=4))),
         links=draw(st.dictionaries(st.sampled_from(["amazon", "site", "kobo"]), st.none() | _URL)),
         launch_date=draw(st.none() | st.dates(date(2000, 1, 1), date(2100, 12, 31))),

@@ -17,13 +17,17 @@ from pydantic import field_validator
 from pydantic import model_validator
 
 from bookagent.db.base import utcnow
+from bookagent.db.models import Post
 from bookagent.domain import generation
 from bookagent.domain import posts as ops
 from bookagent.domain.books import resolve_book
+from bookagent.domain.categories import POST_TYPES
 from bookagent.domain.urls import OptionalHttpUrlStr
 from bookagent.errors import InvalidInputError
 from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.platforms import PlatformRules
 from bookagent.platforms import normalize_platform
+from bookagent.platforms import preview
 from bookagent.queue.operations import submit_task
 from bookagent.states import PostStatus
 from bookagent.tasks.generation import generate
@@ -76,12 +80,9 @@ class GenerateBody(BaseModel):
     def _known_post_types(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        unknown = [t for t in value if t not in generation.DEFAULT_POST_TYPES]
+        unknown = [t for t in value if t not in POST_TYPES]
         if unknown:
-            raise ValueError(
-                f"unknown post types {unknown}; use any of "
-                f"{', '.join(generation.DEFAULT_POST_TYPES)}"
-            )
+            raise ValueError(f"unknown post types {unknown}; use any of {', '.join(POST_TYPES)}")
         return list(dict.fromkeys(value))
 
 
@@ -260,17 +261,32 @@ def list_posts(query: PostsQuery) -> Response:
 
 
 def _page_of_posts(filters: ops.PostFilter, query: PageQuery) -> Response:
+    rules: dict[str, PlatformRules] = {}
     with services().db.session() as session:
         page = ops.list_posts(session, caller(), filters, limit=query.limit, cursor=query.cursor)
-        posts = [ops.post_to_dict(p) for p in page.posts]
+        posts = [_with_preview(p, rules) for p in page.posts]
     return ok({"posts": posts, "count": len(posts), "next_cursor": page.next_cursor})
+
+
+def _with_preview(post: Post, rules: dict[str, PlatformRules]) -> dict[str, Any]:
+    """API.md's Post object with its `preview`; `rules` caches each platform's rules."""
+    if post.platform not in rules:
+        rules[post.platform] = services().rules(post.platform)
+    alt_text = post.generation_metadata.get("alt_text")
+    shown = preview(
+        post.platform,
+        post.content,
+        rules[post.platform],
+        alt_text=alt_text if isinstance(alt_text, str) else None,
+    )
+    return {**ops.post_to_dict(post), "preview": shown.to_dict()}
 
 
 @blueprint.get("/posts/<post_id>")
 def get_post(path: PostPath) -> Response:
-    """One post."""
+    """One post, with its preview."""
     with services().db.session() as session:
-        return ok({"post": ops.post_to_dict(ops.get_post(session, caller(), path.post_id))})
+        return ok({"post": _with_preview(ops.get_post(session, caller(), path.post_id), {})})
 
 
 @blueprint.patch("/posts/<post_id>")
@@ -290,7 +306,7 @@ def edit_post(path: PostPath, body: EditBody) -> Response:
             now=utcnow(),
             cross_posted=body.cross_posted,
         )
-        return ok({"post": ops.post_to_dict(post)})
+        return ok({"post": _with_preview(post, {})})
 
 
 class ResolveBody(BaseModel):

@@ -1,14 +1,19 @@
 """The book profile form: HTML form fields to and from the API's book fields, with field errors.
 
-Lists are typed one per line (quotes, reviews as `text | source`, other links as `name: url`) or
-separated by commas (themes, hashtags). Errors are the API's 422 details (`links.amazon`,
-`quotes.2`, ...), shown next to the form field they belong to.
+Lists are typed one per line (quotes, reviews as `text | source`, other links as `name: url`,
+the rules' phrases) or separated by commas (themes, hashtags). Errors are the API's 422 details
+(`links.amazon`, `quotes.2`, `rules.banned_phrases.0`, ...), shown next to the form field they
+belong to. The author's rules are shown and edited here, those recognised in the tone and
+guidelines marked with the words that stated them; fields the form does not show (awards,
+events) keep their stored values when the book is saved.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -24,6 +29,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from bookagent.db.models import Book
 from bookagent.domain import books as ops
 from bookagent.domain.books import book_to_fields
+from bookagent.domain.profile import PHASES
+from bookagent.domain.voice_rules import StatedRule
 from bookagent.errors import InvalidInputError
 from bookagent.web.context import caller
 from bookagent.web.context import services
@@ -43,6 +50,10 @@ OPTIONAL_TEXT = (
     "launch_date",
 )
 REQUIRED_TEXT = ("title", "author", "genre", "blurb")
+RULE_FLAGS = ("no_emoji", "no_exclamation", "no_comparisons")
+RULE_LISTS = ("banned_phrases", "banned_comparisons", "spoilers")
+#: Profile fields the form does not show: an edit keeps what the book holds.
+KEPT_FIELDS = ("awards", "events")
 _OTHER_LINK = re.compile(r"^\s*([\w .-]{1,50}?)\s*[:=]\s*(\S+)\s*$")
 _LIST_SPLIT = re.compile(r"[,\n]")
 _TAG_SPLIT = re.compile(r"[\s,]+")
@@ -74,6 +85,16 @@ FIELD_LABELS = {
     "reviews": "Reviews",
     "timezone": "Timezone",
     "human_in_loop": "Keep me in the loop",
+    "rules": "Rules",
+    "rules.no_emoji": "No emoji",
+    "rules.no_exclamation": "No exclamation marks",
+    "rules.no_comparisons": "No comparisons",
+    "rules.banned_phrases": "Banned words and phrases",
+    "rules.banned_comparisons": "Books and authors never to compare it to",
+    "rules.spoilers": "Spoilers",
+    "rules.required_words.pre_launch": "Required words before launch",
+    "rules.required_words.launch_week": "Required words in launch week",
+    "rules.required_words.post_launch": "Required words after launch week",
 }
 
 
@@ -96,15 +117,19 @@ def book_page() -> BaseResponse | str | tuple[str, int]:
     values["human_in_loop"] = "on" if request.form.get("human_in_loop") else ""
     errors: FieldErrors = {}
     fields = from_form(request.form, errors)
+    if book is not None and not creating:
+        stored = book_to_fields(book)
+        fields.update({name: stored[name] for name in KEPT_FIELDS})
     model: ops.BookFields | None = None
     try:
         model = (ops.BookCreate if creating else ops.BookFields).model_validate(fields)
     except ValidationError as exc:
         _merge(errors, validation_errors(exc))
-    saved_id = None
+    saved_id: str | None = None
+    recognised: list[StatedRule] = []
     if model is not None and not errors:
         try:
-            saved_id = _save(model, None if creating or book is None else book.id)
+            saved_id, recognised = _save(model, None if creating or book is None else book.id)
         except InvalidInputError as exc:
             for detail in exc.details:
                 errors.setdefault(_form_field_of(detail.field), []).append(detail.message)
@@ -114,6 +139,9 @@ def book_page() -> BaseResponse | str | tuple[str, int]:
         return _render(books, book, creating, values, errors), 422
     remember_book(saved_id)
     flash("Book profile created." if creating else "Book profile saved.")
+    if recognised:
+        said = "; ".join(describe_rule(stated) for stated in recognised)
+        flash(f"Rules recognised in your tone and guidelines, now enforced: {said}.")
     return redirect(url_for("dashboard.book"))
 
 
@@ -148,18 +176,65 @@ def _render(
         labels=FIELD_LABELS,
         timezones=timezone_names(),
         known_links=KNOWN_LINKS,
+        recognised=recognised_rules(ops.inferred_rules(book) if book and not creating else []),
+        phases=PHASES,
     )
 
 
-def _save(fields: ops.BookFields, book_id: str | None) -> str:
-    """Create the book (`book_id` None) or replace its fields; returns its id."""
+def _save(fields: ops.BookFields, book_id: str | None) -> tuple[str, list[StatedRule]]:
+    """Create the book (`book_id` None) or replace its fields.
+
+    Returns its id and the rules this save recognised in the tone and guidelines and added.
+    """
     who = caller()
     with services().db.session() as session:
         if book_id is None:
             assert isinstance(fields, ops.BookCreate)
-            return ops.create_book(session, who, fields).id
-        ops.replace_book(session, who, book_id, fields)
-        return book_id
+            book = ops.create_book(session, who, fields)
+            return book.id, ops.inferred_rules(book)
+        listed = {stated.key for stated in ops.inferred_rules(ops.get_book(session, who, book_id))}
+        book = ops.replace_book(session, who, book_id, fields)
+        return book_id, [s for s in ops.inferred_rules(book) if s.key not in listed]
+
+
+def describe_rule(stated: StatedRule) -> str:
+    """A recognised rule in a few words, for the message after a save."""
+    flags = {
+        "no_emoji": "no emoji",
+        "no_exclamation": "no exclamation marks",
+        "no_comparisons": "no comparisons with other books",
+    }
+    if stated.rule in flags:
+        return flags[stated.rule]
+    kinds = {
+        "banned_phrases": "never say",
+        "banned_comparisons": "never compare it to",
+        "spoilers": "never reveal",
+    }
+    return f"{kinds[stated.rule]} “{stated.value}”"
+
+
+@dataclass
+class Recognised:
+    """Words of the tone or guidelines that stated a rule, and the terms they gave it."""
+
+    words: str
+    terms: list[str] = dataclass_field(default_factory=list)
+
+
+def recognised_rules(stated: list[StatedRule]) -> dict[str, list[Recognised]]:
+    """Per rule, the words of the tone and guidelines that stated it (with the terms each
+    gave a list rule), for the marks on the form."""
+    marks: dict[str, list[Recognised]] = {}
+    for one in stated:
+        groups = marks.setdefault(one.rule, [])
+        group = next((g for g in groups if g.words == one.source), None)
+        if group is None:
+            group = Recognised(one.source)
+            groups.append(group)
+        if isinstance(one.value, str):
+            group.terms.append(one.value)
+    return marks
 
 
 def _default_values() -> dict[str, str]:
@@ -183,6 +258,14 @@ def to_form(fields: Mapping[str, Any]) -> dict[str, str]:
     )
     values["timezone"] = str(fields.get("timezone") or "UTC")
     values["human_in_loop"] = "on" if fields.get("human_in_loop", True) else ""
+    rules = dict(fields.get("rules") or {})
+    for flag in RULE_FLAGS:
+        values[f"rules.{flag}"] = "on" if rules.get(flag) else ""
+    for name in RULE_LISTS:
+        values[f"rules.{name}"] = "\n".join(rules.get(name) or [])
+    required = dict(rules.get("required_words") or {})
+    for phase in PHASES:
+        values[f"rules.required_words.{phase}"] = "\n".join(required.get(phase) or [])
     return values
 
 
@@ -214,6 +297,13 @@ def from_form(form: Mapping[str, str], errors: FieldErrors) -> dict[str, Any]:
             continue
         links[name] = match.group(2)
     fields["links"] = links
+    fields["rules"] = {
+        **{flag: bool(form.get(f"rules.{flag}")) for flag in RULE_FLAGS},
+        **{name: _lines(form.get(f"rules.{name}", "")) for name in RULE_LISTS},
+        "required_words": {
+            phase: _lines(form.get(f"rules.required_words.{phase}", "")) for phase in PHASES
+        },
+    }
     user_id = form.get("user_id", "").strip()
     if user_id:
         fields["user_id"] = user_id
@@ -235,6 +325,10 @@ def _form_field(location: list[int | str]) -> tuple[str, str]:
     if not location:
         return "body", ""
     root = str(location[0])
+    if root == "rules" and len(location) > 1:
+        names = [str(part) for part in location if not isinstance(part, int)]
+        lines = [part for part in location if isinstance(part, int)]
+        return ".".join(names), f"line {lines[0] + 1}: " if lines else ""
     if root == "links" and len(location) > 1:
         name = str(location[1])
         return (f"links.{name}", "") if name in KNOWN_LINKS else ("links.other", f"{name}: ")

@@ -34,6 +34,7 @@ from bookagent.platforms import PlatformRules
 from bookagent.platforms import count_bytes
 from bookagent.platforms import measure
 from bookagent.platforms import normalize_platform
+from bookagent.platforms import preview
 from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.context import caller
@@ -78,19 +79,31 @@ class MeasureBody(BaseModel):
 
 @blueprint.post("/posts/measure")
 def measure_post(body: MeasureBody) -> Response:
-    """The measured length, limit and unit of a draft, whether it may be saved, and why not."""
+    """The measured length, limit and unit of a draft, whether it may be saved, why not, and
+    its preview on the platform."""
     svc = services()
     if body.post_id is None:
         assert body.platform is not None  # the validator asks for one of the two
         rules = svc.rules(body.platform)
         if body.book_id is None:
             report = check_length(rules, body.content)
-            return ok({"platform": body.platform, **_report_json(report, rules)})
+            return ok(
+                {
+                    "platform": body.platform,
+                    **_report_json(report, rules),
+                    "preview": preview(rules.name, body.content, rules).to_dict(),
+                }
+            )
         with svc.db.session() as session:
             book = book_ops.get_book(session, caller(), body.book_id)
             report = check_new(session, book, body.content, rules, body.cross_posted or False)
             return ok(
-                {"platform": body.platform, "book_id": book.id, **_report_json(report, rules)}
+                {
+                    "platform": body.platform,
+                    "book_id": book.id,
+                    **_report_json(report, rules),
+                    "preview": preview(rules.name, body.content, rules).to_dict(),
+                }
             )
     with svc.db.session() as session:
         post = post_ops.get_post(session, caller(), body.post_id)
@@ -99,7 +112,14 @@ def measure_post(body: MeasureBody) -> Response:
         report = post_ops.check_edit(
             session, post, body.content, rules, utcnow(), cross_posted=marked
         )
-        return ok({"platform": post.platform, "post_id": post.id, **_report_json(report, rules)})
+        return ok(
+            {
+                "platform": post.platform,
+                "post_id": post.id,
+                **_report_json(report, rules),
+                "preview": preview(rules.name, body.content, rules).to_dict(),
+            }
+        )
 
 
 def check_length(rules: PlatformRules, content: str) -> ValidationReport:

@@ -10,8 +10,8 @@ from typing import Any
 from flask import request
 
 from bookagent.db.base import utcnow
-from bookagent.domain import generation
 from bookagent.domain import posts as ops
+from bookagent.domain.categories import POST_TYPES
 from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.web.context import caller
 from bookagent.web.context import services
@@ -38,7 +38,7 @@ def generate_page() -> str:
         books=books,
         book=book,
         platforms=SUPPORTED_PLATFORMS,
-        post_types=generation.DEFAULT_POST_TYPES,
+        post_types=POST_TYPES,
         default_writer=svc.settings.writers.default,
         sync_threshold=svc.settings.writers.sync_threshold,
     )

@@ -1,13 +1,95 @@
-/* The approval queue: approve, reject with a reason, and edit with a live length counter that
-   counts in the platform's unit (server-side, debounced). An edit that fails the checks is not
-   saved. */
+/* The approval queue: each post as its platform will show it (the server's `preview`: the text
+   as displayed, the fold, link card or image placeholder, the count), approve, reject with a
+   reason, and edit with a live counter and preview in the platform's unit (server-side,
+   debounced). An edit that fails the checks is not saved. Post text is untrusted: it only ever
+   reaches the page as text nodes, never as HTML. */
 "use strict";
 
 (function () {
-  const { api, announce, showError, clearError, formatTime } = window.bookagent;
+  const { api, announce, showError, clearError, formatTime, element } = window.bookagent;
   const queue = document.getElementById("approval-queue");
   if (!queue) return;
   const DEBOUNCE_MS = 250;
+  const LESS_LABEL = "Show less";
+
+  /** One span of the displayed text: plain text, a link (full URL as its title) or a hashtag. */
+  function spanNode(span) {
+    if (span.kind === "link") {
+      const node = element("span", "preview-link", span.text);
+      node.title = span.target;
+      return node;
+    }
+    if (span.kind === "hashtag") return element("span", "preview-tag", span.text);
+    return document.createTextNode(span.text);
+  }
+
+  /** Draws a preview into a post's `section.preview`; `draft` marks an unsaved edit. */
+  function previewView(section) {
+    const platform = section.querySelector('[data-role="preview-platform"]');
+    const state = section.querySelector('[data-role="preview-state"]');
+    const media = section.querySelector('[data-role="preview-media"]');
+    const text = section.querySelector('[data-role="preview-text"]');
+    const card = section.querySelector('[data-role="preview-card"]');
+    const note = section.querySelector('[data-role="preview-note"]');
+    const count = section.querySelector('[data-role="preview-count"]');
+    let expanded = false;
+
+    function drawText(preview) {
+      const nodes = preview.shown.map(spanNode);
+      if (preview.folded.length) {
+        const rest = element("span", "preview-rest");
+        rest.append(...preview.folded.map(spanNode));
+        rest.hidden = !expanded;
+        const more = element("button", "preview-more", expanded ? LESS_LABEL : preview.more_label);
+        more.type = "button";
+        more.setAttribute("aria-expanded", String(expanded));
+        more.addEventListener("click", () => {
+          expanded = !expanded;
+          rest.hidden = !expanded;
+          more.textContent = expanded ? LESS_LABEL : preview.more_label;
+          more.setAttribute("aria-expanded", String(expanded));
+        });
+        nodes.push(rest, more);
+      }
+      text.replaceChildren(...nodes);
+    }
+
+    function drawMedia(preview, altText) {
+      media.hidden = !preview.media;
+      if (!preview.media) return;
+      const alt = altText || preview.media.alt_text;
+      media.replaceChildren(
+        element("span", "preview-media-label", "Image"),
+        element("span", "preview-media-alt", alt ? `Alt text: ${alt}` : "No alt text yet"),
+      );
+    }
+
+    function drawCard(preview) {
+      card.hidden = !preview.link_card;
+      if (!preview.link_card) return;
+      const words = element("span", "preview-card-words");
+      const url = element("span", "preview-card-url", preview.link_card.url);
+      url.title = preview.link_card.url;
+      words.append(element("span", "preview-card-host", preview.link_card.host), url);
+      card.replaceChildren(element("span", "preview-card-image"), words);
+    }
+
+    return {
+      show(preview, { draft = false, altText = null } = {}) {
+        section.dataset.platform = preview.platform;
+        section.classList.toggle("draft", draft);
+        platform.textContent = preview.label;
+        state.textContent = draft ? "preview of your edit" : "preview";
+        drawMedia(preview, altText);
+        drawText(preview);
+        drawCard(preview);
+        note.hidden = !preview.link_note;
+        note.textContent = preview.link_note || "";
+        count.textContent = `${preview.length} / ${preview.limit} ${preview.unit_label}`;
+        count.classList.toggle("over", preview.length > preview.limit);
+      },
+    };
+  }
 
   function wire(article) {
     const postId = article.dataset.postId;
@@ -16,10 +98,11 @@
     const approveButton = article.querySelector('[data-action="approve"]');
     const editButton = article.querySelector('[data-action="edit"]');
     const rejectButton = article.querySelector('[data-action="reject"]');
-    const content = article.querySelector(".post-content");
-    const count = article.querySelector('[data-role="length"]');
+    const view = previewView(article.querySelector("section.preview"));
     const editor = article.querySelector("form.editor");
     const textarea = editor.querySelector("textarea");
+    let saved = null; // the saved text's preview, once the server has sent it
+    let savedText = textarea.value;
     const live = editor.querySelector(".counter");
     const editError = editor.querySelector(".field-error");
     const saveButton = editor.querySelector('button[type="submit"]');
@@ -65,7 +148,28 @@
       }
     }
 
-    function renderCheck(result) {
+    function showSaved(preview) {
+      saved = preview;
+      view.show(preview);
+    }
+
+    /** The preview of the editor's text: an unsaved edit once it differs from the saved text. */
+    function showDraft(preview, text) {
+      if (!preview) return;
+      const altText = saved && saved.media ? saved.media.alt_text : null;
+      view.show(preview, { draft: text !== savedText, altText });
+    }
+
+    function closeEditor() {
+      window.clearTimeout(timer);
+      sequence++; // a measure still on its way must not redraw the preview
+      if (saved) view.show(saved);
+      editor.hidden = true;
+      editButton.setAttribute("aria-expanded", "false");
+    }
+
+    function renderCheck(result, text) {
+      showDraft(result.preview, text);
       const over = !result.ok;
       live.replaceChildren(`${result.measured_length} / ${result.limit} ${unitLabel}`);
       live.classList.toggle("over", over);
@@ -81,12 +185,15 @@
 
     async function check() {
       const text = textarea.value;
-      if (lastCheck && lastCheck.text === text) return lastCheck.result;
+      if (lastCheck && lastCheck.text === text) {
+        renderCheck(lastCheck.result, text);
+        return lastCheck.result;
+      }
       const mine = ++sequence;
       const result = await api("POST", "/api/posts/measure", { post_id: postId, content: text });
       if (mine === sequence) {
         lastCheck = { text, result };
-        renderCheck(result);
+        renderCheck(result, text);
       }
       return result;
     }
@@ -102,15 +209,16 @@
     }));
 
     editButton.addEventListener("click", () => {
-      const opening = editor.hidden;
-      editor.hidden = !opening;
       rejecter.hidden = true;
       rejectButton.setAttribute("aria-expanded", "false");
-      editButton.setAttribute("aria-expanded", String(opening));
-      if (opening) {
-        textarea.focus();
-        check().catch((err) => fail(err, editError));
+      if (!editor.hidden) {
+        closeEditor();
+        return;
       }
+      editor.hidden = false;
+      editButton.setAttribute("aria-expanded", "true");
+      textarea.focus();
+      check().catch((err) => fail(err, editError));
     });
 
     textarea.addEventListener("input", () => {
@@ -119,8 +227,7 @@
     });
 
     editor.querySelector('[data-action="cancel-edit"]').addEventListener("click", () => {
-      editor.hidden = true;
-      editButton.setAttribute("aria-expanded", "false");
+      closeEditor();
       editButton.focus();
     });
 
@@ -131,14 +238,14 @@
         try {
           const result = await check();
           if (!result.ok) {
-            renderCheck(result);
+            renderCheck(result, textarea.value);
             textarea.focus();
             announce("Not saved: " + result.violations.map((v) => v.message).join(" "));
             return;
           }
           const answer = await api("PATCH", "/api/posts/" + encodeURIComponent(postId), { content: textarea.value });
-          content.textContent = answer.post.content;
-          count.textContent = String(answer.post.measured_length);
+          savedText = answer.post.content;
+          if (answer.post.preview) showSaved(answer.post.preview);
           editor.hidden = true;
           editButton.setAttribute("aria-expanded", "false");
           outcome.textContent = "Edit saved.";
@@ -156,8 +263,7 @@
     rejectButton.addEventListener("click", () => {
       const opening = rejecter.hidden;
       rejecter.hidden = !opening;
-      editor.hidden = true;
-      editButton.setAttribute("aria-expanded", "false");
+      if (!editor.hidden) closeEditor();
       rejectButton.setAttribute("aria-expanded", String(opening));
       if (opening) reason.focus();
     });
@@ -181,7 +287,35 @@
         }
       });
     });
+
+    return { postId, showSaved };
   }
 
-  for (const article of queue.querySelectorAll("article.post")) wire(article);
+  /** The previews of this page's posts, in one request for the same page of the queue. Until
+      it answers (or if it fails) each post shows its text as written and its count. */
+  async function loadPreviews(posts) {
+    if (!posts.size) return;
+    const query = new URLSearchParams({
+      book_id: queue.dataset.bookId,
+      status: "pending_approval",
+      limit: String(Math.min(posts.size, 200)),
+    });
+    if (queue.dataset.cursor) query.set("cursor", queue.dataset.cursor);
+    try {
+      const answer = await api("GET", "/api/posts?" + query.toString());
+      for (const post of answer.posts) {
+        const wired = posts.get(post.id);
+        if (wired && post.preview) wired.showSaved(post.preview);
+      }
+    } catch (err) {
+      // The text as written stays: the preview is an aid, not a step of approving.
+    }
+  }
+
+  const posts = new Map();
+  for (const article of queue.querySelectorAll("article.post")) {
+    const wired = wire(article);
+    posts.set(wired.postId, wired);
+  }
+  loadPreviews(posts);
 })();

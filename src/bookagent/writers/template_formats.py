@@ -1,0 +1,119 @@
+"""How a post is laid out on each platform: the parts a post is made of, and their order.
+
+- `short` (X, Bluesky, Mastodon, Threads): an opener, the body, sometimes one supporting line
+  (a review, an award, a line of the book), an ending, a link, hashtags.
+- `long` (LinkedIn): a hook line, then the body and two short supporting paragraphs (a review,
+  an award, a line of the book, a sentence of the blurb), the ending, a closing question, the
+  link and a few hashtags: a hook, 3-5 short paragraphs and a question.
+- `caption` (Instagram): written for an image: an opener and the body, the ending, one
+  supporting line, "link in bio" (a caption's links do not open), then the hashtags.
+- `pin` (Pinterest): a title line (at most `PIN_TITLE_MAX` characters) and a description; the
+  destination link goes with the pin, not in its text.
+- `conversational` (Facebook): the body, a supporting line, the ending as a question to answer,
+  the link, at most two hashtags.
+
+Each layout gives its variants fullest first: when one is too long for the platform, the writer
+tries the next, which leaves out what matters least (the opener, a supporting paragraph, the
+ending unless it holds a required word, hashtags beyond the minimum, the link).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import replace
+
+FORMATS = {
+    "linkedin": "long",
+    "instagram": "caption",
+    "pinterest": "pin",
+    "facebook": "conversational",
+}
+PIN_TITLE_MAX = 100
+
+
+def format_of(platform: str) -> str:
+    """The layout of `platform`'s posts (see the module docstring)."""
+    return FORMATS.get(platform, "short")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What one post is made of; empty strings are parts it goes without."""
+
+    head: str
+    body: str
+    cta: str
+    link: str
+    tags: tuple[str, ...]
+    sep: str
+    hook: str = ""
+    support: tuple[str, ...] = ()
+    closer: str = ""
+    pin_title: str = ""
+
+
+def variants(layout: str, parts: Parts, kept_cta: str, min_tags: int) -> list[str]:
+    """The texts of `parts` in `layout`, fullest first, each shorter than or as long as the last.
+
+    `kept_cta` is the ending that must stay (it holds a required word), else "".
+    """
+    p = parts
+    steps = [
+        p,
+        replace(p, head=""),
+        replace(p, head="", support=p.support[:1], closer=""),
+        replace(p, head="", support=(), closer="", cta=kept_cta),
+        replace(p, head="", support=(), closer="", cta=kept_cta, tags=p.tags[:min_tags]),
+        replace(p, head="", support=(), closer="", cta=kept_cta, tags=p.tags[:min_tags], link=""),
+    ]
+    layout_of = _LAYOUTS[layout]
+    return list(dict.fromkeys(layout_of(step) for step in steps))
+
+
+def _tags(tags: tuple[str, ...]) -> str:
+    return " ".join(f"#{tag}" for tag in tags)
+
+
+def _opened(p: Parts) -> str:
+    return f"{p.head} {p.body}" if p.head else p.body
+
+
+def _short(p: Parts) -> str:
+    text = _opened(p)
+    if p.support:
+        text = _join(text, p.support[0])
+    if p.cta:
+        text += ("\n\n" if "\n" in text else p.sep) + p.cta
+    return _join(text, p.link, _tags(p.tags))
+
+
+def _long(p: Parts) -> str:
+    closer = p.closer if p.closer and not p.cta.endswith("?") else ""
+    opened = p.body if p.hook else _opened(p)  # a hook line is the opener
+    return _join(p.hook, opened, *p.support, p.cta, p.link, closer, _tags(p.tags))
+
+
+def _caption(p: Parts) -> str:
+    return _join(_opened(p), p.cta, *p.support[:1], p.link, _tags(p.tags))
+
+
+def _pin(p: Parts) -> str:
+    description = _opened(p) + (f" {p.cta}" if p.cta else "")
+    return _join(p.pin_title, description, _tags(p.tags))
+
+
+def _conversational(p: Parts) -> str:
+    return _join(_opened(p), *p.support[:1], p.cta, p.link, _tags(p.tags[:2]))
+
+
+def _join(*paragraphs: str) -> str:
+    return "\n\n".join(part for part in paragraphs if part)
+
+
+_LAYOUTS = {
+    "short": _short,
+    "long": _long,
+    "caption": _caption,
+    "pin": _pin,
+    "conversational": _conversational,
+}
