@@ -170,15 +170,28 @@ def measure_route(plan: Plan, payload: dict[str, Any]) -> tuple[list[Line], dict
     return lines, {"first_call_ms": round(first_ms, 1)}
 
 
+RECENT_POST = (
+    "Spring cleaning on the writing desk: notebooks stacked by season, pencils sharpened, a "
+    "mug of cold coffee pushed aside. Readers ask how a story starts, and the honest answer is "
+    "slowly, with walks along the canal, overheard conversations at the bakery, and far too "
+    "many index cards pinned above the radiator. Tell me about your own reading corner: a "
+    "window seat, a kitchen chair, a bus on the way to work? Share a photo below. "
+) * 3
+
+
 def check_drafts(plan: Plan, payload: dict[str, Any]) -> tuple[list[Line], dict[str, Any]]:
     """`check_draft` alone, the profile indexed: new, short and hostile drafts; the build."""
     book = worst_profile()
     builds = [cpu_ms(lambda: Grounding.build(book))[0] for _ in range(plan.builds)]
     Grounding.from_book(book)  # indexed once
-    recent = [grounded_draft(payload, 49)]  # quotes reviews 2 and 10: the others do not
-    variants = [v for v in range(20, 49) if not {(v + 3) % 50, (v + 11) % 50} & {2, 10}]
+    # A recent post of the book to compare each draft with (the dedupe's share of a check): a
+    # long one, in words of its own. Another grounded draft would not do: the largest profile's
+    # quotes and reviews are drawn from one small vocabulary, so two of its drafts share most
+    # content words, and the gate rightly calls the second a rewording of the first.
+    recent = [RECENT_POST]
     fresh = []
-    for variant in variants[: plan.drafts]:
+    # The variants after the route's (which checked 0 to plan.drafts - 1): none checked before.
+    for variant in range(plan.drafts, 2 * plan.drafts):
         draft = grounded_draft(payload, variant)
         ms, report = cpu_ms(lambda d=draft: check_draft(book, FACEBOOK, d, recent=recent))  # type: ignore[misc]
         assert report.ok, report.violations

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
 
+from bookagent.domain.attributions import QUOTATION
 from bookagent.domain.profile import AuthorRules
 from bookagent.domain.profile import Phase
 from bookagent.domain.violation import Violation
@@ -80,6 +81,8 @@ def rule_violations(rules: AuthorRules, text: str, phase: Phase) -> list[Violati
         found.append(
             Violation("spoiler", f"“{term}” gives the plot away (the author marked it a spoiler).")
         )
+    if rules.person is not None:
+        found.extend(_person(rules.person, text))
     required = rules.required_words.get(phase, ())
     if required and not any(True for _ in _present(required, folded)):
         words = ", ".join(f"“{w}”" for w in required)
@@ -90,6 +93,37 @@ def rule_violations(rules: AuthorRules, text: str, phase: Phase) -> list[Violati
             )
         )
     return found
+
+
+#: The pronouns of a person, outside quotations: what a post that speaks as another may not say.
+#: "I" is matched as a capital (a roman numeral "i" is rare in posts; "I" is the pronoun).
+_SINGULAR = regex.compile(r"\b(?:I|(?i:me|my|mine|myself))\b(?:['’](?:m|ve|d|ll)\b)?")
+# Not "US" in capitals: the country.
+_PLURAL = regex.compile(
+    r"\b(?:[Ww]e|WE|[Uu]s|[Oo]urs?|[Oo]urselves|[Ll]et['’]s)\b(?:['’](?:re|ve|d|ll)\b)?"
+)
+_SPEAKERS = {
+    "i": "as the author, in the first person (I)",
+    "we": "as a team or press (we)",
+    "author": "of the author by name, in the third person",
+}
+
+
+def _person(person: str, text: str) -> list[Violation]:
+    """A `person` violation when the post, outside its quotations, speaks as another person:
+    "we" in an I-voice, "I" in a we-voice, either in a post about the author by name."""
+    plain = QUOTATION.sub(" ", text)
+    patterns = {"i": (_PLURAL,), "we": (_SINGULAR,), "author": (_SINGULAR, _PLURAL)}[person]
+    for pattern in patterns:
+        match = pattern.search(plain)
+        if match is not None:
+            return [
+                Violation(
+                    "person",
+                    f"“{match.group()}”: the author's rules say posts speak {_SPEAKERS[person]}.",
+                )
+            ]
+    return []
 
 
 def _emoji(text: str) -> list[str]:

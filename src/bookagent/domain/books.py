@@ -100,6 +100,11 @@ class RulesIn(BaseModel):
     banned_comparisons: Phrases = Field(default_factory=list)
     spoilers: Phrases = Field(default_factory=list)
     required_words: RequiredWordsIn = Field(default_factory=RequiredWordsIn)
+    person: Literal["i", "we", "author"] | None = Field(
+        default=None,
+        description='Who posts speak as: "i" (the author), "we" (a team or press), "author" '
+        "(of the author, by name); null lets a post speak either way.",
+    )
 
 
 def _plausible_year(value: date) -> date:

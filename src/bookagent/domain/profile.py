@@ -12,6 +12,9 @@ from typing import Literal
 
 ReviewKind = Literal["critic", "reader"]
 Phase = Literal["pre_launch", "launch_week", "post_launch"]
+#: Who a post speaks as (see `AuthorRules.person`).
+Person = Literal["i", "we", "author"]
+PERSONS: tuple[Person, ...] = ("i", "we", "author")
 PHASES: tuple[Phase, ...] = ("pre_launch", "launch_week", "post_launch")
 #: A review whose kind the author left out is a reader's when its source says so (or is absent).
 _READER_SOURCE = re.compile(
@@ -71,6 +74,9 @@ class AuthorRules:
     spoilers: tuple[str, ...] = ()
     #: Per launch phase, words of which each post of that phase must hold at least one.
     required_words: Mapping[Phase, tuple[str, ...]] = field(default_factory=dict)
+    #: Who the posts speak as: "i" (the author), "we" (a team or a press), "author" (of the
+    #: author, by name); None lets a post speak either way.
+    person: Person | None = None
 
     @classmethod
     def of(cls, data: Mapping[str, object] | None) -> AuthorRules:
@@ -94,6 +100,7 @@ class AuthorRules:
                 for phase in PHASES
                 if isinstance(required, Mapping) and required.get(phase)
             },
+            person=next((p for p in PERSONS if p == data.get("person")), None),
         )
 
 

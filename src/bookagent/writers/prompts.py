@@ -279,6 +279,16 @@ def _today(book: BookProfile) -> date:
     return datetime.now(zone).date()
 
 
+_PERSON_ORDERS = {
+    "i": 'Speak as the author, in the first person ("I"); never "we", "us" or "our".',
+    "we": 'Speak as the author\'s team or press ("we"); never "I", "me" or "my".',
+    "author": (
+        'Speak about the author by name, in the third person; never "I", "me", "we" '
+        'or "our" (outside quotations).'
+    ),
+}
+
+
 def _author_rules_section(book: BookProfile, today: date) -> str:
     """The author's structured rules, as orders: they come from the author's settings (trusted).
 
@@ -305,6 +315,8 @@ def _author_rules_section(book: BookProfile, today: date) -> str:
             "Never reveal these plot points, not even in other words (they are spoilers): "
             f"{_phrases(rules.spoilers)}."
         )
+    if rules.person is not None:
+        lines.append(_PERSON_ORDERS[rules.person])
     phase = launch_phase(book.launch_date, today)
     required = rules.required_words.get(phase, ())
     if required:

@@ -404,8 +404,8 @@ def _combinations(
             link=_link_line(post_type, facts, table, rules, plan.phase, rng, _preorder(cta)),
             tags=_choose_tags(material.tags, rng.randint(low, high), rng),
             sep=rng.choice(("\n\n", "\n\n", " ")),
-            hook=_one(hooks, rng) if layout == "long" and rng.random() < 0.6 else "",
-            support=tuple(fresh(_supports(facts, values, used, layout, rng))),
+            hook=_one(hooks, rng) if layout == "long" and rng.random() < 0.8 else "",
+            support=_supports(facts, values, used, layout, rng, plan),
             closer=_one(fresh(table.closers), rng),
             pin_title=_pin_title(values, rng) if layout == "pin" else "",
         )
@@ -445,9 +445,14 @@ _THEME_SUPPORT = {
 
 
 def _supports(
-    facts: Facts, values: dict[str, str], used: frozenset[str], layout: str, rng: random.Random
+    facts: Facts,
+    values: dict[str, str],
+    used: frozenset[str],
+    layout: str,
+    rng: random.Random,
+    plan: _Plan,
 ) -> tuple[str, ...]:
-    """Up to two supporting lines for a long layout, one for the others (half the time for a
+    """Up to three supporting lines for a long layout, one for the others (half the time for a
     short post), none for a pin."""
     if layout == "pin" or (layout == "short" and rng.random() < 0.5):
         return ()
@@ -461,7 +466,9 @@ def _supports(
     if "theme" not in used and "theme2" not in used and "theme2" in values:
         lines.append(_THEME_SUPPORT[facts.category].format(**values))
     rng.shuffle(lines)
-    return tuple(lines[: 2 if layout == "long" else 1])
+    unused = plan.fresh(lines)  # lines the newest posts did not hold come first
+    ordered = [*unused, *(line for line in lines if line not in unused)]
+    return tuple(ordered[: 3 if layout == "long" else 1])
 
 
 def _pin_title(values: dict[str, str], rng: random.Random) -> str:

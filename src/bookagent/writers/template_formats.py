@@ -2,9 +2,9 @@
 
 - `short` (X, Bluesky, Mastodon, Threads): an opener, the body, sometimes one supporting line
   (a review, an award, a line of the book), an ending, a link, hashtags.
-- `long` (LinkedIn): a hook line, then the body and two short supporting paragraphs (a review,
-  an award, a line of the book, a sentence of the blurb), the ending, a closing question, the
-  link and a few hashtags: a hook, 3-5 short paragraphs and a question.
+- `long` (LinkedIn): a hook line, then the body and up to three short supporting paragraphs (a
+  review, an award, a line of the book, a sentence of the blurb, the themes), the ending, the
+  link, a closing question and a few hashtags: a hook, 3-5 short paragraphs and a question.
 - `caption` (Instagram): written for an image: an opener and the body, the ending, one
   supporting line, "link in bio" (a caption's links do not open), then the hashtags.
 - `pin` (Pinterest): a title line (at most `PIN_TITLE_MAX` characters) and a description; the

@@ -65,6 +65,7 @@ def test_create_adds_the_rules_the_tone_and_guidelines_state(
         "banned_comparisons": ["Gone Girl"],
         "spoilers": [],
         "required_words": {"pre_launch": [], "launch_week": [], "post_launch": []},
+        "person": None,
     }
     assert book["inferred_rules"] == RECOGNISED
     assert fetch(client, book["id"]) == book
@@ -260,6 +261,7 @@ def test_the_book_page_shows_the_recognised_rules_and_saves_the_authors_changes(
             "launch_week": [],
             "post_launch": [],
         },
+        "person": None,
     }
     page = client.get("/book").get_data(as_text=True)
     assert 'name="rules.no_emoji" type="checkbox">' in page  # shown unticked

@@ -224,3 +224,14 @@ def test_no_fiction_lines_outside_fiction(book: BookProfile) -> None:
                 assert not any(line in text for line in fiction_only), text
             else:
                 assert "past midnight" not in text and "lose a weekend" not in text, text
+
+
+@pytest.mark.parametrize("person", ["i", "we", "author"])
+def test_the_writer_speaks_as_the_author_asks(person: str) -> None:
+    book = replace(BUSINESS, rules=replace(BUSINESS.rules, person=person))  # type: ignore[arg-type]
+    for seed in range(24):
+        for platform in ("twitter", "facebook", "linkedin"):
+            post_type = default_post_types(book)[seed % 10]
+            text = _write(book, platform, post_type, seed, date(2026, 12, 6))
+            found = [v for v in find_ungrounded(Grounding.from_book(book), text)]
+            assert not [v for v in found if v.code == "person"], text

@@ -95,6 +95,7 @@ FIELD_LABELS = {
     "rules.required_words.pre_launch": "Required words before launch",
     "rules.required_words.launch_week": "Required words in launch week",
     "rules.required_words.post_launch": "Required words after launch week",
+    "rules.person": "Posts speak as",
 }
 
 
@@ -266,6 +267,7 @@ def to_form(fields: Mapping[str, Any]) -> dict[str, str]:
     required = dict(rules.get("required_words") or {})
     for phase in PHASES:
         values[f"rules.required_words.{phase}"] = "\n".join(required.get(phase) or [])
+    values["rules.person"] = str(rules.get("person") or "")
     return values
 
 
@@ -303,6 +305,7 @@ def from_form(form: Mapping[str, str], errors: FieldErrors) -> dict[str, Any]:
         "required_words": {
             phase: _lines(form.get(f"rules.required_words.{phase}", "")) for phase in PHASES
         },
+        "person": form.get("rules.person", "").strip() or None,
     }
     user_id = form.get("user_id", "").strip()
     if user_id:
