@@ -137,13 +137,9 @@ async def write_posts(
         others = tuple(t for name, texts in recent.items() if name != slot.platform for t in texts)
         feedback: tuple[str, ...] = ()
         for attempt in range(MAX_ATTEMPTS):
-            constraints = WriteConstraints(
-                platform=platform.name,
-                post_type=slot.post_type,
-                max_length=platform.max_length,
-                length_unit=platform.unit,
-                hashtags_min=platform.hashtags_min,
-                hashtags_max=platform.hashtags_max,
+            constraints = WriteConstraints.for_platform(
+                platform,
+                slot.post_type,
                 seed=slot.seed,
                 attempt=attempt,
                 feedback=feedback,

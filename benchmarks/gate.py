@@ -127,14 +127,9 @@ def constraints(
     platform: str, post_type: str, seed: int, own: Sequence[str], others: Sequence[str]
 ) -> WriteConstraints:
     """The constraints `write_one` builds for one slot, for the benchmark's day."""
-    rules = get_rules(platform)
-    return WriteConstraints(
-        platform=platform,
-        post_type=post_type,
-        max_length=rules.max_length,
-        length_unit=rules.unit,
-        hashtags_min=rules.hashtags_min,
-        hashtags_max=rules.hashtags_max,
+    return WriteConstraints.for_platform(
+        get_rules(platform),
+        post_type,
         seed=seed,
         avoid=tuple(own),  # as `BatchState` passes them
         elsewhere=tuple(others),

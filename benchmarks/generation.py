@@ -98,13 +98,9 @@ def constraints_for(
     rules: PlatformRules, post_type: str, seed: int, avoid: Sequence[str], attempt: int = 0
 ) -> WriteConstraints:
     """The constraints `write_one` builds for one slot."""
-    return WriteConstraints(
-        platform=rules.name,
-        post_type=post_type,
-        max_length=rules.max_length,
-        length_unit=rules.unit,
-        hashtags_min=rules.hashtags_min,
-        hashtags_max=rules.hashtags_max,
+    return WriteConstraints.for_platform(
+        rules,
+        post_type,
         seed=seed,
         attempt=attempt,
         avoid=tuple(avoid),

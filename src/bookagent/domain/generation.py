@@ -130,13 +130,9 @@ async def write_one(
     feedback: tuple[str, ...] = ()
     reason = "no draft was written"
     for attempt in range(MAX_ATTEMPTS):
-        constraints = WriteConstraints(
-            platform=rules.name,
-            post_type=slot.post_type,
-            max_length=rules.max_length,
-            length_unit=rules.unit,
-            hashtags_min=rules.hashtags_min,
-            hashtags_max=rules.hashtags_max,
+        constraints = WriteConstraints.for_platform(
+            rules,
+            slot.post_type,
             seed=slot.seed,
             attempt=attempt,
             feedback=feedback,

@@ -15,6 +15,7 @@ from typing import Any
 from typing import Protocol
 
 from bookagent.domain.profile import BookProfile
+from bookagent.platforms import PlatformRules
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,20 @@ class WriteConstraints:
     avoid: tuple[str, ...] = ()
     elsewhere: tuple[str, ...] = ()
     on: date | None = None
+
+    @classmethod
+    def for_platform(cls, rules: PlatformRules, post_type: str, **fields: Any) -> WriteConstraints:
+        """The constraints of a `post_type` post within `rules`' limits (length in its unit,
+        hashtags); `fields` sets the others (seed, attempt, feedback, avoid, elsewhere, on)."""
+        return cls(
+            platform=rules.name,
+            post_type=post_type,
+            max_length=rules.max_length,
+            length_unit=rules.unit,
+            hashtags_min=rules.hashtags_min,
+            hashtags_max=rules.hashtags_max,
+            **fields,
+        )
 
 
 @dataclass(frozen=True)

@@ -194,13 +194,9 @@ def write_posts(book: BookProfile, today: date, count: int = POSTS_PER_PROFILE) 
         rules, own = get_rules(platform), recent[platform]
         # As `BatchState` passes them: the platform's own posts, and the other platforms'.
         others = tuple(text for name, texts in recent.items() if name != platform for text in texts)
-        constraints = WriteConstraints(
-            platform=platform,
-            post_type=post_type,
-            max_length=rules.max_length,
-            length_unit=rules.unit,
-            hashtags_min=rules.hashtags_min,
-            hashtags_max=rules.hashtags_max,
+        constraints = WriteConstraints.for_platform(
+            rules,
+            post_type,
             seed=i,
             avoid=tuple(own),
             elsewhere=others,

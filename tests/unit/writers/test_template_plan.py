@@ -162,17 +162,7 @@ def test_layouts_shrink_by_leaving_out_what_matters_least() -> None:
 
 
 def _write(book: BookProfile, platform: str, post_type: str, seed: int, day: date) -> str:
-    rules = get_rules(platform)
-    constraints = WriteConstraints(
-        platform=platform,
-        post_type=post_type,
-        max_length=rules.max_length,
-        length_unit=rules.unit,
-        hashtags_min=rules.hashtags_min,
-        hashtags_max=rules.hashtags_max,
-        seed=seed,
-        on=day,
-    )
+    constraints = WriteConstraints.for_platform(get_rules(platform), post_type, seed=seed, on=day)
     return asyncio.run(TemplateWriter().write(book, constraints)).content
 
 
@@ -185,19 +175,10 @@ def test_linkedin_posts_are_long_form() -> None:
 
 
 def test_a_pin_has_a_title_line_a_description_and_its_link_beside_the_text() -> None:
-    rules = get_rules("pinterest")
-    writer = TemplateWriter()
-    constraints = WriteConstraints(
-        platform="pinterest",
-        post_type="parent_teacher",
-        max_length=rules.max_length,
-        length_unit=rules.unit,
-        hashtags_min=rules.hashtags_min,
-        hashtags_max=rules.hashtags_max,
-        seed=4,
-        on=date(2026, 12, 6),
+    constraints = WriteConstraints.for_platform(
+        get_rules("pinterest"), "parent_teacher", seed=4, on=date(2026, 12, 6)
     )
-    draft = asyncio.run(writer.write(PICTURE_BOOK, constraints))
+    draft = asyncio.run(TemplateWriter().write(PICTURE_BOOK, constraints))
     pin = draft.metadata["pin"]
     assert format_of("pinterest") == "pin"
     assert pin["title"] and len(pin["title"]) <= 100

@@ -61,15 +61,7 @@ WRITER = TemplateWriter()
 
 
 def constraints(platform: str, post_type: str, **changes: object) -> WriteConstraints:
-    rules = get_rules(platform)
-    base = WriteConstraints(
-        platform=platform,
-        post_type=post_type,
-        max_length=rules.max_length,
-        length_unit=rules.unit,
-        hashtags_min=rules.hashtags_min,
-        hashtags_max=rules.hashtags_max,
-    )
+    base = WriteConstraints.for_platform(get_rules(platform), post_type)
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
