@@ -179,7 +179,7 @@ def test_generate_eight_posts_and_watch_the_progress_reach_100(
     before = len(pending_posts(server, book))
     page = signed_in
     page.goto("/generate")
-    expect(page.get_by_label("Twitter")).to_be_checked()
+    expect(page.get_by_label("X", exact=True)).to_be_checked()
     expect(page.get_by_label("Facebook")).to_be_checked()
     page.get_by_label("Posts per platform").fill("4")
     shots.take(page, "generate-form")

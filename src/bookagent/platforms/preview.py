@@ -375,3 +375,10 @@ def _host(url: str) -> str:
     except ValueError:
         return url
     return host[4:] if host.startswith("www.") else host
+
+
+def platform_label(platform: str) -> str:
+    """The platform's own name as people write it ("X", "LinkedIn"); the id, capitalised, for a
+    platform the preview does not know."""
+    display = _DISPLAYS.get(platform)
+    return display.label if display is not None else platform.capitalize()

@@ -87,7 +87,7 @@ class Phrases:
             openers={kind: options(t[0]) for kind, t in tables.items()},
             bodies={kind: options(t[1]) for kind, t in tables.items()},
             ctas={kind: options(t[2]) for kind, t in tables.items()},
-            emoji=("",) if no_emoji else phrases.EMOJI,
+            emoji=("",) if no_emoji else phrases.EMOJI[category],
             link_labels={p: texts(labels) for p, labels in phrases.LINK_LABELS.items()},
             phase_ctas={p: options(ctas) for p, ctas in phrases.PHASE_CTAS.items()},
             bio_lines=texts(phrases.BIO_LINES),

@@ -353,7 +353,12 @@ CLOSERS: Mapping[Category, tuple[str, ...]] = MappingProxyType({
     "nonfiction": ("What is one idea you would add?", "How do you make room for this at work?",
                    "Which book changed how you work?"),
 })
-EMOJI = ("", "", "📚", "📖", "✨", "🔖", "☕")
+#: Emoji a post may open with, by category ("" twice: most posts open without one).
+EMOJI: Mapping[Category, tuple[str, ...]] = MappingProxyType({
+    "fiction": ("", "", "📚", "📖", "✨", "🔖", "☕"),
+    "children": ("", "", "📖", "🌙", "🎈", "🧸", "🎨"),
+    "nonfiction": ("", "", "📘", "💡", "📌", "📈"),
+})
 BIO_LINES = ("Link in bio.", "The link is in my bio.", "Find the link in my bio.")
 GENERIC_TAGS = ("BookLovers", "AmReading", "Books", "Bookstagram", "ReadingList", "BookRecs")
 LINK_CHANCE = {"retailer_cta": 1.0, "launch_countdown": 1.0, "review_highlight": 0.5,

@@ -312,3 +312,12 @@ def test_a_preview_is_fast() -> None:
             preview(platform, text)
     per_post_ms = (time.perf_counter() - start) * 1000 / (len(texts) * len(SUPPORTED_PLATFORMS))
     assert per_post_ms < 2, f"{per_post_ms:.2f} ms a preview"
+
+
+def test_platform_labels_are_the_networks_own_names() -> None:
+    from bookagent.platforms.preview import platform_label
+
+    assert platform_label("twitter") == "X"
+    assert platform_label("linkedin") == "LinkedIn"
+    assert platform_label("bluesky") == "Bluesky"
+    assert platform_label("newsite") == "Newsite"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from flask import Flask
 
 from bookagent.domain.urls import is_http_url
+from bookagent.platforms.preview import platform_label
 
 #: How each counting unit of `bookagent.platforms` reads in a sentence ("12 / 280 …").
 UNIT_LABELS = {
@@ -76,5 +77,10 @@ def install_filters(app: Flask) -> None:
     A stored URL becomes an `href` only if it passes `is http_url`: rows written before URLs were
     validated (or a `file://` outbox address) are shown as text, never as a clickable link.
     """
-    app.jinja_env.filters.update(local_time=local_time, time_ago=time_ago, unit_label=unit_label)
+    app.jinja_env.filters.update(
+        local_time=local_time,
+        time_ago=time_ago,
+        unit_label=unit_label,
+        platform_label=platform_label,
+    )
     app.jinja_env.tests["http_url"] = is_http_url
