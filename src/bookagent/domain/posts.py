@@ -231,13 +231,35 @@ def check_edit(
     """
     book = session.get(Book, post.book_id)
     assert book is not None  # posts cascade with their book
-    recent = [
-        t for t in recent_texts(session, post.book_id, post.platform, now) if t != post.content
-    ]
-    elsewhere = (
-        [] if cross_posted else recent_texts_elsewhere(session, post.book_id, post.platform, now)
+    return check_text(
+        session,
+        book,
+        content,
+        rules,
+        now,
+        cross_posted=cross_posted,
+        scheduled_time=scheduled_time or post.scheduled_time,
+        replacing=post.content,
     )
-    when = scheduled_time or post.scheduled_time
+
+
+def check_text(
+    session: Session,
+    book: Book,
+    content: str,
+    rules: PlatformRules,
+    now: datetime,
+    *,
+    cross_posted: bool = False,
+    scheduled_time: datetime | None = None,
+    replacing: str | None = None,
+) -> ValidationReport:
+    """The gate's report on `content` as a post of `book` on `rules`' platform: limits,
+    grounding in the book's facts (relative dates from `scheduled_time`'s day, in the book's
+    timezone), and repeats of its recent posts (but `replacing`, the text it replaces) and,
+    unless `cross_posted`, of the other platforms'."""
+    recent = [t for t in recent_texts(session, book.id, rules.name, now) if t != replacing]
+    elsewhere = [] if cross_posted else recent_texts_elsewhere(session, book.id, rules.name, now)
     return check_draft(
         book_to_profile(book),
         rules,
@@ -245,7 +267,7 @@ def check_edit(
         recent=recent,
         elsewhere=elsewhere,
         cross_posted=cross_posted,
-        scheduled_on=None if when is None else book_day(when, book.timezone),
+        scheduled_on=None if scheduled_time is None else book_day(scheduled_time, book.timezone),
         today=book_day(now, book.timezone),
     )
 

@@ -173,7 +173,12 @@ def count_graphemes(text: str) -> int:
 
 def extract_hashtags(text: str) -> list[str]:
     """The hashtags in `text`, in order and without the `#` (`#1` and `C#` are not tags)."""
-    return [match.group(1) for match in _HASHTAG.finditer(text)]
+    return [tag for _, _, tag in hashtag_spans(text)]
+
+
+def hashtag_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each hashtag of `text` as (start, end, tag without `#`), as `extract_hashtags` finds it."""
+    return [(m.start(), m.end(), m.group(1)) for m in _HASHTAG.finditer(text)]
 
 
 def extract_urls(text: str, *, bare_domains: bool = False) -> list[str]:

@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 
 import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
 
-# The pattern `extract_hashtags` uses, so that the spans are exactly the tags the gate counts.
-from bookagent.platforms.measure import _HASHTAG
 from bookagent.platforms.measure import extract_urls
+
+# The pattern `extract_hashtags` uses, so that the spans are exactly the tags the gate counts.
+from bookagent.platforms.measure import hashtag_spans
 from bookagent.platforms.measure import measure
 from bookagent.platforms.rules import PlatformRules
 from bookagent.platforms.rules import Unit
@@ -251,11 +252,10 @@ def _spans(text: str, display: _Display, links_clickable: bool) -> list[Span]:
             shown = display.display_url(url) if display.display_url else url
             marks.append((start, cursor, Span("link", shown, url)))
     starts = [low for low, _ in links]  # in text order
-    for match in _HASHTAG.finditer(text):
-        start, end = match.span()
+    for start, end, tag in hashtag_spans(text):
         before = bisect_right(starts, start) - 1  # the last link starting at or before the tag
         if before < 0 or links[before][1] <= start:
-            marks.append((start, end, Span("hashtag", match.group(0), match.group(1))))
+            marks.append((start, end, Span("hashtag", text[start:end], tag)))
     spans: list[Span] = []
     position = 0
     for start, end, span in sorted(marks, key=lambda mark: mark[0]):

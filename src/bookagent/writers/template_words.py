@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
@@ -105,6 +106,7 @@ def ages(audience: str | None) -> str | None:
     return f"ages {int(low)} to {int(high)}" if int(low) < int(high) else None
 
 
+@lru_cache(maxsize=8192)  # each write reads the openings of the platform's recent posts
 def opening(text: str, size: int = 3) -> str:
     """The first `size` words of a post, lower case, after any emoji or mark before them."""
     return " ".join(w.casefold() for w in _WORD.findall(text[:200])[:size])

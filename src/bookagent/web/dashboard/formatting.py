@@ -11,15 +11,8 @@ from zoneinfo import ZoneInfoNotFoundError
 from flask import Flask
 
 from bookagent.domain.urls import is_http_url
+from bookagent.platforms.preview import UNIT_LABELS
 from bookagent.platforms.preview import platform_label
-
-#: How each counting unit of `bookagent.platforms` reads in a sentence ("12 / 280 …").
-UNIT_LABELS = {
-    "weighted": "weighted characters",
-    "graphemes": "graphemes",
-    "characters": "characters",
-    "code_points": "code points",
-}
 
 
 def parse_time(value: str | datetime | None) -> datetime | None:

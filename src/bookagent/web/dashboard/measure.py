@@ -18,15 +18,10 @@ from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import StringConstraints
 from pydantic import model_validator
-from sqlalchemy.orm import Session
 
 from bookagent.db.base import utcnow
-from bookagent.db.models import Book
 from bookagent.domain import books as book_ops
 from bookagent.domain import posts as post_ops
-from bookagent.domain.books import book_to_profile
-from bookagent.domain.validation import book_day
-from bookagent.domain.validation import check_draft
 from bookagent.domain.violation import ValidationReport
 from bookagent.domain.violation import Violation
 from bookagent.errors import InvalidInputError
@@ -96,7 +91,9 @@ def measure_post(body: MeasureBody) -> Response:
             )
         with svc.db.session() as session:
             book = book_ops.get_book(session, caller(), body.book_id)
-            report = check_new(session, book, body.content, rules, body.cross_posted or False)
+            report = post_ops.check_text(
+                session, book, body.content, rules, utcnow(), cross_posted=bool(body.cross_posted)
+            )
             return ok(
                 {
                     "platform": body.platform,
@@ -144,26 +141,6 @@ def check_length(rules: PlatformRules, content: str) -> ValidationReport:
             )
         )
     return ValidationReport(not found, length, rules.max_length, tuple(found), rules.unit, size)
-
-
-def check_new(
-    session: Session, book: Book, content: str, rules: PlatformRules, cross_posted: bool
-) -> ValidationReport:
-    """The gate's check of a new, unscheduled post of `book` on `rules`' platform: limits,
-    grounding in the book's facts, and repeats of its recent posts."""
-    now = utcnow()
-    elsewhere = (
-        () if cross_posted else post_ops.recent_texts_elsewhere(session, book.id, rules.name, now)
-    )
-    return check_draft(
-        book_to_profile(book),
-        rules,
-        content,
-        recent=post_ops.recent_texts(session, book.id, rules.name, now),
-        elsewhere=elsewhere,
-        cross_posted=cross_posted,
-        today=book_day(now, book.timezone),
-    )
 
 
 def _report_json(report: ValidationReport, rules: PlatformRules) -> dict[str, Any]:
