@@ -140,6 +140,13 @@ class PublishOutcomeUnknown(ProviderError):
     code = "publish_outcome_unknown"
 
 
+class ThreadIncomplete(ProviderError):
+    """Some posts of a thread went out and the rest did not: the post is settled by the author,
+    never sent again (a second try would repeat the posts already out)."""
+
+    code = "thread_incomplete"
+
+
 class RateLimited(ProviderError):
     """The provider's rate limit was reached."""
 

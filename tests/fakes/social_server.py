@@ -67,6 +67,7 @@ class _Fault:
     times: int
     path: str | None
     status: int
+    after: int = 0  # matching requests let through before the fault applies
 
 
 @dataclass
@@ -155,14 +156,21 @@ class FakeSocialServer:
             }[vendor]
 
     def inject(
-        self, kind: str, *, times: int = 1, path: str | None = None, status: int | None = None
+        self,
+        kind: str,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        status: int | None = None,
+        after: int = 0,
     ) -> None:
-        """Make the next `times` requests (to `path`, or any) fail as `kind`."""
+        """Make the next `times` requests (to `path`, or any) fail as `kind`, once `after` of
+        them have been answered normally."""
         if kind not in ("rate_limit", "server_error", "stall", "drop"):
             raise ValueError(f"unknown fault {kind!r}")
         default = 429 if kind == "rate_limit" else 500
         with self._lock:
-            self._faults.append(_Fault(kind, times, path, status or default))
+            self._faults.append(_Fault(kind, times, path, status or default, after))
 
     def expire_bluesky_sessions(self, *, refresh_too: bool = False) -> None:
         """Expire every access token (and refresh token): the next call gets `ExpiredToken`."""
@@ -223,6 +231,9 @@ class FakeSocialServer:
 
     def _take_fault(self, path: str) -> _Fault | None:
         for fault in self._faults:
+            if fault.path in (None, path) and fault.after > 0:
+                fault.after -= 1
+                return None
             if fault.path in (None, path):
                 fault.times -= 1
                 if fault.times <= 0:
@@ -362,6 +373,9 @@ class FakeSocialServer:
             index = facet["index"]
             if not 0 <= index["byteStart"] < index["byteEnd"] <= size:
                 return _xrpc(400, "InvalidRequest", "Invalid facet index")
+        reply = record.get("reply")
+        if reply is not None and not self._bluesky_reply_ok(reply):
+            return _xrpc(400, "InvalidRequest", "Invalid app.bsky.feed.post record: reply")
         rkey = str(body.get("rkey") or f"3l{next(self._ids):011d}")
         uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
         with self._lock:
@@ -375,6 +389,18 @@ class FakeSocialServer:
         commit = {"cid": cid, "rev": rkey}
         return _Reply(200, {"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"})
 
+    def _bluesky_reply_ok(self, reply: Any) -> bool:
+        """A reply's root and parent are strong references (uri and cid) to records held here
+        (the lexicon checks the shape; the check that they exist catches a broken thread)."""
+        if not isinstance(reply, dict):
+            return False
+        with self._lock:
+            held = {(r["uri"], r["cid"]) for r in self.bluesky_records.values()}
+        refs = [reply.get("root"), reply.get("parent")]
+        return all(
+            isinstance(ref, dict) and (ref.get("uri"), ref.get("cid")) in held for ref in refs
+        )
+
     # X: https://docs.x.com/x-api/posts/creation-of-a-post
     def _x(self, request: RecordedRequest) -> _Reply | None:
         if request.bearer != X_TOKEN:
@@ -384,12 +410,19 @@ class FakeSocialServer:
             return _Reply(200, {"data": user})
         if request.method == "POST" and request.path == "/2/tweets":
             text = str(request.body.get("text") or "")
+            reply = request.body.get("reply") or {}
             with self._lock:
+                parent = reply.get("in_reply_to_tweet_id") if isinstance(reply, dict) else None
+                if reply and parent not in self.tweets:
+                    detail = "You attempted to reply to a Tweet that is deleted or not visible."
+                    return _Reply(403, _problem(403, "Forbidden", detail))
                 if any(tweet["text"] == text for tweet in self.tweets.values()):
                     detail = "You are not allowed to create a Tweet with duplicate content."
                     return _Reply(403, _problem(403, "Forbidden", detail))
                 tweet_id = str(1_880_000_000_000_000_000 + next(self._ids))
                 tweet = {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
+                if parent is not None:
+                    tweet["in_reply_to_tweet_id"] = parent
                 self.tweets[tweet_id] = tweet
                 return _Reply(201, {"data": tweet})
         return None

@@ -81,10 +81,11 @@ from bookagent.domain.profile import launch_phase
 from bookagent.domain.violation import ValidationReport
 from bookagent.domain.violation import Violation
 from bookagent.platforms import PlatformRules
-from bookagent.platforms import count_bytes
 from bookagent.platforms import extract_hashtags
 from bookagent.platforms import extract_urls
-from bookagent.platforms import measure
+from bookagent.platforms.threads import MAX_THREAD_POSTS
+from bookagent.platforms.threads import PostSize
+from bookagent.platforms.threads import post_size
 
 QUOTE_MATCH_THRESHOLD = 90.0
 #: A quotation of any length is checked: "A masterpiece." is as invented as a paragraph.
@@ -485,18 +486,13 @@ def check_draft(
 
 @lru_cache(maxsize=4096)
 def _form(rules: PlatformRules, content: str) -> tuple[int, int | None, tuple[Violation, ...]]:
-    """The length and bytes of `content` on `rules`' platform, and what breaks its limits."""
-    length = measure(rules.name, content, rules)
-    size = count_bytes(content) if rules.max_bytes is not None else None
+    """The length and bytes of `content` on `rules`' platform (a thread's longest post), and
+    what breaks its limits."""
+    size = post_size(rules, content)
     tags = len(extract_hashtags(content))
     links = len(extract_urls(content, bare_domains=True)) if rules.max_links is not None else 0
     name = rules.name
     checks = [
-        ("empty", not content.strip(), "The post is empty."),
-        ("too_long", length > rules.max_length,
-         f"{length} {rules.unit} is over the {name} limit of {rules.max_length}."),
-        ("too_many_bytes", size is not None and size > (rules.max_bytes or 0),
-         f"{size} bytes is over the {name} limit of {rules.max_bytes}."),
         ("too_many_hashtags", tags > rules.hashtags_max,
          f"{tags} hashtags; {name} allows at most {rules.hashtags_max}."),
         ("too_few_hashtags", tags < rules.hashtags_min,
@@ -504,8 +500,43 @@ def _form(rules: PlatformRules, content: str) -> tuple[int, int | None, tuple[Vi
         ("too_many_links", rules.max_links is not None and links > rules.max_links,
          f"{links} links; {name} allows at most {rules.max_links}."),
     ]  # fmt: skip
-    found = tuple(Violation(code, message) for code, failed, message in checks if failed)
-    return length, size, found
+    found = limit_violations(rules, content, size)
+    found.extend(Violation(code, message) for code, failed, message in checks if failed)
+    return size.length, size.size, tuple(found)
+
+
+def limit_violations(rules: PlatformRules, content: str, size: PostSize) -> list[Violation]:
+    """What breaks the platform's length and byte limits; a thread's posts each on its own."""
+    name, count = rules.name, size.posts
+    found = [Violation("empty", "The post is empty.")] if not content.strip() else []
+    if count > MAX_THREAD_POSTS:
+        found.append(
+            Violation(
+                "too_many_posts",
+                f"{count} posts in the thread; a {name} thread holds at most {MAX_THREAD_POSTS}.",
+            )
+        )
+    for i, length in enumerate(size.lengths):
+        where = f"Post {i + 1} of the thread: " if count > 1 else ""
+        if count > 1 and length == 0:
+            found.append(Violation("empty", f"Post {i + 1} of the thread is empty."))
+        if length > rules.max_length:
+            found.append(
+                Violation(
+                    "too_long",
+                    f"{where}{length} {rules.unit} is over the {name} limit of "
+                    f"{rules.max_length}.",
+                )
+            )
+        bytes_ = size.sizes[i] if size.sizes is not None else 0
+        if rules.max_bytes is not None and bytes_ > rules.max_bytes:
+            found.append(
+                Violation(
+                    "too_many_bytes",
+                    f"{where}{bytes_} bytes is over the {name} limit of {rules.max_bytes}.",
+                )
+            )
+    return found
 
 
 @lru_cache(maxsize=128)  # the texts are the caller's: each entry holds references, not copies

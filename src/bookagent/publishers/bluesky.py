@@ -28,6 +28,7 @@ from bookagent.domain.ports import PublishResult
 from bookagent.errors import ConfigurationError
 from bookagent.errors import ProviderError
 from bookagent.errors import ProviderRejected
+from bookagent.platforms.threads import split_thread
 from bookagent.publishers.richtext import build_facets
 from bookagent.publishers.richtext import record_key
 from bookagent.publishers.transport import Redactor
@@ -47,6 +48,15 @@ GET_RECORD = "/xrpc/com.atproto.repo.getRecord"
 GET_POSTS = "/xrpc/app.bsky.feed.getPosts"
 _STALE_TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
 _EXISTS_ERRORS = {"RecordAlreadyExists", "AlreadyExists"}
+
+
+@dataclass(frozen=True)
+class _Created:
+    """A post record on the PDS: its strong reference (uri and cid, what a reply names) and the
+    publish result it makes."""
+
+    ref: Mapping[str, str]
+    result: PublishResult
 
 
 @dataclass(frozen=True)
@@ -95,24 +105,61 @@ class BlueskyPublisher:
         return PublisherCapabilities(idempotency_key=True, lookup=True, metrics=True)
 
     async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
-        """Create the post under the record key of `idempotency_key` (or find it already there)."""
+        """Create the post under the record key of `idempotency_key` (or find it already there).
+
+        A thread's posts are created in turn, each a reply to the one before under a record key
+        of its own (`_thread_keys`), so a retry finds the posts that went out and goes on from
+        the first that did not. The result is the thread's first post.
+        """
+        posts = split_thread(request.content)
+        first: _Created | None = None
+        parent: _Created | None = None
+        for text, rkey in zip(posts, _thread_keys(idempotency_key, len(posts)), strict=True):
+            reply = None
+            if first is not None and parent is not None:
+                reply = {"root": first.ref, "parent": parent.ref}
+            parent = await self._create(request, text, rkey, reply)
+            first = first or parent
+        assert first is not None  # a text splits into at least one post
+        return first.result
+
+    async def find_published(
+        self, request: PublishRequest, idempotency_key: str
+    ) -> PublishResult | None:
+        """`getRecord` at this key's record key (a thread's last post's): the post (a thread's
+        first), or None when it is absent."""
+        keys = _thread_keys(idempotency_key, len(split_thread(request.content)))
+        if len(keys) > 1 and await self._find(keys[-1]) is None:
+            return None  # the thread did not go out whole: a retry completes it
+        found = await self._find(keys[0])
+        return found.result if found is not None else None
+
+    async def _create(
+        self,
+        request: PublishRequest,
+        text: str,
+        rkey: str,
+        reply: Mapping[str, Mapping[str, str]] | None,
+    ) -> _Created:
+        """One post record at `rkey` (a reply when `reply` names its root and parent), or the
+        record already there."""
         session = await self._current_session()
-        rkey = record_key(idempotency_key)
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
-            "text": request.content,
+            "text": text,
             "createdAt": datetime.now(UTC)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
         }
-        facets = build_facets(request.content)
+        facets = build_facets(text)
         if facets:
             record["facets"] = facets
+        if reply is not None:
+            record["reply"] = reply
         body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
         response = await self._call("POST", CREATE_RECORD, effect=True, json=body)
         if response.is_success:
-            created = json_object(response, vendor=self.name)
-            return self._result(str(created.get("uri") or ""), rkey, response)
+            return self._created(json_object(response, vendor=self.name), rkey, response)
         if _is_conflict(response) or response.status_code >= 500:
             existing = await self._existing(rkey)
             if existing is not None:
@@ -120,12 +167,6 @@ class BlueskyPublisher:
                 return existing
         raise_for_status(response, vendor=self.name, redact=self._redact, effect=True)
         raise ProviderRejected(f"bluesky: HTTP {response.status_code} without a record")
-
-    async def find_published(
-        self, request: PublishRequest, idempotency_key: str
-    ) -> PublishResult | None:
-        """`getRecord` at this key's record key: the post, or None when it is absent."""
-        return await self._find(record_key(idempotency_key))
 
     async def check(self) -> CheckResult:
         """Create a fresh session: proves the handle and app password."""
@@ -160,13 +201,13 @@ class BlueskyPublisher:
         """Close the connection pool."""
         await self._client.aclose()
 
-    async def _existing(self, rkey: str) -> PublishResult | None:
+    async def _existing(self, rkey: str) -> _Created | None:
         try:
             return await self._find(rkey)
         except ProviderError:
             return None  # the caller reports the create's own error instead
 
-    async def _find(self, rkey: str) -> PublishResult | None:
+    async def _find(self, rkey: str) -> _Created | None:
         session = await self._current_session()
         params = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey}
         response = await self._call("GET", GET_RECORD, effect=False, params=params)
@@ -178,19 +219,22 @@ class BlueskyPublisher:
         if response.status_code == 404:
             return None
         raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
-        found = json_object(response, vendor=self.name)
-        return self._result(str(found.get("uri") or ""), rkey, response)
+        return self._created(json_object(response, vendor=self.name), rkey, response)
 
-    def _result(self, uri: str, rkey: str, response: httpx.Response) -> PublishResult:
+    def _created(self, answer: Mapping[str, Any], rkey: str, response: httpx.Response) -> _Created:
+        """The record that `answer` (of createRecord or getRecord) names, as a reply's strong
+        reference and as the publish result."""
+        uri, cid = str(answer.get("uri") or ""), answer.get("cid")
         handle = self._session.handle if self._session else self.handle
         if not uri.startswith("at://"):
             raise ProviderRejected("bluesky: the answer has no record uri")
-        return PublishResult(
+        result = PublishResult(
             remote_id=uri,
             url=f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1] or rkey}",
             status_code=response.status_code,
             response_excerpt=response_excerpt(response, self._redact),
         )
+        return _Created({"uri": uri, "cid": str(cid or "")}, result)
 
     async def _call(self, method: str, path: str, *, effect: bool, **kwargs: Any) -> httpx.Response:
         """An authenticated call; a stale token is renewed once and the call repeated."""
@@ -262,6 +306,13 @@ class BlueskyPublisher:
         self._redact.add(access, refresh)
         handle = body.get("handle")
         return _Session(access, refresh, did, handle if isinstance(handle, str) else self.handle)
+
+
+def _thread_keys(idempotency_key: str, count: int) -> list[str]:
+    """The record keys of a post's `count` posts: the first is the key's own record key (as for
+    a post that is not a thread), the others are derived from it and their place."""
+    keys = [f"{idempotency_key}/{index}" if index else idempotency_key for index in range(count)]
+    return [record_key(key) for key in keys]
 
 
 def _xrpc_error(response: httpx.Response) -> str | None:

@@ -17,7 +17,10 @@ from bookagent.domain.ports import PublisherCapabilities
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ConfigurationError
+from bookagent.errors import ProviderError
 from bookagent.errors import ProviderRejected
+from bookagent.errors import ThreadIncomplete
+from bookagent.platforms.threads import split_thread
 from bookagent.publishers.base import HttpPublisher
 from bookagent.publishers.base import checked
 from bookagent.publishers.transport import Redactor
@@ -68,10 +71,32 @@ class XPublisher(HttpPublisher):
         return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)
 
     async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
-        """Create the post; X itself refuses an exact duplicate of a recent post (403)."""
-        response = await self._request(
-            "POST", "/2/tweets", effect=True, json={"text": request.content}
-        )
+        """Create the post; X itself refuses an exact duplicate of a recent post (403).
+
+        A thread's posts are created in turn, each a reply to the one before. X has no
+        idempotency key, so when a later post fails the thread is left as it is, and the
+        error (`ThreadIncomplete`) says which posts are out: sending it again would repeat them.
+        """
+        posts = split_thread(request.content)
+        out: list[PublishResult] = []
+        for text in posts:
+            body: dict[str, object] = {"text": text}
+            if out:
+                body["reply"] = {"in_reply_to_tweet_id": out[-1].remote_id}
+            try:
+                out.append(await self._create(request, body))
+            except ProviderError as exc:
+                if not out:
+                    raise
+                raise ThreadIncomplete(
+                    f"x: {len(out)} of the thread's {len(posts)} posts went out (the first: "
+                    f"{out[0].url}); the next failed: {exc.message}. Post the rest as replies "
+                    "by hand, then mark the post published."
+                ) from exc
+        return out[0]
+
+    async def _create(self, request: PublishRequest, body: dict[str, object]) -> PublishResult:
+        response = await self._request("POST", "/2/tweets", effect=True, json=body)
         data = json_object(response, vendor=self.name).get("data")
         post_id = data.get("id") if isinstance(data, dict) else None
         if not post_id:

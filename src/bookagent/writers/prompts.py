@@ -27,6 +27,7 @@ from bookagent.domain.ports import WriteConstraints
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Phase
 from bookagent.domain.profile import launch_phase
+from bookagent.platforms.threads import THREAD_PLATFORMS
 from bookagent.writers.profile_block import PROFILE_CLOSE
 from bookagent.writers.profile_block import PROFILE_OPEN
 from bookagent.writers.profile_block import RECENT_CLOSE
@@ -345,6 +346,12 @@ def _platform_section(constraints: WriteConstraints) -> str:
         f"included. Aim for {target} or fewer.",
         _hashtag_rule(constraints.hashtags_min, constraints.hashtags_max),
     ]
+    if constraints.platform in THREAD_PLATFORMS:
+        lines.append(
+            "Thread: when the material needs more room, you may write a thread of 2 to 4 posts "
+            "instead: separate the posts with a line holding only ---, make each post fit the "
+            "maximum length on its own, and put the link and hashtags in the last post."
+        )
     return "\n".join(lines)
 
 

@@ -49,6 +49,9 @@ from bookagent.platforms import extract_hashtags
 from bookagent.platforms import extract_urls
 from bookagent.platforms import get_rules
 from bookagent.platforms import measure
+from bookagent.platforms.threads import THREAD_PLATFORMS
+from bookagent.platforms.threads import post_size
+from bookagent.platforms.threads import thread_posts
 from bookagent.writers import template_phrases as phrases
 from bookagent.writers.template_formats import PIN_TITLE_MAX
 from bookagent.writers.template_formats import Parts
@@ -195,7 +198,7 @@ class TemplateWriter:
             tried += 1
             # Most candidates that fail are too long (long material on a short platform) or
             # near-duplicates: rule those out cheaply before the full gate.
-            if measure(rules.name, text, rules) > rules.max_length:
+            if post_size(rules, text).length > rules.max_length:
                 last = (template_id, text, None)
                 continue
             if not plan.opens_fresh(_opening_of(text, layout)):
@@ -226,7 +229,7 @@ class TemplateWriter:
             "attempt": constraints.attempt,
             "phase": phase,
             "category": material.category,
-            "format": layout,
+            "format": "thread" if len(thread_posts(rules, text)) > 1 else layout,
             "validation": report.to_dict(),
         }
         if layout == "pin":
@@ -397,6 +400,8 @@ def _combinations(
         c, cta_template = rng.choice(pool)
         cta = cta_template.format(**values)
         emoji = rng.choice(table.emoji) if layout != "long" or rng.random() < 0.3 else ""
+        threaded = rules.name in THREAD_PLATFORMS and rng.random() < _THREAD_SHARE
+        form = "thread" if threaded else layout
         parts = Parts(
             head=" ".join(p for p in (emoji, opener) if p),
             body=body,
@@ -405,13 +410,13 @@ def _combinations(
             tags=_choose_tags(material.tags, rng.randint(low, high), rng),
             sep=rng.choice(("\n\n", "\n\n", " ")),
             hook=_one(hooks, rng) if layout == "long" and rng.random() < 0.8 else "",
-            support=_supports(facts, values, used, layout, rng, plan),
+            support=_supports(facts, values, used, form, rng, plan),
             closer=_one(fresh(table.closers), rng),
             pin_title=_pin_title(values, rng) if layout == "pin" else "",
         )
         template_id = f"{post_type}/b{b}/o{o}/c{c}"
         kept = cta if needs_word else ""  # a required word is never dropped
-        for text in variants(layout, parts, kept, low):
+        for text in variants(form, parts, kept, low):
             yield template_id, text
             if repeats.combination == template_id:
                 break
@@ -427,6 +432,10 @@ def _preorder(text: str) -> bool:
 
 
 #: Hashtags a post of each layout carries at most (within the platform's own limits).
+#: Supporting lines per layout (a short post's one, half the time; none in a pin).
+_SUPPORTS_WANTED = {"long": 3, "thread": 3}
+#: The share of X and Bluesky posts written as a thread, when their material makes one.
+_THREAD_SHARE = 0.3
 _TAGS_WANTED = {"short": 3, "long": 3, "caption": 5, "pin": 3, "conversational": 2}
 #: Supporting lines of a long post (and one of a caption or a conversational post), by the
 #: fields they need; a line is left out when the body already used its field.
@@ -452,8 +461,8 @@ def _supports(
     rng: random.Random,
     plan: _Plan,
 ) -> tuple[str, ...]:
-    """Up to three supporting lines for a long layout, one for the others (half the time for a
-    short post), none for a pin."""
+    """Up to three supporting lines for a long layout or a thread, one for the others (half the
+    time for a short post), none for a pin."""
     if layout == "pin" or (layout == "short" and rng.random() < 0.5):
         return ()
     said = {"review" if f in ("review", "reader_review", "source") else f for f in used}
@@ -468,7 +477,7 @@ def _supports(
     rng.shuffle(lines)
     unused = plan.fresh(lines)  # lines the newest posts did not hold come first
     ordered = [*unused, *(line for line in lines if line not in unused)]
-    return tuple(ordered[: 3 if layout == "long" else 1])
+    return tuple(ordered[: _SUPPORTS_WANTED.get(layout, 1)])
 
 
 def _pin_title(values: dict[str, str], rng: random.Random) -> str:
@@ -528,8 +537,9 @@ def _link_line(
 ) -> str:
     """A link with a label in the launch phase's words ("Pre-order:" before the launch, unless
     the post says it already), a "link in bio" line where a post's links do not open, or
-    nothing."""
-    if not facts.links or rng.random() >= phrases.LINK_CHANCE.get(post_type, 0.0):
+    nothing. A post that asks readers to pre-order always says where."""
+    chance = 1.0 if said_preorder else phrases.LINK_CHANCE.get(post_type, 0.0)
+    if not facts.links or rng.random() >= chance:
         return ""
     if format_of(rules.name) == "pin":
         return ""  # a pin's link is its destination, not a line of its text

@@ -2,6 +2,10 @@
 
 - `short` (X, Bluesky, Mastodon, Threads): an opener, the body, sometimes one supporting line
   (a review, an award, a line of the book), an ending, a link, hashtags.
+- `thread` (some posts of X and Bluesky): the short post's parts as a thread of 2-4 posts (see
+  `bookagent.platforms.threads`): the opener and body, then each supporting line but the last,
+  then the last with the ending, the link and hashtags; each post is measured on its own. When
+  no thread fits, the short post's variants follow.
 - `long` (LinkedIn): a hook line, then the body and up to three short supporting paragraphs (a
   review, an award, a line of the book, a sentence of the blurb, the themes), the ending, the
   link, a closing question and a few hashtags: a hook, 3-5 short paragraphs and a question.
@@ -21,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import replace
+
+from bookagent.platforms.threads import join_thread
 
 FORMATS = {
     "linkedin": "long",
@@ -58,6 +64,10 @@ def variants(layout: str, parts: Parts, kept_cta: str, min_tags: int) -> list[st
     `kept_cta` is the ending that must stay (it holds a required word), else "".
     """
     p = parts
+    if layout == "thread":
+        threads = [replace(p, support=p.support[:n]) for n in range(len(p.support), 0, -1)]
+        shorter = variants("short", replace(p, support=p.support[:1]), kept_cta, min_tags)
+        return list(dict.fromkeys([*(_thread(step) for step in threads), *shorter]))
     steps = [
         p,
         replace(p, head=""),
@@ -85,6 +95,13 @@ def _short(p: Parts) -> str:
     if p.cta:
         text += ("\n\n" if "\n" in text else p.sep) + p.cta
     return _join(text, p.link, _tags(p.tags))
+
+
+def _thread(p: Parts) -> str:
+    # The last supporting line goes with the ending: a post of only "Pre-order it now" and a
+    # link would be the same in many threads (and X refuses a repeat of a recent post).
+    *middle, last = p.support
+    return join_thread([_opened(p), *middle, _join(last, p.cta, p.link, _tags(p.tags))])
 
 
 def _long(p: Parts) -> str:

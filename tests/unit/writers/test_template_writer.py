@@ -27,6 +27,8 @@ from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import extract_urls
 from bookagent.platforms import get_rules
 from bookagent.platforms import measure
+from bookagent.platforms.threads import post_size
+from bookagent.platforms.threads import split_thread
 from bookagent.writers.template import POST_TYPES
 from bookagent.writers.template import TemplateWriter
 from bookagent.writers.template import draft_entities
@@ -131,7 +133,7 @@ def test_every_post_type_is_written_without_fallback(
     assert (draft.provider, draft.model) == ("template", "template-v1")
     assert len(draft.prompt_hash) == 64
     assert draft_entities(draft.content) == (draft.hashtags, draft.links)
-    assert measure(platform, draft.content) <= get_rules(platform).max_length
+    assert post_size(get_rules(platform), draft.content).length <= get_rules(platform).max_length
 
 
 def test_quotes_and_reviews_are_used_verbatim() -> None:
@@ -164,7 +166,8 @@ def test_tight_limits_drop_optional_parts_instead_of_truncating() -> None:
     for seed in range(30):
         c = constraints("twitter", POST_TYPES[seed % 10], seed=seed, max_length=90)
         draft = write(BOOK, c)
-        assert measure("twitter", draft.content) <= 90
+        # Each post of it, when the writer made a thread of short posts.
+        assert all(measure("twitter", post) <= 90 for post in split_thread(draft.content))
         assert draft.metadata["validation"]["ok"] is True
         assert "…" not in draft.content
 

@@ -22,14 +22,13 @@ from pydantic import model_validator
 from bookagent.db.base import utcnow
 from bookagent.domain import books as book_ops
 from bookagent.domain import posts as post_ops
+from bookagent.domain.validation import limit_violations
 from bookagent.domain.violation import ValidationReport
-from bookagent.domain.violation import Violation
 from bookagent.errors import InvalidInputError
 from bookagent.platforms import PlatformRules
-from bookagent.platforms import count_bytes
-from bookagent.platforms import measure
 from bookagent.platforms import normalize_platform
 from bookagent.platforms import preview
+from bookagent.platforms.threads import post_size
 from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.context import caller
@@ -121,26 +120,9 @@ def measure_post(body: MeasureBody) -> Response:
 
 def check_length(rules: PlatformRules, content: str) -> ValidationReport:
     """The platform's length and byte limits only (no book to check facts against)."""
-    length = measure(rules.name, content, rules)
-    size = count_bytes(content) if rules.max_bytes is not None else None
-    found = []
-    if not content.strip():
-        found.append(Violation("empty", "The post is empty."))
-    if length > rules.max_length:
-        found.append(
-            Violation(
-                "too_long",
-                f"{length} {rules.unit} is over the {rules.name} limit of {rules.max_length}.",
-            )
-        )
-    if size is not None and rules.max_bytes is not None and size > rules.max_bytes:
-        found.append(
-            Violation(
-                "too_many_bytes",
-                f"{size} bytes is over the {rules.name} limit of {rules.max_bytes}.",
-            )
-        )
-    return ValidationReport(not found, length, rules.max_length, tuple(found), rules.unit, size)
+    size = post_size(rules, content)
+    found = tuple(limit_violations(rules, content, size))
+    return ValidationReport(not found, size.length, rules.max_length, found, rules.unit, size.size)
 
 
 def _report_json(report: ValidationReport, rules: PlatformRules) -> dict[str, Any]:
