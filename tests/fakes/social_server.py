@@ -287,10 +287,12 @@ class FakeSocialServer:
 
     def _mastodon_create(self, request: RecordedRequest) -> _Reply:
         text = str(request.body.get("status") or "")
+        warning = str(request.body.get("spoiler_text") or "")
         limit = self.mastodon_max_characters or 500
         if not text.strip():
             return _Reply(422, {"error": "Validation failed: Text can't be blank"})
-        if len(text) > limit:
+        # Mastodon counts the content warning with the text (StatusLengthValidator).
+        if len(warning + text) > limit:
             return _Reply(
                 422, {"error": f"Validation failed: Text character limit of {limit} exceeded"}
             )
@@ -300,6 +302,7 @@ class FakeSocialServer:
                 return _Reply(200, self.mastodon_statuses[self.mastodon_keys[key]])
             status_id = str(113_000_000_000_000_000 + next(self._ids))
             status = _mastodon_status(self.url, status_id, text, request.body.get("visibility"))
+            status.update(spoiler_text=warning, sensitive=bool(warning))
             self.mastodon_statuses[status_id] = status
             if key:
                 self.mastodon_keys[key] = status_id

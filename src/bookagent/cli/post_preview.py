@@ -25,13 +25,17 @@ SPAN_STYLES = {"link": "underline blue", "hashtag": "blue"}
 
 
 def preview_panel(preview: JSON, width: int | None = None) -> Panel:
-    """The box: the image placeholder, the text up to the fold, a "··· more" line and the
-    folded rest (dimmed), the link card, the "link in bio" note and the count."""
+    """The box: the image placeholder, the content warning, the text up to the fold, a "···
+    more" line and the folded rest (dimmed), the link card, the "link in bio" note and the
+    count."""
     parts: list[RenderableType] = []
     media = preview.get("media")
     if media is not None:
         parts.append(_media_box(media))
-    parts.append(_spans(preview["shown"]))
+    if preview.get("content_warning"):
+        parts.append(Text(f"CW: {preview['content_warning']}", style="bold yellow"))
+    if preview["shown"]:
+        parts.append(_spans(preview["shown"]))
     if preview["folded"]:
         label = str(preview.get("more_label") or "more").lstrip("… ")
         parts.append(Text(f"{FOLD_MARK} {label}", style="bold"))

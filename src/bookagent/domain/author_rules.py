@@ -16,6 +16,7 @@ from functools import lru_cache
 import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
 
 from bookagent.domain.attributions import QUOTATION
+from bookagent.domain.contractions import contractions
 from bookagent.domain.profile import AuthorRules
 from bookagent.domain.profile import Phase
 from bookagent.domain.violation import Violation
@@ -83,6 +84,8 @@ def rule_violations(rules: AuthorRules, text: str, phase: Phase) -> list[Violati
         )
     if rules.person is not None:
         found.extend(_person(rules.person, text))
+    if rules.formality == "formal":
+        found.extend(_formal(text))
     required = rules.required_words.get(phase, ())
     if required and not any(True for _ in _present(required, folded)):
         words = ", ".join(f"“{w}”" for w in required)
@@ -123,6 +126,20 @@ def _person(person: str, text: str) -> list[Violation]:
                     f"“{match.group()}”: the author's rules say posts speak {_SPEAKERS[person]}.",
                 )
             ]
+    return []
+
+
+def _formal(text: str) -> list[Violation]:
+    """A `formality` violation for the first contraction outside the post's quotations (a
+    quotation is the author's material, as written)."""
+    for found in contractions(QUOTATION.sub(" ", text)):
+        instead = " or ".join(f"“{words}”" for words in found.instead)
+        return [
+            Violation(
+                "formality",
+                f"“{found.word}”: the author's rules ask for a formal voice; write {instead}.",
+            )
+        ]
     return []
 
 

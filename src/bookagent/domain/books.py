@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bookagent.db.models import Book
 from bookagent.domain.identity import Caller
 from bookagent.domain.identity import ensure_user
+from bookagent.domain.profile import MAX_WARNING_CHARS
 from bookagent.domain.profile import AuthorRules
 from bookagent.domain.profile import BookProfile
 from bookagent.domain.profile import Event
@@ -105,6 +106,24 @@ class RulesIn(BaseModel):
         description='Who posts speak as: "i" (the author), "we" (a team or press), "author" '
         "(of the author, by name); null lets a post speak either way.",
     )
+    formality: Literal["casual", "neutral", "formal"] | None = Field(
+        default=None,
+        description='How formal posts are: "formal" (no contractions outside quotations, no '
+        'emoji), "neutral" or "casual" (these two only steer the writer); null: no preference.',
+    )
+    content_warning: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_WARNING_CHARS)]
+        | None
+    ) = Field(
+        default=None,
+        description="The content warning every Mastodon post of the book carries (Mastodon's "
+        f"`spoiler_text`), at most {MAX_WARNING_CHARS} characters; empty or null: none.",
+    )
+
+    @field_validator("content_warning")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
 
 def _plausible_year(value: date) -> date:

@@ -28,6 +28,10 @@ from sqlalchemy.orm import Session
 
 from bookagent.db.models import Post
 from bookagent.domain.categories import SHARED_TYPES
+from bookagent.domain.content_warnings import WARNING_KEY
+from bookagent.domain.content_warnings import book_warning
+from bookagent.domain.content_warnings import counted_with_warning
+from bookagent.domain.content_warnings import metadata_with_warning
 from bookagent.domain.ports import ContentWriter
 from bookagent.domain.ports import Draft
 from bookagent.domain.ports import WriteConstraints
@@ -40,6 +44,7 @@ from bookagent.domain.violation import Violation
 from bookagent.errors import BudgetExceededError
 from bookagent.errors import ProviderError
 from bookagent.platforms import PlatformRules
+from bookagent.platforms.content_warning import rules_with_warning
 from bookagent.states import PostStatus
 
 log = logging.getLogger(__name__)
@@ -126,12 +131,18 @@ async def write_one(
     state: BatchState,
     grounding: Grounding,
 ) -> Outcome:
-    """Write, gate and (if needed) rewrite one draft."""
+    """Write, gate and (if needed) rewrite one draft.
+
+    A post that carries a content warning (Mastodon, the book's rule) is written and checked
+    with the room the warning leaves; its report counts the warning, as the platform does.
+    """
+    warning = book_warning(book.rules, rules.name)
+    text_rules = rules_with_warning(rules, warning)
     feedback: tuple[str, ...] = ()
     reason = "no draft was written"
     for attempt in range(MAX_ATTEMPTS):
         constraints = WriteConstraints.for_platform(
-            rules,
+            text_rules,
             slot.post_type,
             seed=slot.seed,
             attempt=attempt,
@@ -145,12 +156,13 @@ async def write_one(
         # on one platform or across two (a generated post is never cross-posted).
         report = check_draft(
             book,
-            rules,
+            text_rules,
             draft.content,
             recent=state.avoid(rules.name),
             elsewhere=state.elsewhere(rules.name),
             grounding=grounding,
         )
+        report = counted_with_warning(report, rules, warning)
         if report.ok:
             state.recent.setdefault(rules.name, []).append(draft.content)
             return Accepted(slot, draft, report, attempt + 1)
@@ -243,7 +255,8 @@ def store_post(
             "seed": seed,
             "requested_post_type": slot.post_type,
             "validation": report.to_dict(),
-            **{k: v for k, v in draft.metadata.items() if k != "validation"},
+            **{k: v for k, v in draft.metadata.items() if k not in ("validation", WARNING_KEY)},
+            **metadata_with_warning({}, book_warning(book.rules, draft.platform)),
         },
     )
     session.add(post)

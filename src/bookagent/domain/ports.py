@@ -156,7 +156,11 @@ class TaskQueue(Protocol):
 
 @dataclass(frozen=True)
 class PublishRequest:
-    """What a publisher needs to post one text: no database rows cross this boundary."""
+    """What a publisher needs to post one text: no database rows cross this boundary.
+
+    `metadata` holds what goes with the text: `content_warning`, a Mastodon post's warning
+    (its status's `spoiler_text`), when it carries one.
+    """
 
     post_id: str
     book_id: str

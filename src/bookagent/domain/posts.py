@@ -27,6 +27,11 @@ from bookagent.db.models import Book
 from bookagent.db.models import Post
 from bookagent.domain.autonomous import assign_slot
 from bookagent.domain.books import book_to_profile
+from bookagent.domain.content_warnings import WarningEdit
+from bookagent.domain.content_warnings import book_warning
+from bookagent.domain.content_warnings import counted_with_warning
+from bookagent.domain.content_warnings import metadata_with_warning
+from bookagent.domain.content_warnings import post_warning
 from bookagent.domain.identity import Caller
 from bookagent.domain.urls import http_url_problem
 from bookagent.domain.validation import book_day
@@ -40,6 +45,7 @@ from bookagent.isotime import iso
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import extract_hashtags
 from bookagent.platforms import extract_urls
+from bookagent.platforms.content_warning import rules_with_warning
 from bookagent.states import SCHEDULE_STATUSES
 from bookagent.states import PostStatus
 
@@ -221,13 +227,15 @@ def check_edit(
     *,
     cross_posted: bool = False,
     scheduled_time: datetime | None = None,
+    warning: WarningEdit | None = None,
 ) -> ValidationReport:
     """The gate's report on `content` as the new text of `post`, checked like a new draft.
 
     The text may repeat a recent post of another platform only if the post is `cross_posted`.
     It is held to the day it goes out: `scheduled_time` if given, else the post's own, if it
     has one; relative dates ("tomorrow", "this Saturday") count from that day, and a post not
-    yet scheduled may not use them.
+    yet scheduled may not use them. Its length counts the post's content warning, or the one
+    `warning` gives it.
     """
     book = session.get(Book, post.book_id)
     assert book is not None  # posts cascade with their book
@@ -240,6 +248,7 @@ def check_edit(
         cross_posted=cross_posted,
         scheduled_time=scheduled_time or post.scheduled_time,
         replacing=post.content,
+        warning=WarningEdit(post_warning(post)) if warning is None else warning,
     )
 
 
@@ -253,16 +262,20 @@ def check_text(
     cross_posted: bool = False,
     scheduled_time: datetime | None = None,
     replacing: str | None = None,
+    warning: WarningEdit | None = None,
 ) -> ValidationReport:
     """The gate's report on `content` as a post of `book` on `rules`' platform: limits,
     grounding in the book's facts (relative dates from `scheduled_time`'s day, in the book's
     timezone), and repeats of its recent posts (but `replacing`, the text it replaces) and,
-    unless `cross_posted`, of the other platforms'."""
+    unless `cross_posted`, of the other platforms'. The length counts the content warning the
+    post carries: `warning`'s, else (a new post) the book's."""
     recent = [t for t in recent_texts(session, book.id, rules.name, now) if t != replacing]
     elsewhere = [] if cross_posted else recent_texts_elsewhere(session, book.id, rules.name, now)
-    return check_draft(
-        book_to_profile(book),
-        rules,
+    profile = book_to_profile(book)
+    carried = book_warning(profile.rules, rules.name) if warning is None else warning.text
+    report = check_draft(
+        profile,
+        rules_with_warning(rules, carried),
         content,
         recent=recent,
         elsewhere=elsewhere,
@@ -270,6 +283,7 @@ def check_text(
         scheduled_on=None if scheduled_time is None else book_day(scheduled_time, book.timezone),
         today=book_day(now, book.timezone),
     )
+    return counted_with_warning(report, rules, carried)
 
 
 def revalidate(
@@ -281,9 +295,10 @@ def revalidate(
     *,
     cross_posted: bool = False,
     scheduled_time: datetime | None = None,
+    warning: WarningEdit | None = None,
 ) -> dict[str, Any]:
-    """Validate edited text like a new draft (see `check_edit`); InvalidInputError naming
-    `content` if it fails."""
+    """Validate edited text like a new draft (see `check_edit`), with the post's new content
+    `warning` if given; InvalidInputError naming `content` if it fails."""
     report = check_edit(
         session,
         post,
@@ -292,6 +307,7 @@ def revalidate(
         now,
         cross_posted=cross_posted,
         scheduled_time=scheduled_time,
+        warning=warning,
     )
     if not report.ok:
         reasons = "; ".join(v.message for v in report.violations)
@@ -307,11 +323,10 @@ def revalidate(
         "limit": report.limit,
         "hashtags": list(dict.fromkeys(f"#{t}" for t in extract_hashtags(content))),
         "links": list(dict.fromkeys(extract_urls(content))),
-        "generation_metadata": {
-            **post.generation_metadata,
-            "validation": report.to_dict(),
-            "edited": True,
-        },
+        "generation_metadata": metadata_with_warning(
+            {**post.generation_metadata, "validation": report.to_dict(), "edited": True},
+            post_warning(post) if warning is None else warning.text,
+        ),
     }
 
 
@@ -388,14 +403,20 @@ def edit_post(
     rules: PlatformRules,
     now: datetime,
     cross_posted: bool | None = None,
+    content_warning: WarningEdit | None = None,
 ) -> Post:
-    """Edit a pending post's text, its cross-posted mark, or both; new text is re-validated like
-    a new draft (with the mark it will have: a cross-post may repeat another platform's post).
+    """Edit a pending post's text, its cross-posted mark, its content warning, or several; new
+    text is re-validated like a new draft (with the mark it will have: a cross-post may repeat
+    another platform's post), and so is the text under a new warning (which takes its room).
     """
     post = get_post(session, caller, post_id)
     if post.status != PENDING:
         raise ConflictError(f"Post {post_id} is {post.status}; only a pending post can be edited.")
-    values = _edit_values(session, post, content, cross_posted, rules, now)
+    if content_warning is not None and content_warning.text == post_warning(post):
+        content_warning = None  # the warning it has: nothing to change
+    if content_warning is not None and content is None:
+        content = post.content
+    values = _edit_values(session, post, content, cross_posted, rules, now, warning=content_warning)
     if values:
         _transition(session, post_id, [PENDING], values)
         session.refresh(post)
@@ -410,9 +431,11 @@ def _edit_values(
     rules: PlatformRules,
     now: datetime,
     scheduled_time: datetime | None = None,
+    *,
+    warning: WarningEdit | None = None,
 ) -> dict[str, Any]:
     """The columns an edit changes: new text, re-validated (for `scheduled_time`, if the post
-    is being scheduled), and the cross-posted mark.
+    is being scheduled, and with the new content `warning`, if given), and the cross-posted mark.
 
     Removing the mark re-validates the text too, since it may repeat another platform's post;
     setting it only allows more.
@@ -431,6 +454,7 @@ def _edit_values(
                 now,
                 cross_posted=marked,
                 scheduled_time=scheduled_time,
+                warning=warning,
             )
         )
     if marked != post.cross_posted:

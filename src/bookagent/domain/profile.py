@@ -15,6 +15,11 @@ Phase = Literal["pre_launch", "launch_week", "post_launch"]
 #: Who a post speaks as (see `AuthorRules.person`).
 Person = Literal["i", "we", "author"]
 PERSONS: tuple[Person, ...] = ("i", "we", "author")
+#: How formal the posts' voice is (see `AuthorRules.formality`).
+Formality = Literal["casual", "neutral", "formal"]
+FORMALITIES: tuple[Formality, ...] = ("casual", "neutral", "formal")
+#: The longest content warning a book's Mastodon posts may carry (`AuthorRules.content_warning`).
+MAX_WARNING_CHARS = 100
 PHASES: tuple[Phase, ...] = ("pre_launch", "launch_week", "post_launch")
 #: A review whose kind the author left out is a reader's when its source says so (or is absent).
 _READER_SOURCE = re.compile(
@@ -77,6 +82,11 @@ class AuthorRules:
     #: Who the posts speak as: "i" (the author), "we" (a team or a press), "author" (of the
     #: author, by name); None lets a post speak either way.
     person: Person | None = None
+    #: "formal": no contractions outside quotations (the gate checks it) and no emoji from the
+    #: template writer; "casual" and "neutral" only steer the prompt. None: no preference.
+    formality: Formality | None = None
+    #: The content warning every Mastodon post of the book carries (its `spoiler_text`), or None.
+    content_warning: str | None = None
 
     @classmethod
     def of(cls, data: Mapping[str, object] | None) -> AuthorRules:
@@ -101,7 +111,15 @@ class AuthorRules:
                 if isinstance(required, Mapping) and required.get(phase)
             },
             person=next((p for p in PERSONS if p == data.get("person")), None),
+            formality=next((f for f in FORMALITIES if f == data.get("formality")), None),
+            content_warning=_warning(data.get("content_warning")),
         )
+
+
+def _warning(value: object) -> str | None:
+    """A stored content warning: stripped and bounded; empty (or not text) means none."""
+    text = value.strip()[:MAX_WARNING_CHARS].strip() if isinstance(value, str) else ""
+    return text or None
 
 
 #: Days from the launch date (included) that count as launch week.

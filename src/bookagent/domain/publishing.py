@@ -53,8 +53,11 @@ from bookagent.db.models import Post
 from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import RateLimitState
 from bookagent.db.session import Database
+from bookagent.domain.content_warnings import WARNING_KEY
+from bookagent.domain.content_warnings import post_warning
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
+from bookagent.platforms.content_warning import carries_warning
 from bookagent.states import AttemptOutcome
 from bookagent.states import PostStatus
 
@@ -79,7 +82,13 @@ def publish_request(post: Post) -> PublishRequest:
         hashtags=tuple(post.hashtags),
         links=tuple(post.links),
         scheduled_time=post.scheduled_time,
+        metadata=request_metadata(post_warning(post)),
     )
+
+
+def request_metadata(warning: object) -> dict[str, Any]:
+    """A request's `metadata`: the post's content warning (`WARNING_KEY`), if it carries one."""
+    return {WARNING_KEY: warning} if isinstance(warning, str) and warning else {}
 
 
 def due_post_ids(
@@ -173,6 +182,8 @@ _CLAIMED_ROW = (
     Post.hashtags,
     Post.links,
     Post.scheduled_time,
+    # The content warning alone, not the whole metadata (which holds the gate's report).
+    Post.generation_metadata[WARNING_KEY].as_string().label("content_warning"),
 )
 # By `peek`: due, still the platform and text `peek` saw, and its account not rate limited.
 _CLAIM = (
@@ -359,7 +370,7 @@ def claim_routed(
 def _to_claim(attempt_id: str, row: tuple[Any, ...]) -> Claim:
     """A Claim from a claim's row (`_CLAIMED_ROW`, publisher, key)."""
     (post_id, platform, content_hash, attempts, book_id, content, hashtags, links, scheduled_time,
-     publisher, key) = row  # fmt: skip
+     warning, publisher, key) = row  # fmt: skip
     request = PublishRequest(
         post_id=post_id,
         book_id=book_id,
@@ -369,6 +380,7 @@ def _to_claim(attempt_id: str, row: tuple[Any, ...]) -> Claim:
         hashtags=tuple(hashtags),
         links=tuple(links),
         scheduled_time=scheduled_time,
+        metadata=request_metadata(warning if carries_warning(platform) else None),
     )
     return Claim(post_id, attempt_id, int(attempts), publisher, key, request)
 

@@ -524,8 +524,7 @@ def limit_violations(rules: PlatformRules, content: str, size: PostSize) -> list
             found.append(
                 Violation(
                     "too_long",
-                    f"{where}{length} {rules.unit} is over the {name} limit of "
-                    f"{rules.max_length}.",
+                    f"{where}{length} {rules.unit} is over the {name} limit of {rules.max_length}.",
                 )
             )
         bytes_ = size.sizes[i] if size.sizes is not None else 0

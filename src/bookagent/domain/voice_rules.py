@@ -12,7 +12,9 @@ sentence with a condition, a time or a platform ("no emoji unless...", "no emoji
 "on LinkedIn, no emoji") state no rule. Unquoted terms are short (at most four words, never one
 that starts like a clause: "it's", "anything", "that"...); quoted terms are taken exactly.
 Spoilers need the words that spoil, so only quoted ones count ("don't reveal 'the twin'"): a bare
-"no spoilers" states nothing structured.
+"no spoilers" states nothing structured. Who posts speak as, how formal they are and the content
+warning of Mastodon posts (one value each) are read by `bookagent.domain.voice_choices`; a text
+that states two values of one of them states neither.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ from dataclasses import dataclass
 from typing import Any
 from typing import Literal
 
+from bookagent.domain.profile import FORMALITIES
+from bookagent.domain.profile import MAX_WARNING_CHARS
+from bookagent.domain.profile import PERSONS
+from bookagent.domain.voice_choices import stated_choices
+
 RuleName = Literal[
     "no_emoji",
     "no_exclamation",
@@ -33,9 +40,19 @@ RuleName = Literal[
     "banned_phrases",
     "banned_comparisons",
     "spoilers",
+    "person",
+    "formality",
+    "content_warning",
 ]
 FLAG_RULES: frozenset[str] = frozenset({"no_emoji", "no_exclamation", "no_comparisons"})
 LIST_RULES: frozenset[str] = frozenset({"banned_phrases", "banned_comparisons", "spoilers"})
+#: Rules of one value, and the values each may take (None: any text within its bound).
+VALUE_CHOICES: Mapping[str, tuple[str, ...] | None] = {
+    "person": PERSONS,
+    "formality": FORMALITIES,
+    "content_warning": None,
+}
+VALUE_RULES: frozenset[str] = frozenset(VALUE_CHOICES)
 #: The bounds of one term and of one rule's list: those of the `rules` field's phrases.
 MAX_TERM_CHARS = 200
 MAX_TERMS = 50
@@ -49,7 +66,8 @@ RulesJson = Mapping[str, Any]
 class StatedRule:
     """One structured rule found in the text, and the words that stated it.
 
-    `value` is True for a flag rule (`no_emoji`, ...) and the term for a list rule.
+    `value` is True for a flag rule (`no_emoji`, ...), the term for a list rule and the value
+    for a rule of one value (`person`, `formality`, `content_warning`).
     """
 
     rule: RuleName
@@ -75,6 +93,8 @@ class StatedRule:
             return cls(rule, True, str(source or ""))
         if rule in LIST_RULES and isinstance(value, str) and _usable(value):
             return cls(rule, value, str(source or ""))
+        if rule in VALUE_RULES and isinstance(value, str) and _valued(rule, value):
+            return cls(rule, value, str(source or ""))
         return None
 
 
@@ -91,13 +111,17 @@ def infer_rules(tone: str | None, guidelines: str | None) -> list[StatedRule]:
                 continue
             found[stated.key] = stated
             counts[stated.rule] = counts.get(stated.rule, 0) + 1
-    return list(found.values())
+    # A rule of one value stated with two ("first person", then "third person") states none.
+    split = {rule for rule in VALUE_RULES if counts.get(rule, 0) > 1}
+    return [stated for stated in found.values() if stated.rule not in split]
 
 
 def holds(rules: RulesJson, stated: StatedRule) -> bool:
     """Whether `rules` (their JSON form) already say what `stated` says."""
     if stated.rule in FLAG_RULES:
         return bool(rules.get(stated.rule))
+    if stated.rule in VALUE_RULES:
+        return str(rules.get(stated.rule) or "").casefold() == str(stated.value).casefold()
     terms = rules.get(stated.rule) or []
     return str(stated.value).casefold() in {str(t).casefold() for t in terms}
 
@@ -108,7 +132,8 @@ def merge_stated(
     """`rules` (their JSON form) with what `stated` adds, and the stated rules that added it.
 
     Only adds: a flag turns on, a term joins its list unless the list holds it in any case or
-    is full (`MAX_TERMS`). Nothing the author set is removed.
+    is full (`MAX_TERMS`), a rule of one value is set unless the author set one. Nothing the
+    author set is removed or changed.
     """
     merged = {k: list(v) if isinstance(v, list) else v for k, v in rules.items()}
     added: list[StatedRule] = []
@@ -117,6 +142,10 @@ def merge_stated(
             continue
         if one.rule in FLAG_RULES:
             merged[one.rule] = True
+        elif one.rule in VALUE_RULES:
+            if merged.get(one.rule):
+                continue  # the author's own choice stands
+            merged[one.rule] = one.value
         else:
             terms = merged.setdefault(one.rule, [])
             if len(terms) >= MAX_TERMS:
@@ -311,9 +340,17 @@ def _stated(text: str) -> Iterator[StatedRule]:
     found = list(_headers(doc))
     for match in _SENTENCE.finditer(doc.masked):
         body = match.group().rstrip()
-        if body.endswith("?") or _HEDGED.search(body):
+        hedges = {hedge.casefold() for hedge in _HEDGED.findall(body)}
+        # Naming Mastodon narrows no content warning: it is Mastodon's own feature.
+        if body.endswith("?") or hedges - {"mastodon"}:
             continue
-        sentence = _Sentence(doc, match.start(), match.start() + len(body.rstrip(".!?;…")))
+        start, end = match.start(), match.start() + len(body.rstrip(".!?;…"))
+        choices = stated_choices(doc.original, doc.masked, start, end, warning_only=bool(hedges))
+        for at, last, rule, value in choices:
+            found.append((at, StatedRule(rule, value, doc.source(at, last))))
+        if hedges:
+            continue
+        sentence = _Sentence(doc, start, end)
         for finder in (_comparisons, _spoilers, _phrases, _flags):
             found.extend((stated_at, stated) for stated_at, stated in finder(sentence))
     for _, stated in sorted(found, key=lambda pair: pair[0]):
@@ -617,6 +654,14 @@ def _plain_term(doc: _Text, item: _Item, max_words: int = _MAX_TERM_WORDS) -> bo
 def _usable(term: str) -> bool:
     """Whether `term` can be a rule's term: a word in it, and within the bounds."""
     return 0 < len(term.strip()) <= MAX_TERM_CHARS and re.search(r"\w", term) is not None
+
+
+def _valued(rule: str, value: str) -> bool:
+    """Whether `value` is one `rule` (a rule of one value) may take."""
+    allowed = VALUE_CHOICES[rule]
+    if allowed is not None:
+        return value in allowed
+    return 0 < len(value.strip()) <= MAX_WARNING_CHARS and re.search(r"\w", value) is not None
 
 
 def _is_name(term: str) -> bool:

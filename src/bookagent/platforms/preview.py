@@ -76,7 +76,9 @@ class MediaPlaceholder:
 @dataclass(frozen=True)
 class Preview:
     """A post as its platform shows it. `shown` is what the feed shows; `folded` (empty when
-    nothing is folded) is what `more_label` reveals. Lengths are in `unit`, as `measure` counts."""
+    nothing is folded) is what `more_label` reveals. Lengths are in `unit`, as `measure` counts.
+    `content_warning` is the line shown in place of the text, which is then all folded (see
+    `bookagent.platforms.content_warning`)."""
 
     platform: str
     label: str
@@ -90,6 +92,7 @@ class Preview:
     limit: int
     unit: Unit
     unit_label: str
+    content_warning: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The preview as API.md's `preview` object (plain dicts and lists, ready for JSON)."""

@@ -106,12 +106,20 @@ class MastodonPublisher(HttpPublisher):
         return PublisherCapabilities(idempotency_key=True, lookup=False, metrics=True)
 
     async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
-        """Create a status; a repeat with the same key returns the status already made."""
+        """Create a status; a repeat with the same key returns the status already made.
+
+        A post's content warning (`request.metadata["content_warning"]`) goes as the status's
+        `spoiler_text`, which Mastodon shows in place of the text until the reader opens it.
+        """
+        body = {"status": request.content, "visibility": self.visibility}
+        warning = request.metadata.get("content_warning")
+        if isinstance(warning, str) and warning.strip():
+            body["spoiler_text"] = warning.strip()
         response = await self._request(
             "POST",
             "/api/v1/statuses",
             effect=True,
-            json={"status": request.content, "visibility": self.visibility},
+            json=body,
             headers={"idempotency-key": idempotency_key},
         )
         status = json_object(response, vendor=self.name)

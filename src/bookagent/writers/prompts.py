@@ -288,6 +288,14 @@ _PERSON_ORDERS = {
         'or "our" (outside quotations).'
     ),
 }
+_FORMALITY_ORDERS = {
+    "formal": (
+        'Write in a formal voice: no contractions outside quotations (write "do not", "it is", '
+        '"you will", never "don\'t", "it\'s", "you\'ll"), no slang and no emoji.'
+    ),
+    "neutral": "Write in a neutral, plain voice: neither chatty nor stiff.",
+    "casual": "Write in a casual, conversational voice, as one reader talks to another.",
+}
 
 
 def _author_rules_section(book: BookProfile, today: date) -> str:
@@ -318,6 +326,8 @@ def _author_rules_section(book: BookProfile, today: date) -> str:
         )
     if rules.person is not None:
         lines.append(_PERSON_ORDERS[rules.person])
+    if rules.formality is not None:
+        lines.append(_FORMALITY_ORDERS[rules.formality])
     phase = launch_phase(book.launch_date, today)
     required = rules.required_words.get(phase, ())
     if required:

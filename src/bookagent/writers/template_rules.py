@@ -7,13 +7,16 @@ the author's material on its own, once per profile, so a post is only ever compo
 pass (no banned phrase, comparison, spoiler, emoji or "!" where the author forbids them, no
 claim or attribution the profile does not back), and never one with a relative or short date.
 `tone` rewrites "!" to "." where the author wants none, and `required_ctas` makes the calls to
-action that carry one of the launch phase's required words.
+action that carry one of the launch phase's required words. A formal voice (`formality`) gets no
+contraction from the gate's own check, and no emoji: the writer holds itself to that, though the
+gate does not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
 from bookagent.domain import relative_dates
@@ -49,13 +52,20 @@ class WriterRules:
     banned_folded: tuple[str, ...]
     #: The rules' required words alone, to ask the gate whether a text holds one.
     required: AuthorRules
+    #: What the writer refuses beyond the gate: emoji in a formal voice (None: nothing).
+    voice: AuthorRules | None = None
 
     @classmethod
     def of(cls, rules: AuthorRules, grounding: Grounding) -> WriterRules:
         """The writer's view of the author's `rules` over the profile's `grounding`."""
         phrases = (*rules.banned_phrases, *rules.banned_comparisons, *rules.spoilers)
         folded = tuple(f for p in phrases if (f := _fold(p)))
-        return cls(rules, grounding, folded, AuthorRules(required_words=rules.required_words))
+        required = AuthorRules(required_words=rules.required_words)
+        if rules.formality != "formal" or rules.no_emoji:
+            return cls(rules, grounding, folded, required)
+        # The writer's own view: `rules.no_emoji` also empties the phrase tables' emoji.
+        written = replace(rules, no_emoji=True)
+        return cls(written, grounding, folded, required, AuthorRules(no_emoji=True))
 
     def allows(self, text: str) -> bool:
         """Whether `text`, as it will stand in a post, passes the gate and has no relative date.
@@ -65,6 +75,8 @@ class WriterRules:
         ask him.", which the gate lets through as verbatim blurb): it reads as a date.
         """
         if next(relative_dates.mentions(text, None), None) is not None:
+            return False
+        if self.voice is not None and rule_violations(self.voice, text, "post_launch"):
             return False
         return all(v.code == _MISSING_WORD for v in find_ungrounded(self.grounding, text))
 

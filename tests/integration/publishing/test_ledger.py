@@ -26,14 +26,18 @@ from bookagent.db.models import RateLimitState
 from bookagent.db.session import Database
 from bookagent.domain import publishing as ledger_module
 from bookagent.domain.publishing import idempotency_key
+from bookagent.platforms.threads import join_thread
 from bookagent.settings import Settings
 from bookagent.tasks.publishing import publish_due_posts
 from bookagent.tasks.publishing import publish_one
 from bookagent.tasks.publishing import sweep_stale_publishing
 from tests.conftest import SettingsFactory
+from tests.fakes.social_server import BLUESKY_HANDLE
+from tests.fakes.social_server import BLUESKY_PASSWORD
 from tests.fakes.social_server import MASTODON_TOKEN
 from tests.fakes.social_server import WEBHOOK_PATH
 from tests.fakes.social_server import WEBHOOK_SECRET
+from tests.fakes.social_server import X_TOKEN
 from tests.fakes.social_server import FakeSocialServer
 from tests.support.factories import seed_due_posts
 from tests.support.polling import wait_until
@@ -400,5 +404,63 @@ def test_the_ledger_statements_are_prepared_on_the_server_unless_turned_off(
             )
         else:
             assert statements == []
+    finally:
+        services.close(grace_s=0)
+
+
+def seed_thread(services: Services, platform: str) -> str:
+    """One due post whose text is a thread of three posts."""
+    [post_id] = seed_posts(services, 1, platform=platform)
+    with services.db.session() as session:
+        post = session.get(Post, post_id)
+        assert post is not None
+        post.content = join_thread(["The first post.", "The second.", "The third. #BookTok"])
+    return post_id
+
+
+def test_a_bluesky_thread_with_a_lost_answer_is_completed_once(
+    make_settings: SettingsFactory, database_url: str, server: FakeSocialServer
+) -> None:
+    """The second post's answer is lost: the lookup finds the thread incomplete, and the retry
+    (safe: every post has its record key) adds only what is missing."""
+    settings = publisher_settings(
+        server,
+        bluesky_service=server.url,
+        bluesky_handle=BLUESKY_HANDLE,
+        bluesky_app_password=BLUESKY_PASSWORD,
+    )
+    services = build_services(
+        make_settings(db={"url": database_url}, publishers=settings), start_queue=False
+    )
+    try:
+        post_id = seed_thread(services, "bluesky")
+        server.inject("drop", path="/xrpc/com.atproto.repo.createRecord", after=1)
+        assert publish_one(services, post_id) == "retry"
+        assert publish_one(services, post_id) == "published"
+        assert server.created("bluesky") == 3
+        with services.db.session() as session:
+            post = session.get(Post, post_id)
+            assert post is not None and post.remote_id is not None
+            first = next(iter(server.bluesky_records.values()))
+            assert post.remote_id == first["uri"]  # the thread is known by its first post
+    finally:
+        services.close(grace_s=0)
+
+
+def test_an_x_thread_broken_in_the_middle_is_unconfirmed_and_never_resent(
+    make_settings: SettingsFactory, server: FakeSocialServer
+) -> None:
+    settings = publisher_settings(server, x_base_url=server.url, x_user_token=X_TOKEN)
+    services = build_services(make_settings(publishers=settings), start_queue=False)
+    try:
+        post_id = seed_thread(services, "twitter")
+        server.inject("server_error", path="/2/tweets", after=1, status=503)
+        assert publish_one(services, post_id) == "unconfirmed"
+        assert publish_one(services, post_id) == "skipped"
+        assert server.created("x") == 1
+        with services.db.session() as session:
+            post = session.get(Post, post_id)
+            assert post is not None and post.failure_reason is not None
+            assert "1 of the thread's 3 posts went out" in post.failure_reason
     finally:
         services.close(grace_s=0)

@@ -66,6 +66,8 @@ def test_create_adds_the_rules_the_tone_and_guidelines_state(
         "spoilers": [],
         "required_words": {"pre_launch": [], "launch_week": [], "post_launch": []},
         "person": None,
+        "formality": None,
+        "content_warning": None,
     }
     assert book["inferred_rules"] == RECOGNISED
     assert fetch(client, book["id"]) == book
@@ -262,6 +264,8 @@ def test_the_book_page_shows_the_recognised_rules_and_saves_the_authors_changes(
             "post_launch": [],
         },
         "person": None,
+        "formality": None,
+        "content_warning": None,
     }
     page = client.get("/book").get_data(as_text=True)
     assert 'name="rules.no_emoji" type="checkbox">' in page  # shown unticked

@@ -22,12 +22,16 @@ from bookagent.domain import generation
 from bookagent.domain import posts as ops
 from bookagent.domain.books import resolve_book
 from bookagent.domain.categories import POST_TYPES
+from bookagent.domain.content_warnings import WarningEdit
+from bookagent.domain.content_warnings import post_warning
+from bookagent.domain.profile import MAX_WARNING_CHARS
 from bookagent.domain.urls import OptionalHttpUrlStr
 from bookagent.errors import InvalidInputError
 from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import normalize_platform
 from bookagent.platforms import preview
+from bookagent.platforms.content_warning import with_content_warning
 from bookagent.queue.operations import submit_task
 from bookagent.states import PostStatus
 from bookagent.tasks.generation import generate
@@ -150,7 +154,7 @@ class PostPath(BaseModel):
 
 
 class EditBody(BaseModel):
-    """New text for a pending post, its cross-posted mark, or both."""
+    """New text for a pending post, its cross-posted mark, its content warning, or several."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -160,12 +164,25 @@ class EditBody(BaseModel):
         description="Mark the post as a cross-post: its text may repeat a recent post of the "
         "book on another platform.",
     )
+    content_warning: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_WARNING_CHARS)]
+        | None
+    ) = Field(
+        default=None,
+        description="The post's content warning (Mastodon posts only): new text, or null (or "
+        "empty) to remove it. Left out, the post keeps its own.",
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> EditBody:
-        if self.content is None and self.cross_posted is None:
-            raise ValueError("give content, cross_posted or both")
+        if self.content is None and self.cross_posted is None and not self.changes_warning:
+            raise ValueError("give content, cross_posted, content_warning or several")
         return self
+
+    @property
+    def changes_warning(self) -> bool:
+        """Whether the body sets (or, with null, removes) the post's content warning."""
+        return "content_warning" in self.model_fields_set
 
 
 @blueprint.post("/generate-posts", responses=QUEUED)
@@ -279,6 +296,7 @@ def _with_preview(post: Post, rules: dict[str, PlatformRules]) -> dict[str, Any]
         rules[post.platform],
         alt_text=alt_text if isinstance(alt_text, str) else None,
     )
+    shown = with_content_warning(shown, post_warning(post), rules[post.platform])
     return {**ops.post_to_dict(post), "preview": shown.to_dict()}
 
 
@@ -291,12 +309,17 @@ def get_post(path: PostPath) -> Response:
 
 @blueprint.patch("/posts/<post_id>")
 def edit_post(path: PostPath, body: EditBody) -> Response:
-    """Edit a pending post's text or cross-posted mark; new text is re-validated (422 naming
-    `content` if it fails, with `cross_platform_duplicate` if it repeats another platform's post
-    and the post is not marked `cross_posted`)."""
+    """Edit a pending post's text, cross-posted mark or content warning; new text is
+    re-validated (422 naming `content` if it fails, with `cross_platform_duplicate` if it repeats
+    another platform's post and the post is not marked `cross_posted`), and so is the text
+    under a new warning; a warning on a post of another platform than Mastodon is a 422 naming
+    `content_warning`."""
     svc = services()
     with svc.db.session() as session:
         post = ops.get_post(session, caller(), path.post_id)
+        warning = None
+        if body.changes_warning:
+            warning = WarningEdit.of(post.platform, body.content_warning)
         post = ops.edit_post(
             session,
             caller(),
@@ -305,6 +328,7 @@ def edit_post(path: PostPath, body: EditBody) -> Response:
             rules=svc.rules(post.platform),
             now=utcnow(),
             cross_posted=body.cross_posted,
+            content_warning=warning,
         )
         return ok({"post": _with_preview(post, {})})
 

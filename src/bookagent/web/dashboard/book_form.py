@@ -52,6 +52,8 @@ OPTIONAL_TEXT = (
 REQUIRED_TEXT = ("title", "author", "genre", "blurb")
 RULE_FLAGS = ("no_emoji", "no_exclamation", "no_comparisons")
 RULE_LISTS = ("banned_phrases", "banned_comparisons", "spoilers")
+#: Rules of one value the form offers as a select.
+SELECTED_RULES = ("person", "formality")
 #: Profile fields the form does not show: an edit keeps what the book holds.
 KEPT_FIELDS = ("awards", "events")
 _OTHER_LINK = re.compile(r"^\s*([\w .-]{1,50}?)\s*[:=]\s*(\S+)\s*$")
@@ -96,6 +98,8 @@ FIELD_LABELS = {
     "rules.required_words.launch_week": "Required words in launch week",
     "rules.required_words.post_launch": "Required words after launch week",
     "rules.person": "Posts speak as",
+    "rules.formality": "Formality",
+    "rules.content_warning": "Content warning on Mastodon",
 }
 
 
@@ -207,6 +211,18 @@ def describe_rule(stated: StatedRule) -> str:
     }
     if stated.rule in flags:
         return flags[stated.rule]
+    choices = {
+        ("person", "i"): "posts speak as the author (I)",
+        ("person", "we"): "posts speak as a team or press (we)",
+        ("person", "author"): "posts speak of the author by name",
+        ("formality", "formal"): "a formal voice, without contractions",
+        ("formality", "neutral"): "a neutral voice",
+        ("formality", "casual"): "a casual voice",
+    }
+    if (stated.rule, stated.value) in choices:
+        return choices[(stated.rule, str(stated.value))]
+    if stated.rule == "content_warning":
+        return f"the content warning “{stated.value}” on Mastodon posts"
     kinds = {
         "banned_phrases": "never say",
         "banned_comparisons": "never compare it to",
@@ -233,7 +249,8 @@ def recognised_rules(stated: list[StatedRule]) -> dict[str, list[Recognised]]:
         if group is None:
             group = Recognised(one.source)
             groups.append(group)
-        if isinstance(one.value, str):
+        # A choice the form shows as a select is not repeated as a term.
+        if isinstance(one.value, str) and one.rule not in SELECTED_RULES:
             group.terms.append(one.value)
     return marks
 
@@ -267,7 +284,9 @@ def to_form(fields: Mapping[str, Any]) -> dict[str, str]:
     required = dict(rules.get("required_words") or {})
     for phase in PHASES:
         values[f"rules.required_words.{phase}"] = "\n".join(required.get(phase) or [])
-    values["rules.person"] = str(rules.get("person") or "")
+    for name in SELECTED_RULES:
+        values[f"rules.{name}"] = str(rules.get(name) or "")
+    values["rules.content_warning"] = str(rules.get("content_warning") or "")
     return values
 
 
@@ -305,7 +324,8 @@ def from_form(form: Mapping[str, str], errors: FieldErrors) -> dict[str, Any]:
         "required_words": {
             phase: _lines(form.get(f"rules.required_words.{phase}", "")) for phase in PHASES
         },
-        "person": form.get("rules.person", "").strip() or None,
+        **{name: form.get(f"rules.{name}", "").strip() or None for name in SELECTED_RULES},
+        "content_warning": form.get("rules.content_warning", "").strip() or None,
     }
     user_id = form.get("user_id", "").strip()
     if user_id:

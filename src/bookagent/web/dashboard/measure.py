@@ -4,7 +4,9 @@ The approval queue's live counter calls this (debounced) while the author edits.
 `post_id` the text gets exactly the check that saving it would run (`domain.posts.check_edit`:
 limits, grounding in the book's facts, near-duplicates on its platform and, unless the post is
 cross-posted, on the others); with a `platform` and a `book_id` it is checked the same way as a
-new post of that book; with only a `platform` it gets the platform's length limits.
+new post of that book; with only a `platform` it gets the platform's length limits. A Mastodon
+post's content warning (the post's own, or for a new post the book's) counts toward its length
+and heads its preview, as Mastodon shows it.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from pydantic import model_validator
 from bookagent.db.base import utcnow
 from bookagent.domain import books as book_ops
 from bookagent.domain import posts as post_ops
+from bookagent.domain.content_warnings import book_warning
+from bookagent.domain.content_warnings import post_warning
+from bookagent.domain.profile import AuthorRules
 from bookagent.domain.validation import limit_violations
 from bookagent.domain.violation import ValidationReport
 from bookagent.errors import InvalidInputError
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import normalize_platform
 from bookagent.platforms import preview
+from bookagent.platforms.content_warning import with_content_warning
 from bookagent.platforms.threads import post_size
 from bookagent.web.api.blueprints import api_blueprint
 from bookagent.web.api.schemas import Identifier
@@ -93,12 +99,14 @@ def measure_post(body: MeasureBody) -> Response:
             report = post_ops.check_text(
                 session, book, body.content, rules, utcnow(), cross_posted=bool(body.cross_posted)
             )
+            warning = book_warning(AuthorRules.of(book.rules), rules.name)
+            shown = with_content_warning(preview(rules.name, body.content, rules), warning, rules)
             return ok(
                 {
                     "platform": body.platform,
                     "book_id": book.id,
                     **_report_json(report, rules),
-                    "preview": preview(rules.name, body.content, rules).to_dict(),
+                    "preview": shown.to_dict(),
                 }
             )
     with svc.db.session() as session:
@@ -108,12 +116,15 @@ def measure_post(body: MeasureBody) -> Response:
         report = post_ops.check_edit(
             session, post, body.content, rules, utcnow(), cross_posted=marked
         )
+        shown = with_content_warning(
+            preview(rules.name, body.content, rules), post_warning(post), rules
+        )
         return ok(
             {
                 "platform": post.platform,
                 "post_id": post.id,
                 **_report_json(report, rules),
-                "preview": preview(rules.name, body.content, rules).to_dict(),
+                "preview": shown.to_dict(),
             }
         )
 

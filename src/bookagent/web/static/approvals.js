@@ -36,6 +36,10 @@
 
     function drawText(preview) {
       const nodes = preview.shown.map(spanNode);
+      // Mastodon shows a post's content warning in place of its text (all of it folded).
+      if (preview.content_warning) {
+        nodes.unshift(element("span", "preview-cw", preview.content_warning));
+      }
       if (preview.folded.length) {
         const rest = element("span", "preview-rest");
         rest.append(...preview.folded.map(spanNode));
