@@ -153,3 +153,52 @@ def test_post_text_is_shown_as_text_never_as_html(signed_in: Page, server: LiveS
     expect(preview.locator(".preview-text")).to_contain_text("<img src=x onerror=window.pwned=1>")
     expect(preview.locator(".preview-text img, .preview-text b")).to_have_count(0)
     assert page.evaluate("window.pwned") is None
+
+
+THREAD = (
+    "One winter, one lighthouse, one message in a bottle. https://example.com/lighthouse"
+    "\n\n---\n\n"
+    "A line from the book: “The sea keeps what it is given, and returns what it must.”"
+    "\n\n---\n\n"
+    "Pre-order it now: https://www.amazon.com/dp/B000000000 #LiteraryFiction"
+)
+
+
+def test_a_thread_is_previewed_post_by_post(
+    signed_in: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    """An X post written as a thread: each post drawn under the one before, with its own count
+    and link card; the whole counts its longest post."""
+    created = server.api.post("/api/books", json=BOOK)
+    assert created.status_code == 201, created.text
+    book_id = created.json()["book"]["id"]
+    generated = server.api.post(
+        "/api/generate-posts",
+        json={"book_id": book_id, "platforms": ["twitter"], "count_per_platform": 1},
+    )
+    post = generated.json()["posts"][0]
+    edited = server.api.patch(f"/api/posts/{post['id']}", json={"content": THREAD})
+    assert edited.status_code == 200, edited.text
+    saved = edited.json()["post"]
+    assert len(saved["preview"]["thread"]) == 3
+    page = signed_in
+    page.goto("/approvals")
+    article = page.locator(f'article.post[data-post-id="{post["id"]}"]')
+    preview = article.locator("section.preview")
+    posts = preview.locator(".preview-thread-post")
+    expect(posts).to_have_count(3)
+    expect(posts.nth(0).locator(".preview-thread-index")).to_have_text("1/3")
+    expect(posts.nth(1)).to_contain_text("The sea keeps what it is given")
+    expect(posts.nth(2).locator(".preview-tag")).to_have_text("#LiteraryFiction")
+    expect(posts.nth(2).locator(".preview-card-host")).to_have_text("amazon.com")
+    expect(posts.nth(0).locator(".preview-card-host")).to_have_text("example.com")
+    lengths = [part["length"] for part in saved["preview"]["thread"]]
+    for index, length in enumerate(lengths):
+        expect(posts.nth(index).locator(".preview-thread-count")).to_have_text(f"{length} / 280")
+    expect(preview.locator(".preview-count")).to_have_text(
+        f"A thread of 3 posts; the longest is {max(lengths)} / 280 weighted characters"
+    )
+    assert saved["measured_length"] == max(lengths)
+    expect(preview.locator("[data-role='preview-card']")).to_be_hidden()
+    article.scroll_into_view_if_needed()
+    shoot(page, tmp_path, "preview-x-thread")

@@ -29,6 +29,13 @@ def preview_panel(preview: JSON, width: int | None = None) -> Panel:
     more" line and the folded rest (dimmed), the link card, the "link in bio" note and the
     count."""
     parts: list[RenderableType] = []
+    thread = preview.get("thread") or []
+    if thread:  # each post of the thread in a box of its own, numbered, then the whole count
+        for index, post in enumerate(thread, start=1):
+            parts.append(Text(f"{index}/{len(thread)}", style="bold"))
+            parts.append(_post_box(post))
+        parts.append(_count(preview))
+        return _panel(preview, parts, width)
     media = preview.get("media")
     if media is not None:
         parts.append(_media_box(media))
@@ -47,6 +54,10 @@ def preview_panel(preview: JSON, width: int | None = None) -> Panel:
     if preview.get("link_note"):
         parts.append(Text(str(preview["link_note"]), style="yellow"))
     parts.append(_count(preview))
+    return _panel(preview, parts, width)
+
+
+def _panel(preview: JSON, parts: list[RenderableType], width: int | None) -> Panel:
     return Panel(
         Group(*parts),
         title=Text(str(preview["label"]), style="bold"),
@@ -55,6 +66,17 @@ def preview_panel(preview: JSON, width: int | None = None) -> Panel:
         width=min(width or PREVIEW_WIDTH, PREVIEW_WIDTH),
         padding=(0, 1),
     )
+
+
+def _post_box(post: JSON) -> Panel:
+    """One post of a thread: its text (the platforms show a thread's posts whole), its link
+    card and its count."""
+    parts: list[RenderableType] = [_spans([*post["shown"], *post["folded"]])]
+    card = post.get("link_card")
+    if card is not None:
+        parts.append(_card_box(card))
+    parts.append(_count(post))
+    return Panel(Group(*parts), box=box.SQUARE, border_style="dim", padding=(0, 1))
 
 
 def _spans(
@@ -85,4 +107,6 @@ def _card_box(card: dict[str, Any]) -> Panel:
 def _count(preview: JSON) -> Text:
     over = int(preview["length"]) > int(preview["limit"])
     line = f"{preview['length']} / {preview['limit']} {preview['unit_label']}"
+    if preview.get("thread"):
+        line = f"A thread of {len(preview['thread'])} posts; the longest is {line}"
     return Text(line, style="bold red" if over else "dim")

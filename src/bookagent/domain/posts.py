@@ -43,9 +43,8 @@ from bookagent.errors import InvalidInputError
 from bookagent.errors import NotFoundError
 from bookagent.isotime import iso
 from bookagent.platforms import PlatformRules
-from bookagent.platforms import extract_hashtags
-from bookagent.platforms import extract_urls
 from bookagent.platforms.content_warning import rules_with_warning
+from bookagent.platforms.hashtags import post_entities
 from bookagent.states import SCHEDULE_STATUSES
 from bookagent.states import PostStatus
 
@@ -316,13 +315,14 @@ def revalidate(
             details=[FieldError("content", v.message) for v in report.violations],
             extra={"validation": report.to_dict()},
         )
+    tags, links = post_entities(post.platform, content)
     return {
         "content": content,
         "content_hash": content_hash(content),
         "measured_length": report.measured_length,
         "limit": report.limit,
-        "hashtags": list(dict.fromkeys(f"#{t}" for t in extract_hashtags(content))),
-        "links": list(dict.fromkeys(extract_urls(content))),
+        "hashtags": list(tags),
+        "links": list(links),
         "generation_metadata": metadata_with_warning(
             {**post.generation_metadata, "validation": report.to_dict(), "edited": True},
             post_warning(post) if warning is None else warning.text,

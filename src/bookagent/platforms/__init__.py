@@ -1,9 +1,11 @@
 """Platform rules and text measurement: limits per platform, counting in each platform's unit,
-and a preview of a post as its platform shows it."""
+hashtags as each platform parses them, and a preview of a post as its platform shows it."""
 
 from __future__ import annotations
 
 from bookagent.platforms.escape import escape_linkedin_little
+from bookagent.platforms.hashtags import hashtags
+from bookagent.platforms.hashtags import is_portable_tag
 from bookagent.platforms.measure import count_bytes
 from bookagent.platforms.measure import count_graphemes
 from bookagent.platforms.measure import extract_hashtags
@@ -36,6 +38,8 @@ __all__ = [
     "extract_hashtags",
     "extract_urls",
     "get_rules",
+    "hashtags",
+    "is_portable_tag",
     "measure",
     "normalize_platform",
     "preview",

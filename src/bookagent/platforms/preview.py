@@ -9,6 +9,7 @@ a screen would wrap them.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_right
 from collections.abc import Callable
@@ -20,14 +21,13 @@ from urllib.parse import urlsplit
 
 import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
 
+from bookagent.platforms.hashtags import hashtags
 from bookagent.platforms.measure import extract_urls
-
-# The pattern `extract_hashtags` uses, so that the spans are exactly the tags the gate counts.
-from bookagent.platforms.measure import hashtag_spans
 from bookagent.platforms.measure import measure
 from bookagent.platforms.rules import PlatformRules
 from bookagent.platforms.rules import Unit
 from bookagent.platforms.rules import get_rules
+from bookagent.platforms.threads import thread_posts
 
 SpanKind = Literal["text", "link", "hashtag"]
 
@@ -78,7 +78,9 @@ class Preview:
     """A post as its platform shows it. `shown` is what the feed shows; `folded` (empty when
     nothing is folded) is what `more_label` reveals. Lengths are in `unit`, as `measure` counts.
     `content_warning` is the line shown in place of the text, which is then all folded (see
-    `bookagent.platforms.content_warning`)."""
+    `bookagent.platforms.content_warning`). A thread (see `bookagent.platforms.threads`) has
+    the preview of each of its posts in `thread`; the other fields are its first post's, but
+    `length`, its longest post's, as the limit applies."""
 
     platform: str
     label: str
@@ -93,6 +95,7 @@ class Preview:
     unit: Unit
     unit_label: str
     content_warning: str | None = None
+    thread: tuple[Preview, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The preview as API.md's `preview` object (plain dicts and lists, ready for JSON)."""
@@ -212,9 +215,14 @@ def preview(
     """
     if rules is None:
         rules = get_rules(platform)
+    posts = thread_posts(rules, text)
+    if len(posts) > 1:
+        thread = tuple(preview(platform, post, rules, alt_text=alt_text) for post in posts)
+        longest = max(part.length for part in thread)
+        return dataclasses.replace(thread[0], length=longest, thread=thread)
     display = _DISPLAYS[rules.name]
     length = measure(rules.name, text, rules)
-    spans = _spans(text, display, rules.links_clickable)
+    spans = _spans(text, display, rules)
     shown, folded = _fold(spans, length, display, rules)
     link_card = None
     links = extract_urls(text, bare_domains=display.bare_domains)
@@ -237,11 +245,13 @@ def preview(
     )
 
 
-def _spans(text: str, display: _Display, links_clickable: bool) -> list[Span]:
-    """`text` cut into plain text, links (in the platform's display form) and hashtags.
+def _spans(text: str, display: _Display, rules: PlatformRules) -> list[Span]:
+    """`text` cut into plain text, links (in the platform's display form) and hashtags (as the
+    platform finds them: `#Sci-Fi` is one tag on Bluesky, `#Sci` on Mastodon and X).
 
     Where links are not clickable they stay plain text, as written.
     """
+    links_clickable = rules.links_clickable
     marks: list[tuple[int, int, Span]] = []
     links: list[tuple[int, int]] = []
     cursor = 0
@@ -255,7 +265,7 @@ def _spans(text: str, display: _Display, links_clickable: bool) -> list[Span]:
             shown = display.display_url(url) if display.display_url else url
             marks.append((start, cursor, Span("link", shown, url)))
     starts = [low for low, _ in links]  # in text order
-    for start, end, tag in hashtag_spans(text):
+    for start, end, tag in hashtags(rules.name, text):
         before = bisect_right(starts, start) - 1  # the last link starting at or before the tag
         if before < 0 or links[before][1] <= start:
             marks.append((start, end, Span("hashtag", text[start:end], tag)))

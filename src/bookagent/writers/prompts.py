@@ -6,8 +6,9 @@ author's structured rules (no emoji, banned phrases, ...), so it is the same for
 one book and providers can cache it. The user prompt holds the profile as one fenced block of data
 (see `profile_block`), then the platform's limits, the post type, recent posts to avoid and, on a
 retry, why the previous draft was rejected. `clean_reply` undoes the wrapping quotes and code
-fences models sometimes add, and `extract_hashtags`/`extract_links` read the final text. The
-validators still check every draft: the prompt only makes a passing draft likely.
+fences models sometimes add (a draft's tags and links are then read as its platform reads them,
+`bookagent.platforms.hashtags.post_entities`). The validators still check every draft: the
+prompt only makes a passing draft likely.
 """
 
 from __future__ import annotations
@@ -255,23 +256,6 @@ def clean_reply(text: str) -> str:
     return cleaned
 
 
-_LINK_RE = re.compile(r"https?://\S+")
-_HASHTAG_RE = re.compile(r"(?<![\w&])#\w+")
-_TRAILING_PUNCTUATION = ".,;:!?)]}>\"'”’»…"
-
-
-def extract_links(text: str) -> tuple[str, ...]:
-    """The URLs in a post, in order and without duplicates or trailing punctuation."""
-    links = (match.rstrip(_TRAILING_PUNCTUATION) for match in _LINK_RE.findall(text))
-    return tuple(dict.fromkeys(link for link in links if link))
-
-
-def extract_hashtags(text: str) -> tuple[str, ...]:
-    """The hashtags in a post (`#\\w+`), in order, ignoring `#fragments` inside URLs."""
-    without_links = _LINK_RE.sub(" ", text)
-    return tuple(dict.fromkeys(_HASHTAG_RE.findall(without_links)))
-
-
 def _today(book: BookProfile) -> date:
     try:
         zone = ZoneInfo(book.timezone)
@@ -431,11 +415,13 @@ def _plan_section(book: BookProfile, constraints: WriteConstraints, today: date)
 def _hashtag_rule(minimum: int, maximum: int) -> str:
     if maximum <= 0:
         return "Hashtags: use none."
+    # A tag with "-", "." or "'" is one tag on Bluesky and a shorter one on Mastodon and X.
+    form = " Write each as one word of letters and digits in CamelCase (#SciFi, not #Sci-Fi)."
     if minimum == maximum:
-        return f"Hashtags: exactly {minimum}, at the end of the post."
+        return f"Hashtags: exactly {minimum}, at the end of the post.{form}"
     if minimum <= 0:
-        return f"Hashtags: at most {maximum}, at the end of the post."
-    return f"Hashtags: between {minimum} and {maximum}, at the end of the post."
+        return f"Hashtags: at most {maximum}, at the end of the post.{form}"
+    return f"Hashtags: between {minimum} and {maximum}, at the end of the post.{form}"
 
 
 def _post_type_section(post_type: str) -> str:

@@ -45,10 +45,9 @@ from bookagent.domain.validation import find_near_duplicate
 from bookagent.domain.violation import ValidationReport
 from bookagent.platforms import UNITS
 from bookagent.platforms import PlatformRules
-from bookagent.platforms import extract_hashtags
-from bookagent.platforms import extract_urls
 from bookagent.platforms import get_rules
 from bookagent.platforms import measure
+from bookagent.platforms.hashtags import post_entities
 from bookagent.platforms.threads import THREAD_PLATFORMS
 from bookagent.platforms.threads import post_size
 from bookagent.platforms.threads import thread_posts
@@ -72,7 +71,6 @@ from bookagent.writers.template_words import opening
 __all__ = [
     "POST_TYPES",
     "TemplateWriter",
-    "draft_entities",
     "hashtag_candidates",
     "resolve_post_type",
 ]
@@ -105,12 +103,6 @@ def resolve_post_type(
     day = writer_day(book.timezone, on)
     rules = WriterRules.of(book.rules, Grounding.from_book(book))
     return resolve(Facts.of(book, rules), post_type, day, launch_phase(book.launch_date, day))
-
-
-def draft_entities(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The hashtags (with `#`) and http(s) links of a final post, in order, without repeats."""
-    tags = tuple(dict.fromkeys(f"#{tag}" for tag in extract_hashtags(text)))
-    return tags, tuple(dict.fromkeys(extract_urls(text)))
 
 
 @dataclass(frozen=True)
@@ -220,7 +212,7 @@ class TemplateWriter:
             why = f"no {post_type} post passed the gate on {rules.name}; wrote {written} instead"
             reason = f"{reason}; {why}" if reason else why
             post_type = written
-        hashtags, links = draft_entities(text)
+        hashtags, links = post_entities(rules.name, text)
         metadata: dict[str, object] = {
             "template_id": template_id,
             "requested_post_type": constraints.post_type,

@@ -28,7 +28,7 @@ from bookagent.domain.validation import Grounding
 from bookagent.domain.validation import find_ungrounded
 from bookagent.domain.validation import split_sentences
 from bookagent.errors import InvalidInputError
-from bookagent.platforms import extract_hashtags
+from bookagent.platforms import is_portable_tag
 from bookagent.writers import template_phrases as phrases
 from bookagent.writers.template_phrases import POST_TYPES
 from bookagent.writers.template_rules import WriterRules
@@ -234,7 +234,9 @@ def hashtag_candidates(
     seen: set[str] = set()
     result = []
     for tag in [*own, *derived, *phrases.GENERIC_TAGS]:
-        usable = tag and len(tag) <= 40 and extract_hashtags(f"#{tag}") == [tag]
+        # One tag on every network (and as the gate counts it): `#Sci-Fi` would be `Sci-Fi` on
+        # Bluesky but `Sci` on Mastodon and X.
+        usable = tag and len(tag) <= 40 and is_portable_tag(tag)
         if not usable or tag.casefold() in seen:
             continue
         if rules is not None:
@@ -321,10 +323,21 @@ def _stands_alone(sentence: str) -> bool:
 
 
 def _camel(text: str) -> str:
+    """`text` as one CamelCase tag: the letters, marks and decimal digits of each word, joined.
+
+    Marks stay in their word (Devanagari vowel signs are marks: `महात्मा` is one word); anything
+    else separates words, including `_`, `²` and `Ⅻ`, which some networks keep in a tag and
+    others end it at.
+    """
     plain = re.sub(r"(?<=\w)['’](?=\w)", "", unicodedata.normalize("NFC", text))  # children's
-    words = re.split(r"[\W_]+", plain.lstrip("#＃"))
-    tag = "".join(w[:1].upper() + w[1:] for w in words if w)
+    kept = "".join(c if _is_tag_character(c) else " " for c in plain.lstrip("#＃"))
+    tag = "".join(w[:1].upper() + w[1:] for w in kept.split())
     return tag if tag[:1].isalpha() else ""
+
+
+def _is_tag_character(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LM" or category == "Nd"
 
 
 def _unquote(text: str) -> str:

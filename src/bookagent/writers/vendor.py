@@ -14,9 +14,8 @@ from typing import Any
 from bookagent.domain.ports import Draft
 from bookagent.domain.ports import WriteConstraints
 from bookagent.domain.profile import BookProfile
+from bookagent.platforms.hashtags import post_entities
 from bookagent.writers.pricing import cost_usd
-from bookagent.writers.prompts import extract_hashtags
-from bookagent.writers.prompts import extract_links
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +86,7 @@ def finish_draft(
         cost,
         prompt_id,
     )
+    hashtags, links = post_entities(constraints.platform, content)
     return Draft(
         content=content,
         platform=constraints.platform,
@@ -94,8 +94,8 @@ def finish_draft(
         provider=provider,
         model=model,
         prompt_hash=prompt_id,
-        hashtags=extract_hashtags(content),
-        links=extract_links(content),
+        hashtags=hashtags,
+        links=links,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cost_usd=cost,

@@ -13,6 +13,7 @@ from bookagent.domain.validation import Grounding
 from bookagent.domain.validation import check_draft
 from bookagent.platforms import get_rules
 from bookagent.platforms import measure
+from bookagent.platforms import preview
 from bookagent.platforms.threads import MAX_THREAD_POSTS
 from bookagent.platforms.threads import join_thread
 from bookagent.platforms.threads import post_size
@@ -124,3 +125,22 @@ def test_no_threads_on_other_platforms() -> None:
         draft = asyncio.run(writer.write(THRILLER, constraints))
         assert "\n---\n" not in draft.content
         assert draft.metadata["format"] != "thread"
+
+
+def test_a_thread_previews_each_post_and_counts_its_longest() -> None:
+    text = join_thread(
+        ["First https://example.com/a", "b" * 290, "Last post https://example.org/b #Tag"]
+    )
+    shown = preview("bluesky", text)
+    assert [measure("bluesky", post) for post in split_thread(text)] == [
+        part.length for part in shown.thread
+    ]
+    assert shown.length == 290 == post_size(get_rules("bluesky"), text).length
+    assert shown.thread[0].link_card is not None and shown.thread[0].link_card.host == "example.com"
+    assert shown.thread[2].link_card is not None and shown.thread[2].link_card.host == "example.org"
+    assert shown.shown == shown.thread[0].shown  # a client that knows no threads sees the first
+    data = shown.to_dict()
+    assert len(data["thread"]) == 3 and data["thread"][1]["length"] == 290
+    # One post: no thread.
+    assert preview("bluesky", "One post.").thread == ()
+    assert preview("mastodon", text).thread == ()

@@ -27,11 +27,11 @@ from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import extract_urls
 from bookagent.platforms import get_rules
 from bookagent.platforms import measure
+from bookagent.platforms.hashtags import post_entities
 from bookagent.platforms.threads import post_size
 from bookagent.platforms.threads import split_thread
 from bookagent.writers.template import POST_TYPES
 from bookagent.writers.template import TemplateWriter
-from bookagent.writers.template import draft_entities
 from tests.adversarial.profiles import BUSINESS
 from tests.adversarial.profiles import PICTURE_BOOK
 
@@ -132,7 +132,7 @@ def test_every_post_type_is_written_without_fallback(
     assert draft.platform == platform
     assert (draft.provider, draft.model) == ("template", "template-v1")
     assert len(draft.prompt_hash) == 64
-    assert draft_entities(draft.content) == (draft.hashtags, draft.links)
+    assert post_entities(platform, draft.content) == (draft.hashtags, draft.links)
     assert post_size(get_rules(platform), draft.content).length <= get_rules(platform).max_length
 
 

@@ -68,14 +68,41 @@
       );
     }
 
-    function drawCard(preview) {
-      card.hidden = !preview.link_card;
-      if (!preview.link_card) return;
+    function cardNodes(linkCard) {
       const words = element("span", "preview-card-words");
-      const url = element("span", "preview-card-url", preview.link_card.url);
-      url.title = preview.link_card.url;
-      words.append(element("span", "preview-card-host", preview.link_card.host), url);
-      card.replaceChildren(element("span", "preview-card-image"), words);
+      const url = element("span", "preview-card-url", linkCard.url);
+      url.title = linkCard.url;
+      words.append(element("span", "preview-card-host", linkCard.host), url);
+      return [element("span", "preview-card-image"), words];
+    }
+
+    function drawCard(preview) {
+      // A thread's cards are drawn with its posts.
+      card.hidden = !preview.link_card || preview.thread.length > 0;
+      if (card.hidden) return;
+      card.replaceChildren(...cardNodes(preview.link_card));
+    }
+
+    /** A thread (X, Bluesky): each post as the platform shows it, a reply under the one before,
+     * with its own link card and count. */
+    function drawThread(preview) {
+      const total = preview.thread.length;
+      text.replaceChildren(
+        ...preview.thread.map((post, index) => {
+          const node = element("div", "preview-thread-post");
+          const counted = element("span", "preview-thread-count",
+            `${post.length} / ${post.limit}`);
+          counted.classList.toggle("over", post.length > post.limit);
+          node.append(element("span", "preview-thread-index", `${index + 1}/${total}`), counted,
+            element("div", "preview-thread-text"));
+          node.lastChild.append(...post.shown.map(spanNode), ...post.folded.map(spanNode));
+          if (post.link_card) {
+            node.append(element("div", "preview-card"));
+            node.lastChild.append(...cardNodes(post.link_card));
+          }
+          return node;
+        }),
+      );
     }
 
     return {
@@ -85,11 +112,15 @@
         platform.textContent = preview.label;
         state.textContent = draft ? "preview of your edit" : "preview";
         drawMedia(preview, altText);
-        drawText(preview);
+        if (preview.thread.length) drawThread(preview);
+        else drawText(preview);
         drawCard(preview);
         note.hidden = !preview.link_note;
         note.textContent = preview.link_note || "";
-        count.textContent = `${preview.length} / ${preview.limit} ${preview.unit_label}`;
+        const counted = `${preview.length} / ${preview.limit} ${preview.unit_label}`;
+        count.textContent = preview.thread.length
+          ? `A thread of ${preview.thread.length} posts; the longest is ${counted}`
+          : counted;
         count.classList.toggle("over", preview.length > preview.limit);
       },
     };
