@@ -20,6 +20,7 @@ from bookagent.queue.scheduler import InProcessScheduler
 from bookagent.services import Services
 from bookagent.services import StartableQueue
 from bookagent.settings import Settings
+from bookagent.storage.local import LocalMediaStore
 from bookagent.writers.registry import WriterRegistry
 
 if TYPE_CHECKING:
@@ -140,4 +141,5 @@ def build_base_services(settings: Settings) -> Services:
         writers=WriterRegistry(settings),
         publishers=PublisherRegistry(settings),
         tasks=TASKS,
+        media=LocalMediaStore(settings.data_dir / "media"),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bookagent.db.session import Database
+from bookagent.domain.ports import MediaStore
 from bookagent.domain.ports import QueueHealth
 from bookagent.domain.ports import TaskQueue
 from bookagent.domain.tasks import TaskRegistry
@@ -46,6 +47,8 @@ class Services:
     writers: WriterRegistry
     publishers: PublisherRegistry
     tasks: TaskRegistry
+    #: Where the posts' images are kept (`bookagent.storage`).
+    media: MediaStore
     queue: StartableQueue | None = None
     scheduler: InProcessScheduler | None = None
 

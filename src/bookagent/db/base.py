@@ -55,6 +55,7 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[str]: JSON(),
         list[Any]: JSON(),
+        list[dict[str, Any]]: JSON(),
     }
 
 

@@ -154,12 +154,38 @@ class TaskQueue(Protocol):
         ...
 
 
+class MediaStore(Protocol):
+    """Where images are kept, by a key made from their content (see `bookagent.storage`)."""
+
+    def put(self, data: bytes, mime: str) -> str:
+        """Keep `data` (a `mime` image) and return its key; the same bytes give the same key."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The bytes kept under `key`; NotFoundError naming `media` if there are none."""
+        ...
+
+
+@dataclass(frozen=True)
+class PublishMedia:
+    """One image as a publisher sends it: its bytes and what the network needs to show it."""
+
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    alt_text: str
+    #: The store key (the bytes' SHA-256): names the upload in a publisher's records.
+    key: str
+
+
 @dataclass(frozen=True)
 class PublishRequest:
     """What a publisher needs to post one text: no database rows cross this boundary.
 
     `metadata` holds what goes with the text: `content_warning`, a Mastodon post's warning
-    (its status's `spoiler_text`), when it carries one.
+    (its status's `spoiler_text`), when it carries one. `media` are the images that go with it,
+    in order, read from the store when the post is claimed.
     """
 
     post_id: str
@@ -171,6 +197,7 @@ class PublishRequest:
     links: tuple[str, ...] = ()
     scheduled_time: datetime | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    media: tuple[PublishMedia, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ def post_to_dict(post: Post) -> dict[str, Any]:
         "rejection_reason": post.rejection_reason,
         "failure_reason": post.failure_reason,
         "generation_metadata": dict(post.generation_metadata),
+        "media": [dict(item) for item in post.media or ()],
         "metrics": dict(post.metrics),
         "cross_posted": post.cross_posted,
     }

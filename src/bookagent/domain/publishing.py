@@ -55,6 +55,8 @@ from bookagent.db.models import RateLimitState
 from bookagent.db.session import Database
 from bookagent.domain.content_warnings import WARNING_KEY
 from bookagent.domain.content_warnings import post_warning
+from bookagent.domain.media import MediaItem
+from bookagent.domain.media import media_of
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.platforms.content_warning import carries_warning
@@ -184,6 +186,7 @@ _CLAIMED_ROW = (
     Post.scheduled_time,
     # The content warning alone, not the whole metadata (which holds the gate's report).
     Post.generation_metadata[WARNING_KEY].as_string().label("content_warning"),
+    Post.media,
 )
 # By `peek`: due, still the platform and text `peek` saw, and its account not rate limited.
 _CLAIM = (
@@ -304,6 +307,8 @@ class Claim:
     publisher: str
     key: str
     request: PublishRequest
+    #: The images to send with it (their bytes are read from the store just before).
+    media: tuple[MediaItem, ...] = ()
 
 
 def peek(db: Database, post_id: str) -> Due | None:
@@ -370,7 +375,7 @@ def claim_routed(
 def _to_claim(attempt_id: str, row: tuple[Any, ...]) -> Claim:
     """A Claim from a claim's row (`_CLAIMED_ROW`, publisher, key)."""
     (post_id, platform, content_hash, attempts, book_id, content, hashtags, links, scheduled_time,
-     warning, publisher, key) = row  # fmt: skip
+     warning, media, publisher, key) = row  # fmt: skip
     request = PublishRequest(
         post_id=post_id,
         book_id=book_id,
@@ -382,7 +387,7 @@ def _to_claim(attempt_id: str, row: tuple[Any, ...]) -> Claim:
         scheduled_time=scheduled_time,
         metadata=request_metadata(warning if carries_warning(platform) else None),
     )
-    return Claim(post_id, attempt_id, int(attempts), publisher, key, request)
+    return Claim(post_id, attempt_id, int(attempts), publisher, key, request, media_of(media))
 
 
 def record_published(

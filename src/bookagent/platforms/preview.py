@@ -13,6 +13,7 @@ import dataclasses
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import asdict
 from dataclasses import dataclass
 from typing import Any
@@ -68,9 +69,13 @@ class LinkCard:
 
 @dataclass(frozen=True)
 class MediaPlaceholder:
-    """Where the image goes on a platform that never shows a post without one."""
+    """The first image a post goes out with (`url`, where the dashboard shows it, and its size),
+    or, with no `url`, where the image goes on a platform that never shows a post without one."""
 
     alt_text: str | None = None
+    url: str | None = None
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ class Preview:
     unit_label: str
     content_warning: str | None = None
     thread: tuple[Preview, ...] = ()
+    #: How many images go with the post (the first is `media`).
+    media_count: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The preview as API.md's `preview` object (plain dicts and lists, ready for JSON)."""
@@ -206,18 +213,28 @@ _DISPLAYS: dict[str, _Display] = {
 
 
 def preview(
-    platform: str, text: str, rules: PlatformRules | None = None, *, alt_text: str | None = None
+    platform: str,
+    text: str,
+    rules: PlatformRules | None = None,
+    *,
+    alt_text: str | None = None,
+    media: Sequence[MediaPlaceholder] = (),
 ) -> Preview:
     """How `text` will look on `platform`, as a pure function of its arguments.
 
-    `rules` default to `get_rules(platform)`; pass them for per-account limits. `alt_text`
-    describes the image on the platforms that require one (`rules.requires_media`).
+    `rules` default to `get_rules(platform)`; pass them for per-account limits. `media` are the
+    images that go with the post (a network shows them instead of a link card); without them,
+    `alt_text` describes the image on the platforms that require one (`rules.requires_media`).
+    A thread's images go with its first post.
     """
     if rules is None:
         rules = get_rules(platform)
     posts = thread_posts(rules, text)
     if len(posts) > 1:
-        thread = tuple(preview(platform, post, rules, alt_text=alt_text) for post in posts)
+        thread = tuple(
+            preview(platform, post, rules, alt_text=alt_text, media=media if not i else ())
+            for i, post in enumerate(posts)
+        )
         longest = max(part.length for part in thread)
         return dataclasses.replace(thread[0], length=longest, thread=thread)
     display = _DISPLAYS[rules.name]
@@ -226,7 +243,8 @@ def preview(
     shown, folded = _fold(spans, length, display, rules)
     link_card = None
     links = extract_urls(text, bare_domains=display.bare_domains)
-    if display.card and links and rules.links_clickable and not rules.requires_media:
+    shows_card = not rules.requires_media and not media
+    if display.card and links and rules.links_clickable and shows_card:
         url = links[0] if display.card == "first" else links[-1]
         link_card = LinkCard(url=url, host=_host(url))
     return Preview(
@@ -236,7 +254,12 @@ def preview(
         folded=folded,
         more_label=display.more_label if folded else None,
         link_card=link_card,
-        media=MediaPlaceholder(alt_text or None) if rules.requires_media else None,
+        media=media[0]
+        if media
+        else MediaPlaceholder(alt_text or None)
+        if rules.requires_media
+        else None,
+        media_count=len(media),
         link_note=None if rules.links_clickable else _link_note(display.label),
         length=length,
         limit=rules.max_length,

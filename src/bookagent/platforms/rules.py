@@ -32,7 +32,8 @@ class PlatformRules:
     """What a post on one platform must respect; lengths are in `unit` (see `measure`).
 
     `url_length` is set where every URL counts a fixed length (X, Mastodon); `emoji_as_bytes`
-    where an emoji counts its UTF-8 byte length (Threads).
+    where an emoji counts its UTF-8 byte length (Threads). `max_media` images may go with a post
+    (at least one where `requires_media`), each of at most `max_media_bytes`.
     """
 
     name: str
@@ -48,6 +49,8 @@ class PlatformRules:
     source: str
     verified_on: date
     emoji_as_bytes: bool = False
+    max_media: int = 4
+    max_media_bytes: int | None = None
 
 
 _FIELDS = {f.name for f in dataclasses.fields(PlatformRules)}
@@ -83,6 +86,8 @@ def _checked(rules: PlatformRules) -> PlatformRules:
         problems.append("need 0 <= hashtags_min <= hashtags_max")
     if rules.max_bytes is not None and rules.max_bytes <= 0:
         problems.append("max_bytes must be positive")
+    if rules.max_media < (1 if rules.requires_media else 0):
+        problems.append("max_media must allow the image a post requires")
     if problems:
         raise InvalidInputError.for_field(f"platform_rules.{rules.name}", "; ".join(problems))
     return rules

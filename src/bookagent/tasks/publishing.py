@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from typing import Any
 
 from bookagent.db.base import utcnow
 from bookagent.domain import publishing as ledger
+from bookagent.domain.media import publish_media
 from bookagent.domain.ports import Publisher
 from bookagent.domain.ports import PublishResult
 from bookagent.domain.publish_policy import Action
@@ -51,6 +53,8 @@ def publish_one(services: Services, post_id: str, now: datetime | None = None) -
     started = time.monotonic()
     timeout_s = services.settings.publishers.timeout_s * 2 + 5
     try:
+        if claimed.media:  # the images' bytes, read now rather than held with the claim
+            request = replace(request, media=publish_media(services.media, claimed.media))
         result = services.runner.run(publisher.publish(request, claimed.key), timeout_s)
     except BookAgentError as exc:
         elapsed = int((time.monotonic() - started) * 1000)

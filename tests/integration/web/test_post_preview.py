@@ -42,7 +42,12 @@ def test_listed_posts_keep_their_fields_and_add_a_preview(
     previews = {post["platform"]: post["preview"] for post in listed}
     assert previews["twitter"]["label"] == "X"
     assert previews["twitter"]["unit_label"] == "weighted characters"
-    assert previews["instagram"]["media"] == {"alt_text": None}
+    assert previews["instagram"]["media"] == {
+        "alt_text": None,
+        "url": None,
+        "width": None,
+        "height": None,
+    }
     assert previews["instagram"]["link_note"].startswith("Link in bio")
     for post in listed:
         preview = post["preview"]
@@ -81,7 +86,12 @@ def test_the_writers_alt_text_reaches_the_image_placeholder(
         stored = session.get(Post, post["id"])
         stored.generation_metadata = {**stored.generation_metadata, "alt_text": "A lighthouse"}
     preview = client.get(f"/api/posts/{post['id']}").get_json()["post"]["preview"]
-    assert preview["media"] == {"alt_text": "A lighthouse"}
+    assert preview["media"] == {
+        "alt_text": "A lighthouse",
+        "url": None,
+        "width": None,
+        "height": None,
+    }
 
 
 def test_every_measure_answer_has_the_preview_of_the_text_measured(

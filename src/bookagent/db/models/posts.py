@@ -66,6 +66,8 @@ class Post(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     publish_attempts: Mapped[int] = mapped_column(Integer, default=0)
     generation_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The images that go with the post, in order (`bookagent.domain.media.MediaItem` JSON).
+    media: Mapped[list[dict[str, Any]]] = mapped_column(default=list, server_default="[]")
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     metrics_updated_at: Mapped[datetime | None]
     #: The author allows this post to repeat the text of a post on another platform.

@@ -7,6 +7,7 @@ from flask_openapi3 import OpenAPI
 from bookagent.web.api import autonomous
 from bookagent.web.api import books
 from bookagent.web.api import health
+from bookagent.web.api import media
 from bookagent.web.api import platforms
 from bookagent.web.api import posts
 from bookagent.web.api import reports
@@ -15,5 +16,5 @@ from bookagent.web.api import tasks
 
 def register_api(app: OpenAPI) -> None:
     """Register every /api resource on the app."""
-    for module in (health, books, tasks, posts, autonomous, platforms, reports):
+    for module in (health, books, tasks, posts, media, autonomous, platforms, reports):
         app.register_api(module.blueprint)

@@ -24,6 +24,7 @@ from bookagent.domain.books import resolve_book
 from bookagent.domain.categories import POST_TYPES
 from bookagent.domain.content_warnings import WarningEdit
 from bookagent.domain.content_warnings import post_warning
+from bookagent.domain.media import media_of
 from bookagent.domain.profile import MAX_WARNING_CHARS
 from bookagent.domain.urls import OptionalHttpUrlStr
 from bookagent.errors import InvalidInputError
@@ -32,11 +33,13 @@ from bookagent.platforms import PlatformRules
 from bookagent.platforms import normalize_platform
 from bookagent.platforms import preview
 from bookagent.platforms.content_warning import with_content_warning
+from bookagent.platforms.preview import MediaPlaceholder
 from bookagent.queue.operations import submit_task
 from bookagent.states import PostStatus
 from bookagent.tasks.generation import generate
 from bookagent.web.api.blueprints import QUEUED
 from bookagent.web.api.blueprints import api_blueprint
+from bookagent.web.api.media import media_url
 from bookagent.web.api.schemas import Identifier
 from bookagent.web.api.tasks import queued
 from bookagent.web.context import caller
@@ -290,14 +293,23 @@ def _with_preview(post: Post, rules: dict[str, PlatformRules]) -> dict[str, Any]
     if post.platform not in rules:
         rules[post.platform] = services().rules(post.platform)
     alt_text = post.generation_metadata.get("alt_text")
+    images = [
+        MediaPlaceholder(item.alt_text, media_url(post.id, i), item.width, item.height)
+        for i, item in enumerate(media_of(post.media))
+    ]
     shown = preview(
         post.platform,
         post.content,
         rules[post.platform],
         alt_text=alt_text if isinstance(alt_text, str) else None,
+        media=images,
     )
     shown = with_content_warning(shown, post_warning(post), rules[post.platform])
-    return {**ops.post_to_dict(post), "preview": shown.to_dict()}
+    data = ops.post_to_dict(post)
+    data["media"] = [
+        {**item, "url": image.url} for item, image in zip(data["media"], images, strict=True)
+    ]
+    return {**data, "preview": shown.to_dict()}
 
 
 @blueprint.get("/posts/<post_id>")

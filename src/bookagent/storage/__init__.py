@@ -1,0 +1,1 @@
+"""Where bookagent keeps files: images by a key made from their content (`MediaStore`)."""
