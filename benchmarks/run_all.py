@@ -60,6 +60,7 @@ SECTIONS: dict[str, str] = {
     "grounding": "CPU of one draft check (the measure route) on the largest book profile",
     "gate": "full-gate checks/s and validated template posts/s, typical vs largest profile",
     "content_quality": "template posts of 3 books: voice, pastes, variety, pre-order, length",
+    "images": "quote cards drawn per second on one core, without and with a book cover",
 }
 #: Extra arguments per section in `--quick` mode (besides `--quick` itself).
 QUICK_EXTRA: dict[str, list[str]] = {}
@@ -278,6 +279,8 @@ def render_markdown(
         "once per process, is information.",
         "- gate: ≥ 2,000 validated posts/s for the template writer on one core; the gate's own "
         "checks/s are held to it too (the writer cannot validate faster than the gate checks).",
+        "- images: ≥ 20 cards/s on one core for a 1080×1350 quote card, with and without a "
+        "cover (issue 16).",
         "",
         "## Notes",
     ]
