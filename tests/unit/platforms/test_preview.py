@@ -278,7 +278,8 @@ def test_to_dict_is_plain_json() -> None:
     data = json.loads(json.dumps(result.to_dict()))
     assert set(data) == {
         "platform", "label", "shown", "folded", "more_label", "link_card", "media",
-        "link_note", "length", "limit", "unit", "unit_label", "content_warning", "thread", "media_count",
+        "link_note", "length", "limit", "unit", "unit_label", "content_warning", "thread",
+        "media_count",
     }  # fmt: skip
     link = {"kind": "link", "text": "example.com/books/the-ligh…", "target": LONG_URL}
     assert data["shown"][1] == link
