@@ -32,6 +32,7 @@ from bookagent.domain.content_warnings import WARNING_KEY
 from bookagent.domain.content_warnings import book_warning
 from bookagent.domain.content_warnings import counted_with_warning
 from bookagent.domain.content_warnings import metadata_with_warning
+from bookagent.domain.media import MediaItem
 from bookagent.domain.ports import ContentWriter
 from bookagent.domain.ports import Draft
 from bookagent.domain.ports import WriteConstraints
@@ -216,9 +217,17 @@ async def write_batch(
 
 
 def store_post(
-    session: Session, book: BookProfile, accepted: Accepted, *, task_id: str | None, seed: int
+    session: Session,
+    book: BookProfile,
+    accepted: Accepted,
+    *,
+    task_id: str | None,
+    seed: int,
+    media: Sequence[MediaItem] = (),
+    media_note: str | None = None,
 ) -> Post | None:
-    """Insert the accepted draft as a pending post; None if this task stored it already."""
+    """Insert the accepted draft as a pending post with its images; None if this task stored it
+    already. `media_note` says why a post its plan gave an image has none."""
     slot, draft, report = accepted.slot, accepted.draft, accepted.report
     if task_id is not None:
         existing = session.scalar(
@@ -257,7 +266,9 @@ def store_post(
             "validation": report.to_dict(),
             **{k: v for k, v in draft.metadata.items() if k not in ("validation", WARNING_KEY)},
             **metadata_with_warning({}, book_warning(book.rules, draft.platform)),
+            **({"media_note": media_note} if media_note else {}),
         },
+        media=[item.to_json() for item in media],
     )
     session.add(post)
     session.flush()

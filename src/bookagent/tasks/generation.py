@@ -23,8 +23,10 @@ from bookagent.domain.books import book_to_profile
 from bookagent.domain.categories import default_post_types
 from bookagent.domain.posts import post_to_dict
 from bookagent.domain.posts import recent_texts
+from bookagent.domain.validation import book_today
 from bookagent.errors import NotFoundError
 from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.tasks.post_images import card_media
 
 if TYPE_CHECKING:
     from bookagent.services import Services
@@ -73,10 +75,30 @@ def generate(
     total = len(slots)
     stored: list[dict[str, Any]] = []
 
+    day = book_today(book.timezone)
+
     def on_outcome(outcome: generation.Outcome, done: int) -> None:
         if isinstance(outcome, generation.Accepted):
+            draft, slot = outcome.draft, outcome.slot
+            media, note = card_media(
+                services.media,
+                book,
+                rules[slot.platform],
+                draft.post_type,
+                draft.content,
+                f"{book.id}/{task_id}/{seed}/{slot.index}",
+                day,
+            )
             with services.db.session() as session:
-                post = generation.store_post(session, book, outcome, task_id=task_id, seed=seed)
+                post = generation.store_post(
+                    session,
+                    book,
+                    outcome,
+                    task_id=task_id,
+                    seed=seed,
+                    media=media,
+                    media_note=note,
+                )
                 if post is not None:
                     stored.append(post_to_dict(post))
         if progress is not None:

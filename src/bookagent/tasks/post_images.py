@@ -1,0 +1,91 @@
+"""The picture of a new post: the card its plan asks for (`domain.media_plan`), drawn by
+`bookagent.images` at the platform's size and kept in the media store.
+
+Drawing a card takes some tens of milliseconds, so it happens once, as the post is stored. A card
+that cannot be drawn (text no bundled font covers, say) leaves the post without an image and
+says why in its metadata; a platform that requires one then refuses its approval until the
+author adds one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date
+
+from bookagent.domain.media import MAX_ALT_TEXT
+from bookagent.domain.media import MediaItem
+from bookagent.domain.media_plan import CardPlan
+from bookagent.domain.media_plan import plan_card
+from bookagent.domain.ports import MediaStore
+from bookagent.domain.profile import BookProfile
+from bookagent.errors import InvalidInputError
+from bookagent.platforms import PlatformRules
+
+log = logging.getLogger(__name__)
+
+
+def card_media(
+    store: MediaStore,
+    book: BookProfile,
+    rules: PlatformRules,
+    post_type: str,
+    content: str,
+    seed: str,
+    day: date,
+) -> tuple[list[MediaItem], str | None]:
+    """The images of a new post (none or one card), and why it has none when its plan wanted one.
+
+    `seed` names the post (its task, batch seed and place): the same post gets the same card.
+    """
+    number = int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:4], "big")
+    plan = plan_card(book, rules, post_type, content, number)
+    if plan is None:
+        return [], None
+    try:
+        item = _draw(store, book, rules, plan, number, day)
+    except InvalidInputError as exc:
+        log.warning("no card for book_id=%s platform=%s: %s", book.id, rules.name, exc.message)
+        return [], f"The {plan.kind.replace('_', ' ')} could not be drawn: {exc.message}"
+    return [item], None
+
+
+def _draw(
+    store: MediaStore, book: BookProfile, rules: PlatformRules, plan: CardPlan, seed: int, day: date
+) -> MediaItem:
+    from bookagent import images  # Pillow and the fonts load with the first card
+
+    size = images.sizes_for(rules.name)[0]
+    caps = [
+        cap for cap in (rules.max_media_bytes, images.PLATFORM_MAX_BYTES.get(rules.name)) if cap
+    ]
+    max_bytes = min(caps) if caps else None
+    if plan.kind == "quote_card":
+        card = images.quote_card(
+            plan.text, plan.source, book.title, book.author, size, seed, max_bytes=max_bytes
+        )
+    elif plan.kind == "launch_card" and book.launch_date is not None:
+        card = images.launch_card(
+            book.title,
+            book.author,
+            book.launch_date,
+            day,
+            size,
+            seed,
+            subtitle=book.subtitle,
+            max_bytes=max_bytes,
+        )
+    else:
+        card = images.key_idea_card(
+            plan.text or book.title, book.title, book.author, size, seed, max_bytes=max_bytes
+        )
+    key = store.put(card.data, card.mime)
+    return MediaItem(
+        key=key,
+        mime=card.mime,
+        width=card.width,
+        height=card.height,
+        size=len(card.data),
+        alt_text=card.alt_text[:MAX_ALT_TEXT],
+        kind=plan.kind,
+    )
