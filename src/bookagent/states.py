@@ -63,3 +63,6 @@ class AttemptOutcome(StrEnum):
     REJECTED = "rejected"  # the platform refused the post
     ERROR = "error"  # provably not sent, or an unexpected error
     UNKNOWN = "unknown"  # sent, no answer: it may or may not be there
+    # The answer was lost, and the platform later showed the post there (a lookup, or the
+    # reconciler's lookup): `error` says how it was confirmed.
+    CONFIRMED = "confirmed"

@@ -59,6 +59,7 @@ from bookagent.domain.media import MediaItem
 from bookagent.domain.media import media_of
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
+from bookagent.isotime import iso
 from bookagent.platforms.content_warning import carries_warning
 from bookagent.states import AttemptOutcome
 from bookagent.states import PostStatus
@@ -459,9 +460,19 @@ def mark_published(
     result: PublishResult,
     duration_ms: int,
     now: datetime,
+    *,
+    confirmed: str | None = None,
 ) -> None:
-    """The platform confirmed the post (in the caller's transaction)."""
+    """The platform confirmed the post (in the caller's transaction). `confirmed` says how,
+    when the attempt's own answer was lost and a lookup found the post: the attempt's outcome
+    is then `confirmed`, with that note, not a plain `published`."""
     _run_published(session, _published_params(post_id, attempt_id, result, duration_ms, now))
+    if confirmed is not None:
+        session.execute(
+            update(PublicationAttempt)
+            .where(PublicationAttempt.id == attempt_id)
+            .values(outcome=AttemptOutcome.CONFIRMED, error=confirmed[:EXCERPT_LIMIT])
+        )
 
 
 def mark_retry(
@@ -552,3 +563,117 @@ def stale_publishing(session: Session, now: datetime, stale_after: timedelta) ->
 def retry_delay(attempts: int, base_s: float) -> timedelta:
     """Exponential backoff: base, 2×base, 4×base, ..."""
     return timedelta(seconds=base_s * (2 ** max(attempts - 1, 0)))
+
+
+#: How long after a post's first attempt it may be sent again under the same Idempotency-Key:
+#: Mastodon keeps a key's answer for an hour; ten minutes are left for clocks and queues.
+IDEMPOTENT_WINDOW = timedelta(minutes=50)
+
+
+def in_doubt_post_ids(session: Session, limit: int = 100) -> list[str]:
+    """`unconfirmed` posts whose last attempt's answer was lost (outcome `unknown`, or its
+    worker died mid-request), oldest first: what the reconciler may settle. A post left
+    unconfirmed for another reason (a thread broken in the middle, an unexpected error) is the
+    author's to settle."""
+    last_outcome = (
+        select(PublicationAttempt.outcome)
+        .where(PublicationAttempt.post_id == Post.id)
+        .order_by(PublicationAttempt.started_at.desc(), PublicationAttempt.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.scalars(
+        select(Post.id)
+        .where(Post.status == PostStatus.UNCONFIRMED, last_outcome == AttemptOutcome.UNKNOWN)
+        .order_by(Post.updated_at)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+def first_attempt_at(session: Session, post_id: str) -> datetime | None:
+    """When the post's first attempt started (its idempotency key's first use)."""
+    return session.scalar(
+        select(func.min(PublicationAttempt.started_at)).where(PublicationAttempt.post_id == post_id)
+    )
+
+
+def settle_confirmed(
+    session: Session,
+    post: Post,
+    publisher: str,
+    result: PublishResult,
+    note: str,
+    now: datetime,
+) -> bool:
+    """An in-doubt post the platform shows: `published`, with an attempt row (`confirmed`)
+    that says how it was confirmed. False if the post is no longer `unconfirmed`."""
+    moved = session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.status == PostStatus.UNCONFIRMED)
+        .values(
+            status=PostStatus.PUBLISHED,
+            published_at=now,
+            published_url=result.url,
+            remote_id=result.remote_id,
+            failure_reason=None,
+            updated_at=now,
+        )
+    )
+    if int(getattr(moved, "rowcount", 0)) != 1:
+        return False
+    session.add(
+        PublicationAttempt(
+            post_id=post.id,
+            platform=post.platform,
+            publisher=publisher,
+            idempotency_key=idempotency_key(post),
+            outcome=AttemptOutcome.CONFIRMED,
+            status_code=result.status_code,
+            duration_ms=0,
+            response_excerpt=(result.response_excerpt or "")[:EXCERPT_LIMIT] or None,
+            error=note[:EXCERPT_LIMIT],
+            started_at=now,
+            finished_at=now,
+        )
+    )
+    return True
+
+
+def resend_in_doubt(session: Session, post_id: str, reason: str, now: datetime) -> bool:
+    """An in-doubt post that is safe to send again (under its own key): `scheduled` for now,
+    with `reason`. False if the post is no longer `unconfirmed`."""
+    moved = session.execute(
+        update(Post)
+        .where(Post.id == post_id, Post.status == PostStatus.UNCONFIRMED)
+        .values(
+            status=PostStatus.SCHEDULED, scheduled_time=now, failure_reason=reason, updated_at=now
+        )
+    )
+    return int(getattr(moved, "rowcount", 0)) == 1
+
+
+def attempts_of(session: Session, post_id: str) -> list[dict[str, Any]]:
+    """The post's publish attempts, oldest first, as API.md's attempt object: what happened to
+    each (`outcome`), its HTTP status, how long it took, and what went wrong or how an answer
+    that was lost was confirmed (`note`)."""
+    rows = session.scalars(
+        select(PublicationAttempt)
+        .where(PublicationAttempt.post_id == post_id)
+        .order_by(PublicationAttempt.started_at, PublicationAttempt.id)
+    )
+    return [
+        {
+            "id": row.id,
+            "platform": row.platform,
+            "publisher": row.publisher,
+            "outcome": row.outcome,
+            "status_code": row.status_code,
+            "duration_ms": row.duration_ms,
+            "note": row.error,
+            "response_excerpt": row.response_excerpt,
+            "started_at": iso(row.started_at),
+            "finished_at": iso(row.finished_at),
+        }
+        for row in rows
+    ]

@@ -28,6 +28,7 @@ from bookagent.domain.publish_policy import decide
 from bookagent.errors import BookAgentError
 from bookagent.states import AttemptOutcome
 from bookagent.states import PostStatus
+from bookagent.tasks.reconcile import reconcile_in_doubt
 
 if TYPE_CHECKING:
     from bookagent.services import Services
@@ -114,7 +115,10 @@ def _after_error(
     with services.db.session() as session:
         match decision.action:
             case Action.PUBLISHED if found is not None:
-                ledger.mark_published(session, post_id, attempt_id, found, elapsed_ms, now)
+                note = f"The answer was lost ({type(exc).__name__}); a lookup found the post."
+                ledger.mark_published(
+                    session, post_id, attempt_id, found, elapsed_ms, now, confirmed=note
+                )
             case Action.RATE_LIMITED:
                 until = now + timedelta(seconds=decision.wait_s or 0)
                 ledger.mark_rate_limited(
@@ -184,6 +188,12 @@ def sweep_stale_publishing(services: Services) -> list[str]:
 
 
 def publish_due(ctx: TaskContext, *, book_id: str | None = None) -> dict[str, Any]:
-    """The task: sweep stuck posts, then publish what is due."""
+    """The task: sweep stuck posts, settle the posts in doubt that can be settled (see
+    `tasks.reconcile`: some go out again now), then publish what is due."""
     swept = sweep_stale_publishing(ctx.services)
-    return {**publish_due_posts(ctx.services, book_id=book_id, ctx=ctx), "unconfirmed": swept}
+    reconciled = reconcile_in_doubt(ctx.services)
+    return {
+        **publish_due_posts(ctx.services, book_id=book_id, ctx=ctx),
+        "unconfirmed": swept,
+        "reconciled": reconciled,
+    }

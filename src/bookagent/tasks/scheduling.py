@@ -93,7 +93,10 @@ def run_tick(
     ]
     swept = sweep_stale_publishing(services)
     with services.db.session() as session:
-        due = len(ledger.due_post_ids(session, now, limit=1))
+        # Due posts, or posts in doubt the reconciler may settle (it runs in the same task).
+        due = len(ledger.due_post_ids(session, now, limit=1)) or len(
+            ledger.in_doubt_post_ids(session, limit=1)
+        )
     publish_task = None
     if due and not TaskStore(services.db).count_active(name="bookagent.publish_due"):
         publish_task = queue.submit("bookagent.publish_due", {}, user_id=None)
