@@ -61,6 +61,7 @@ SECTIONS: dict[str, str] = {
     "gate": "full-gate checks/s and validated template posts/s, typical vs largest profile",
     "content_quality": "template posts of 3 books: voice, pastes, variety, pre-order, length",
     "images": "quote cards drawn per second on one core, without and with a book cover",
+    "stalled": "one network's server stalled: how late the other network's due posts go out",
 }
 #: Extra arguments per section in `--quick` mode (besides `--quick` itself).
 QUICK_EXTRA: dict[str, list[str]] = {}
@@ -281,6 +282,8 @@ def render_markdown(
         "checks/s are held to it too (the writer cannot validate faster than the gate checks).",
         "- images: ≥ 20 cards/s on one core for a 1080×1350 quote card, with and without a "
         "cover (issue 16).",
+        "- stalled: with Bluesky's server stalled, Mastodon's due posts go out within 2 s of "
+        "their time (issue 18).",
         "",
         "## Notes",
     ]

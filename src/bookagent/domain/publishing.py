@@ -95,13 +95,30 @@ def request_metadata(warning: object) -> dict[str, Any]:
 
 
 def due_post_ids(
-    session: Session, now: datetime, *, book_id: str | None = None, limit: int = 500
+    session: Session,
+    now: datetime,
+    *,
+    book_id: str | None = None,
+    platform: str | None = None,
+    limit: int = 500,
 ) -> list[str]:
-    """Scheduled posts whose time has come, oldest first."""
+    """Scheduled posts whose time has come (of one book, of one platform), oldest first."""
     query = select(Post.id).where(Post.status == PostStatus.SCHEDULED, Post.scheduled_time <= now)
     if book_id is not None:
         query = query.where(Post.book_id == book_id)
+    if platform is not None:
+        query = query.where(Post.platform == platform)
     return list(session.scalars(query.order_by(Post.scheduled_time, Post.id).limit(limit)))
+
+
+def platforms_to_publish(session: Session, now: datetime) -> list[str]:
+    """The platforms with a due post or a post in doubt: each gets a publishing task of its own,
+    so a network that stalls holds up no other."""
+    due = select(Post.platform).where(
+        Post.status == PostStatus.SCHEDULED, Post.scheduled_time <= now
+    )
+    doubtful = select(Post.platform).where(Post.id.in_(in_doubt_post_ids(session, limit=500)))
+    return sorted(set(session.scalars(due.distinct())) | set(session.scalars(doubtful.distinct())))
 
 
 def blocked_until(session: Session, account: str, now: datetime) -> datetime | None:
@@ -570,7 +587,9 @@ def retry_delay(attempts: int, base_s: float) -> timedelta:
 IDEMPOTENT_WINDOW = timedelta(minutes=50)
 
 
-def in_doubt_post_ids(session: Session, limit: int = 100) -> list[str]:
+def in_doubt_post_ids(
+    session: Session, limit: int = 100, *, platform: str | None = None
+) -> list[str]:
     """`unconfirmed` posts whose last attempt's answer was lost (outcome `unknown`, or its
     worker died mid-request), oldest first: what the reconciler may settle. A post left
     unconfirmed for another reason (a thread broken in the middle, an unexpected error) is the
@@ -582,13 +601,12 @@ def in_doubt_post_ids(session: Session, limit: int = 100) -> list[str]:
         .limit(1)
         .scalar_subquery()
     )
-    rows = session.scalars(
-        select(Post.id)
-        .where(Post.status == PostStatus.UNCONFIRMED, last_outcome == AttemptOutcome.UNKNOWN)
-        .order_by(Post.updated_at)
-        .limit(limit)
+    query = select(Post.id).where(
+        Post.status == PostStatus.UNCONFIRMED, last_outcome == AttemptOutcome.UNKNOWN
     )
-    return list(rows)
+    if platform is not None:
+        query = query.where(Post.platform == platform)
+    return list(session.scalars(query.order_by(Post.updated_at).limit(limit)))
 
 
 def first_attempt_at(session: Session, post_id: str) -> datetime | None:

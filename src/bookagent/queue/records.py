@@ -421,6 +421,16 @@ class TaskStore:
         with self.db.connect() as connection:
             return int(connection.scalar(query) or 0)
 
+    def active_kwargs(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
+        """The arguments of the unfinished tasks called `name` (at most `limit` of them)."""
+        query = (
+            select(TASKS.c.kwargs)
+            .where(TASKS.c.status.in_(ACTIVE_TASK_STATES), TASKS.c.name == name)
+            .limit(limit)
+        )
+        with self.db.connect() as connection:
+            return [dict(kwargs or {}) for kwargs in connection.scalars(query)]
+
     def overdue(self, backend: str, now: datetime, grace_s: float = 10.0) -> list[TaskView]:
         """A backend's running rows past their time limit (plus grace).
 

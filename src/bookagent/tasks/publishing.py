@@ -152,11 +152,15 @@ def _look_up(
 
 
 def publish_due_posts(
-    services: Services, *, book_id: str | None = None, ctx: TaskContext | None = None
+    services: Services,
+    *,
+    book_id: str | None = None,
+    platform: str | None = None,
+    ctx: TaskContext | None = None,
 ) -> dict[str, Any]:
-    """Publish every due post (of one book, or all); counts by outcome."""
+    """Publish every due post (of one book, of one platform, or all); counts by outcome."""
     with services.db.session() as session:
-        due = ledger.due_post_ids(session, utcnow(), book_id=book_id)
+        due = ledger.due_post_ids(session, utcnow(), book_id=book_id, platform=platform)
     counts: dict[str, int] = {}
     for index, post_id in enumerate(due, start=1):
         outcome = publish_one(services, post_id)
@@ -187,13 +191,17 @@ def sweep_stale_publishing(services: Services) -> list[str]:
     return stuck
 
 
-def publish_due(ctx: TaskContext, *, book_id: str | None = None) -> dict[str, Any]:
+def publish_due(
+    ctx: TaskContext, *, book_id: str | None = None, platform: str | None = None
+) -> dict[str, Any]:
     """The task: sweep stuck posts, settle the posts in doubt that can be settled (see
-    `tasks.reconcile`: some go out again now), then publish what is due."""
+    `tasks.reconcile`: some go out again now), then publish what is due; of one platform when
+    `platform` is given (the tick starts one such task per platform, so that a network that
+    stalls holds up no other), else of all."""
     swept = sweep_stale_publishing(ctx.services)
-    reconciled = reconcile_in_doubt(ctx.services)
+    reconciled = reconcile_in_doubt(ctx.services, platform=platform)
     return {
-        **publish_due_posts(ctx.services, book_id=book_id, ctx=ctx),
+        **publish_due_posts(ctx.services, book_id=book_id, platform=platform, ctx=ctx),
         "unconfirmed": swept,
         "reconciled": reconciled,
     }

@@ -15,9 +15,9 @@ Where the platform can tell or the key makes a second send harmless, this settle
 - anything else (X, a webhook: no key honoured, no lookup; a post past its window; a failed
   lookup, which proves nothing) stays `unconfirmed` for the author.
 
-It runs with every publishing task (`publish_due`), which the scheduler's tick starts whenever a
-post is due or in doubt; the first tick after a start-up runs it, so a restart settles what the
-stop left behind.
+It runs with every publishing task (`publish_due`, one per platform), which the scheduler's tick
+starts whenever a post is due or in doubt; the first tick after a start-up runs it, so a restart
+settles what the stop left behind.
 """
 
 from __future__ import annotations
@@ -47,13 +47,15 @@ RESENT_KEY = (
 )
 
 
-def reconcile_in_doubt(services: Services, now: datetime | None = None) -> dict[str, int]:
-    """Settle what can be settled of the in-doubt posts; counts by what happened (`confirmed`,
-    `resent`, `left`, `lookup_failed`)."""
+def reconcile_in_doubt(
+    services: Services, now: datetime | None = None, *, platform: str | None = None
+) -> dict[str, int]:
+    """Settle what can be settled of the in-doubt posts (of one platform); counts by what
+    happened (`confirmed`, `resent`, `left`, `lookup_failed`)."""
     now = now or utcnow()
     counts: dict[str, int] = {}
     with services.db.session() as session:
-        post_ids = ledger.in_doubt_post_ids(session)
+        post_ids = ledger.in_doubt_post_ids(session, platform=platform)
     for post_id in post_ids:
         outcome = _settle(services, post_id, now)
         counts[outcome] = counts.get(outcome, 0) + 1

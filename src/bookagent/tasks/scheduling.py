@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 DAILY_TASK = "bookagent.run_daily"
 REPORT_TASK = "bookagent.generate_weekly_report"
+PUBLISH_TASK = "bookagent.publish_due"
 
 
 def run_tick(
@@ -93,13 +94,20 @@ def run_tick(
     ]
     swept = sweep_stale_publishing(services)
     with services.db.session() as session:
-        # Due posts, or posts in doubt the reconciler may settle (it runs in the same task).
-        due = len(ledger.due_post_ids(session, now, limit=1)) or len(
-            ledger.in_doubt_post_ids(session, limit=1)
-        )
-    publish_task = None
-    if due and not TaskStore(services.db).count_active(name="bookagent.publish_due"):
-        publish_task = queue.submit("bookagent.publish_due", {}, user_id=None)
+        # Platforms with due posts or posts in doubt (the reconciler runs in the same task).
+        platforms = ledger.platforms_to_publish(session, now)
+    publish_tasks = []
+    if platforms:
+        # One task per platform, at most one at a time each: a network that stalls holds up no
+        # other (an older task for every platform still running covers them all).
+        running = TaskStore(services.db).active_kwargs(PUBLISH_TASK)
+        busy = {kwargs.get("platform") for kwargs in running}
+        if None not in busy:
+            publish_tasks = [
+                queue.submit(PUBLISH_TASK, {"platform": platform}, user_id=None)
+                for platform in platforms
+                if platform not in busy
+            ]
     if prune is None:
         prune = backend != "celery"
     prune_task = queue_prune_if_due(services, queue, now) if prune else None
@@ -108,7 +116,7 @@ def run_tick(
         "daily_runs": queued_runs,
         "weekly_reports": queued_reports,
         "unconfirmed": swept,
-        "publish_task": publish_task,
+        "publish_tasks": publish_tasks,
         "prune_task": prune_task,
     }
 
