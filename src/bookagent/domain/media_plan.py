@@ -40,15 +40,15 @@ def plan_card(
     book: BookProfile, rules: PlatformRules, post_type: str, content: str, seed: int
 ) -> CardPlan | None:
     """The card for a new post of `post_type` with text `content` on `rules`' platform (`seed`
-    picks among the profile's quotes when the post quotes none); None when it goes out without
+    picks among the profile's words when the post quotes none); None when it goes out without
     one."""
     quote = _quoted(book, content, seed)
-    idea = _idea(book)
     required = rules.requires_media
     if post_type in QUOTE_TYPES and quote is not None:
         return CardPlan("quote_card", *quote)
     if post_type in LAUNCH_TYPES and book.launch_date is not None:
         return CardPlan("launch_card")
+    idea = _idea(book, content, seed)
     if post_type in IDEA_TYPES and idea and book_category(book) == "nonfiction":
         return CardPlan("key_idea_card", idea)
     if not required:
@@ -61,27 +61,45 @@ def plan_card(
     return CardPlan("key_idea_card", idea or book.title)
 
 
-def _quoted(book: BookProfile, content: str, seed: int) -> tuple[str, str | None] | None:
-    """The quote or review the post quotes, else one of the profile's (by `seed`), with the
-    review's source; None if the profile has none short enough for a card."""
-    options: list[tuple[str, str | None]] = [
-        *((quote, None) for quote in book.quotes),
-        *((review.text, review.source) for review in book.reviews),
+def _fits(texts: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """The texts short enough for a card, stripped."""
+    stripped = [(text.strip(), source) for text, source in texts]
+    return [(text, source) for text, source in stripped if 0 < len(text) <= CARD_WORDS_MAX]
+
+
+def _first_quoted(
+    options: list[tuple[str, str | None]], content: str
+) -> tuple[str, str | None] | None:
+    """Of `options`, the one the post quotes first (so the card shows what the post leads with)."""
+    folded = content.casefold()
+    places = [
+        (at, index)
+        for index, (text, _) in enumerate(options)
+        if (at := folded.find(text.casefold().strip("“”\"'"))) >= 0
     ]
-    options = [(text.strip(), source) for text, source in options]
-    options = [(text, source) for text, source in options if 0 < len(text) <= CARD_WORDS_MAX]
+    return options[min(places)[1]] if places else None
+
+
+def _quoted(book: BookProfile, content: str, seed: int) -> tuple[str, str | None] | None:
+    """The quote or review the post quotes first, else one of the profile's (by `seed`), with
+    the review's source; None if the profile has none short enough for a card."""
+    options = _fits(
+        [
+            *((quote, None) for quote in book.quotes),
+            *((review.text, review.source) for review in book.reviews),
+        ]
+    )
     if not options:
         return None
-    folded = content.casefold()
-    for text, source in options:
-        if text.casefold().strip("“”\"'") in folded:
-            return text, source
-    return options[seed % len(options)]
+    return _first_quoted(options, content) or options[seed % len(options)]
 
 
-def _idea(book: BookProfile) -> str:
-    """The blurb's first sentence short enough for a card ("" if none)."""
-    for sentence in split_sentences(book.blurb):
-        if len(sentence) <= CARD_WORDS_MAX:
-            return sentence
-    return ""
+def _idea(book: BookProfile, content: str, seed: int) -> str:
+    """A nonfiction card's idea: the book's own line the post quotes, else a sentence of the
+    blurb (by `seed`), short enough for a card ("" if none)."""
+    lines = _fits([(quote, None) for quote in book.quotes])
+    quoted = _first_quoted(lines, content)
+    if quoted is not None:
+        return quoted[0]
+    sentences = [text for text, _ in _fits([(s, None) for s in split_sentences(book.blurb)])]
+    return sentences[seed % len(sentences)] if sentences else ""

@@ -44,3 +44,20 @@ def test_without_quotes_or_a_launch_date_the_card_shows_the_blurb() -> None:
     bare = replace(THRILLER, quotes=(), reviews=(), launch_date=None)
     plan = plan_card(bare, get_rules("instagram"), "hook_question", "text", 0)
     assert plan is not None and plan.kind == "key_idea_card" and plan.text in bare.blurb
+
+
+def test_the_card_shows_what_the_post_quotes_first() -> None:
+    review, line = THRILLER.reviews[0], THRILLER.quotes[0]
+    content = f"“{review.text}” — {review.source}\n\nA line from the book: “{line}”"
+    plan = plan_card(THRILLER, get_rules("mastodon"), "review_highlight", content, 0)
+    assert plan == CardPlan("quote_card", review.text.strip(), review.source)
+
+
+def test_a_key_idea_card_shows_the_line_the_post_quotes() -> None:
+    line = BUSINESS.quotes[-1]
+    content = f"A takeaway from {BUSINESS.title}: “{line}”"
+    plan = plan_card(BUSINESS, get_rules("mastodon"), "chapter_takeaway", content, 0)
+    assert plan == CardPlan("key_idea_card", line.strip())
+    # Quoting none, the blurb's sentences take turns.
+    ideas = {plan_card(BUSINESS, get_rules("x"), "key_idea", "x", seed) for seed in range(6)}
+    assert len(ideas) > 1
