@@ -157,6 +157,10 @@ class WebSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(default=5000, ge=1, le=65535)
+    # The address others reach this server by ("https://books.example.com"): absolute links to
+    # it start with it, such as the signed image links a webhook payload carries. Unset:
+    # http://<host>:<port>. Its host must be among `trusted_hosts`.
+    public_url: str | None = None
     cors_origins: list[str] = Field(default_factory=lambda: list(DEFAULT_CORS_ORIGINS))
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     gunicorn_workers: int = Field(default=2, ge=1, le=64)

@@ -245,7 +245,7 @@ def test_an_edit_past_the_limit_shows_the_error_and_is_not_saved(
     original = server.api.get(f"/api/posts/{post_id}").json()["post"]["content"]
 
     card.get_by_role("button", name="Edit").click()
-    editor = card.locator("textarea")
+    editor = card.locator("form.editor textarea")
     expect(editor).to_be_focused()
     counter = card.locator(".editor .counter")
     expect(counter).to_contain_text("/ 280 weighted characters")

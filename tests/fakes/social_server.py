@@ -6,6 +6,16 @@ itself how many posts exist. It honours Mastodon's Idempotency-Key (same key, sa
 refuses a Bluesky create at an existing record key; the webhook endpoint checks the HMAC
 signature and timestamp with the shared secret, as a real receiver would.
 
+Images go the way each API takes them, and the server refuses what the API would refuse:
+Mastodon's `POST /api/v2/media` (multipart `file` and `description`) answers 202 and
+`GET /api/v1/media/:id` answers 206 until the image is processed, then 200; a status's
+`media_ids` must exist, be processed, belong to the caller and be attached to no other status.
+Bluesky's `uploadBlob` takes an image of at most 1,000,000 bytes (else `BlobTooLarge` or
+`InvalidMimeType`) and answers a content-addressed blob; a record's `app.bsky.embed.images` must
+name uploaded blobs (else `BlobNotFound`), with `alt` and a valid `aspectRatio`. X's
+`POST /2/media/upload` (JSON, base64 `media`) answers a media id, `POST /2/media/metadata` sets
+its alt text, and a post's `media.media_ids` must exist.
+
 Faults are queued with `inject(kind, times=..., path=...)` and hit the next matching requests:
 `rate_limit` (429 with the vendor's reset headers), `server_error` (500/503), `stall` (handle
 the request, so the post exists, then answer nothing until past the client's timeout) and `drop`
@@ -14,6 +24,7 @@ the request, so the post exists, then answer nothing until past the client's tim
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
@@ -26,6 +37,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
 from datetime import datetime
+from email import policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from types import TracebackType
@@ -41,6 +54,8 @@ X_TOKEN = "x-secret-user-token"
 WEBHOOK_SECRET = "whsec-shared-secret"
 WEBHOOK_PATH = "/hook"
 VENDORS = ("mastodon", "bluesky", "x", "webhook")
+BLUESKY_MAX_BLOB_BYTES = 1_000_000  # app.bsky.embed.images#image: blob maxSize
+X_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,8 @@ class FakeSocialServer:
         stall_s: float = 5.0,
         webhook_tolerance_s: int = 300,
         webhook_reply: Any = None,
+        mastodon_media_async: bool = True,
+        mastodon_media_pending_polls: int = 1,
     ) -> None:
         self.mastodon_max_characters = mastodon_max_characters
         self.mastodon_url_length = mastodon_url_length
@@ -110,6 +127,12 @@ class FakeSocialServer:
         self.stall_s = stall_s
         self.webhook_tolerance_s = webhook_tolerance_s
         self.webhook_reply = webhook_reply
+        # Mastodon: answer an upload 202 (processing) and a poll 206 this many times before 200.
+        self.mastodon_media_async = mastodon_media_async
+        self.mastodon_media_pending_polls = mastodon_media_pending_polls
+        self.mastodon_media: dict[str, dict[str, Any]] = {}  # id -> attachment and its state
+        self.bluesky_blobs: dict[str, dict[str, Any]] = {}  # CID -> {mimeType, size}
+        self.x_media: dict[str, dict[str, Any]] = {}  # media id -> {mime, size, alt_text}
         self.mastodon_statuses: dict[str, dict[str, Any]] = {}
         self.mastodon_keys: dict[str, str] = {}
         self.bluesky_records: dict[str, dict[str, Any]] = {}  # rkey -> {uri, cid, value}
@@ -171,6 +194,11 @@ class FakeSocialServer:
         default = 429 if kind == "rate_limit" else 500
         with self._lock:
             self._faults.append(_Fault(kind, times, path, status or default, after))
+
+    def forget_bluesky_blobs(self) -> None:
+        """Delete every uploaded blob, as a PDS does with blobs no record took in time."""
+        with self._lock:
+            self.bluesky_blobs.clear()
 
     def expire_bluesky_sessions(self, *, refresh_too: bool = False) -> None:
         """Expire every access token (and refresh token): the next call gets `ExpiredToken`."""
@@ -279,6 +307,10 @@ class FakeSocialServer:
             return _Reply(200, _mastodon_account(self.url))
         if request.method == "POST" and request.path == "/api/v1/statuses":
             return self._mastodon_create(request)
+        if request.method == "POST" and request.path == "/api/v2/media":
+            return self._mastodon_upload(request)
+        if request.method == "GET" and request.path.startswith("/api/v1/media/"):
+            return self._mastodon_media_get(request.path.rsplit("/", 1)[-1])
         if request.method == "GET" and request.path.startswith("/api/v1/statuses/"):
             with self._lock:
                 status = self.mastodon_statuses.get(request.path.rsplit("/", 1)[-1])
@@ -297,16 +329,89 @@ class FakeSocialServer:
                 422, {"error": f"Validation failed: Text character limit of {limit} exceeded"}
             )
         key = request.headers.get("idempotency-key")
+        media_ids = request.body.get("media_ids") or []
         with self._lock:
+            # Mastodon answers a repeated key before it looks at the rest (PostStatusService).
             if key and key in self.mastodon_keys:
                 return _Reply(200, self.mastodon_statuses[self.mastodon_keys[key]])
+            refusal = self._mastodon_media_refusal(media_ids, request.bearer)
+            if refusal is not None:
+                return _Reply(422, {"error": f"Validation failed: {refusal}"})
             status_id = str(113_000_000_000_000_000 + next(self._ids))
             status = _mastodon_status(self.url, status_id, text, request.body.get("visibility"))
             status.update(spoiler_text=warning, sensitive=bool(warning))
+            for media_id in media_ids:
+                self.mastodon_media[media_id]["status_id"] = status_id
+            status["media_attachments"] = [
+                self.mastodon_media[media_id]["attachment"] for media_id in media_ids
+            ]
             self.mastodon_statuses[status_id] = status
             if key:
                 self.mastodon_keys[key] = status_id
         return _Reply(200, status)
+
+    def _mastodon_media_refusal(self, media_ids: Any, bearer: str | None) -> str | None:
+        """Why Mastodon would refuse these `media_ids` on a new status, or None (under the lock)."""
+        if not isinstance(media_ids, list) or not all(isinstance(i, str) for i in media_ids):
+            return "media_ids must be a list of ids"
+        if len(media_ids) > 4:
+            return "Cannot attach more than 4 files"
+        if len(set(media_ids)) != len(media_ids):
+            return "Cannot attach the same file twice"
+        for media_id in media_ids:
+            media = self.mastodon_media.get(media_id)
+            if media is None or media["owner"] != bearer:
+                return f"Media {media_id} not found"
+            if media["pending_polls"] > 0 or media["attachment"]["url"] is None:
+                return "Cannot attach files that have not finished processing. Try again later"
+            if media["status_id"] is not None:
+                return f"Media {media_id} is already attached to another status"
+        return None
+
+    def _mastodon_upload(self, request: RecordedRequest) -> _Reply:
+        """`POST /api/v2/media`: https://docs.joinmastodon.org/methods/media/#v2."""
+        upload = request.body.get("file")
+        if not isinstance(upload, dict) or not str(upload.get("content_type")).startswith("image/"):
+            return _Reply(422, {"error": "Validation failed: File content type is invalid"})
+        description = request.body.get("description")
+        if isinstance(description, str) and len(description) > 1500:
+            return _Reply(422, {"error": "Validation failed: Description is too long"})
+        media_id = str(113_500_000_000_000_000 + next(self._ids))
+        attachment = {
+            "id": media_id,
+            "type": "image",
+            "url": None,
+            "preview_url": f"{self.url}/media/small/{media_id}.png",
+            "remote_url": None,
+            "description": description if isinstance(description, str) else None,
+            "blurhash": "UFBWY:8_0Jxv4mx]t8t64.%M-:IUWGWAt6M}",
+            "meta": {"size_bytes": len(upload["data"])},
+        }
+        pending = self.mastodon_media_pending_polls if self.mastodon_media_async else 0
+        with self._lock:
+            self.mastodon_media[media_id] = {
+                "attachment": attachment,
+                "owner": request.bearer,
+                "pending_polls": pending,
+                "status_id": None,
+                "data": upload["data"],
+            }
+            if not self.mastodon_media_async:
+                attachment["url"] = f"{self.url}/media/original/{media_id}.png"
+                return _Reply(200, dict(attachment))
+        return _Reply(202, dict(attachment))
+
+    def _mastodon_media_get(self, media_id: str) -> _Reply:
+        """`GET /api/v1/media/:id`: 206 while processing, 200 once done."""
+        with self._lock:
+            media = self.mastodon_media.get(media_id)
+            if media is None:
+                return _Reply(404, {"error": "Record not found"})
+            if media["pending_polls"] > 0:
+                media["pending_polls"] -= 1
+                return _Reply(206, dict(media["attachment"]))
+            media["attachment"]["url"] = f"{self.url}/media/original/{media_id}.png"
+            return _Reply(200, dict(media["attachment"]))
 
     # Bluesky: https://docs.bsky.app/docs/api/com-atproto-repo-create-record
     def _bluesky(self, request: RecordedRequest) -> _Reply | None:
@@ -335,6 +440,8 @@ class FakeSocialServer:
             return _xrpc(401, "AuthenticationRequired", "Invalid token")
         if method == "com.atproto.repo.createRecord":
             return self._bluesky_create(request)
+        if method == "com.atproto.repo.uploadBlob":
+            return self._bluesky_upload(request)
         if method == "com.atproto.repo.getRecord":
             with self._lock:
                 record = self.bluesky_records.get(request.query.get("rkey", ""))
@@ -379,6 +486,10 @@ class FakeSocialServer:
         reply = record.get("reply")
         if reply is not None and not self._bluesky_reply_ok(reply):
             return _xrpc(400, "InvalidRequest", "Invalid app.bsky.feed.post record: reply")
+        if "embed" in record:
+            refusal = self._bluesky_embed_refusal(record["embed"])
+            if refusal is not None:
+                return refusal
         rkey = str(body.get("rkey") or f"3l{next(self._ids):011d}")
         uri = f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
         with self._lock:
@@ -391,6 +502,65 @@ class FakeSocialServer:
             self.bluesky_records[rkey] = {"uri": uri, "cid": cid, "value": record}
         commit = {"cid": cid, "rev": rkey}
         return _Reply(200, {"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"})
+
+    def _bluesky_upload(self, request: RecordedRequest) -> _Reply:
+        """`com.atproto.repo.uploadBlob`: the raw bytes, typed by Content-Type."""
+        mime = request.headers.get("content-type", "").split(";")[0].strip()
+        if not mime.startswith("image/"):
+            return _xrpc(400, "InvalidMimeType", f"Wrong type of file: {mime or 'none'}")
+        if len(request.raw) > BLUESKY_MAX_BLOB_BYTES:
+            return _xrpc(
+                400,
+                "BlobTooLarge",
+                f"This file is too large. It is {len(request.raw)} bytes, the maximum is "
+                f"{BLUESKY_MAX_BLOB_BYTES}",
+            )
+        cid = bluesky_cid(request.raw)
+        with self._lock:
+            self.bluesky_blobs[cid] = {"mimeType": mime, "size": len(request.raw)}
+        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(request.raw)}
+        return _Reply(200, {"blob": blob})
+
+    def _bluesky_embed_refusal(self, embed: Any) -> _Reply | None:
+        """What the PDS answers to an embed it refuses (lexicon, and the blobs it holds)."""
+        kind = embed.get("$type") if isinstance(embed, dict) else None
+        if kind == "app.bsky.embed.external":
+            external = embed.get("external")
+            if not isinstance(external, dict) or not all(
+                isinstance(external.get(name), str) for name in ("uri", "title", "description")
+            ):
+                return _xrpc(400, "InvalidRequest", "Invalid app.bsky.embed.external")
+            if not external["uri"].startswith(("http://", "https://")):
+                return _xrpc(400, "InvalidRequest", "external/uri must be a valid uri")
+            return None
+        if kind != "app.bsky.embed.images":
+            return _xrpc(400, "InvalidRequest", "Invalid app.bsky.feed.post record: embed")
+        images = embed.get("images")
+        if not isinstance(images, list) or not 1 <= len(images) <= 4:
+            return _xrpc(400, "InvalidRequest", "embed/images must have 1 to 4 elements")
+        for image in images:
+            if not isinstance(image, dict) or not isinstance(image.get("alt"), str):
+                return _xrpc(400, "InvalidRequest", "embed/images/alt must be a string")
+            ratio = image.get("aspectRatio")
+            if ratio is not None and not (
+                isinstance(ratio, dict)
+                and all(
+                    isinstance(ratio.get(n), int) and ratio[n] >= 1 for n in ("width", "height")
+                )
+            ):
+                return _xrpc(400, "InvalidRequest", "embed/images/aspectRatio is invalid")
+            blob = image.get("image")
+            ref = blob.get("ref") if isinstance(blob, dict) else None
+            cid = ref.get("$link") if isinstance(ref, dict) else None
+            if not isinstance(blob, dict) or blob.get("$type") != "blob" or not cid:
+                return _xrpc(400, "InvalidRequest", "embed/images/image should be a blob ref")
+            with self._lock:
+                held = self.bluesky_blobs.get(cid)
+            if held is None:
+                return _xrpc(400, "BlobNotFound", f"Could not find blob: {cid}")
+            if blob.get("mimeType") != held["mimeType"] or blob.get("size") != held["size"]:
+                return _xrpc(400, "InvalidRequest", "embed/images/image does not match its blob")
+        return None
 
     def _bluesky_reply_ok(self, reply: Any) -> bool:
         """A reply's root and parent are strong references (uri and cid) to records held here
@@ -411,24 +581,85 @@ class FakeSocialServer:
         if request.method == "GET" and request.path == "/2/users/me":
             user = {"id": "2244994945", "name": "A. Author", "username": "author"}
             return _Reply(200, {"data": user})
+        if request.method == "POST" and request.path == "/2/media/upload":
+            return self._x_upload(request)
+        if request.method == "POST" and request.path == "/2/media/metadata":
+            return self._x_metadata(request)
         if request.method == "POST" and request.path == "/2/tweets":
             text = str(request.body.get("text") or "")
             reply = request.body.get("reply") or {}
+            media = request.body.get("media")
+            media_ids = media.get("media_ids") if isinstance(media, dict) else None
             with self._lock:
                 parent = reply.get("in_reply_to_tweet_id") if isinstance(reply, dict) else None
                 if reply and parent not in self.tweets:
                     detail = "You attempted to reply to a Tweet that is deleted or not visible."
                     return _Reply(403, _problem(403, "Forbidden", detail))
+                if media is not None and not (
+                    isinstance(media_ids, list)
+                    and 1 <= len(media_ids) <= 4
+                    and all(media_id in self.x_media for media_id in media_ids)
+                ):
+                    return _Reply(
+                        400, _problem(400, "Invalid Request", "Your media IDs are invalid.")
+                    )
                 if any(tweet["text"] == text for tweet in self.tweets.values()):
                     detail = "You are not allowed to create a Tweet with duplicate content."
                     return _Reply(403, _problem(403, "Forbidden", detail))
                 tweet_id = str(1_880_000_000_000_000_000 + next(self._ids))
-                tweet = {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
+                tweet: dict[str, Any] = {
+                    "id": tweet_id,
+                    "text": text,
+                    "edit_history_tweet_ids": [tweet_id],
+                }
                 if parent is not None:
                     tweet["in_reply_to_tweet_id"] = parent
+                if media_ids:
+                    tweet["attachments"] = {"media_keys": [f"3_{i}" for i in media_ids]}
                 self.tweets[tweet_id] = tweet
                 return _Reply(201, {"data": tweet})
         return None
+
+    def _x_upload(self, request: RecordedRequest) -> _Reply:
+        """`POST /2/media/upload`, one-shot: https://docs.x.com/x-api/media/upload-media."""
+        body = request.body
+        if body.get("media_category") != "tweet_image":
+            return _Reply(400, _problem(400, "Invalid Request", "media_category is invalid"))
+        mime = body.get("media_type")
+        if not isinstance(mime, str) or not mime.startswith("image/"):
+            return _Reply(400, _problem(400, "Invalid Request", "media_type is invalid"))
+        try:
+            data = base64.b64decode(str(body.get("media") or ""), validate=True)
+        except ValueError:
+            return _Reply(400, _problem(400, "Invalid Request", "media is not base64"))
+        if not data or len(data) > X_MAX_IMAGE_BYTES:
+            return _Reply(400, _problem(400, "Invalid Request", "media size is invalid"))
+        media_id = str(1_890_000_000_000_000_000 + next(self._ids))
+        with self._lock:
+            self.x_media[media_id] = {"mime": mime, "size": len(data), "alt_text": None}
+        answer = {
+            "id": media_id,
+            "media_key": f"3_{media_id}",
+            "size": len(data),
+            "expires_after_secs": 86400,
+        }
+        return _Reply(200, {"data": answer})
+
+    def _x_metadata(self, request: RecordedRequest) -> _Reply:
+        """`POST /2/media/metadata`: https://docs.x.com/x-api/media/create-media-metadata."""
+        media_id = request.body.get("id")
+        metadata = request.body.get("metadata")
+        alt = metadata.get("alt_text") if isinstance(metadata, dict) else None
+        text = alt.get("text") if isinstance(alt, dict) else None
+        if not isinstance(text, str) or len(text) > 1000:
+            return _Reply(400, _problem(400, "Invalid Request", "alt_text.text is invalid"))
+        with self._lock:
+            media = self.x_media.get(str(media_id))
+            if media is None:
+                return _Reply(400, _problem(400, "Invalid Request", "media id not found"))
+            media["alt_text"] = text
+        data = {"id": str(media_id), "associated_metadata": {"alt_text": {"text": text}}}
+        return _Reply(200, {"data": data})
 
     # The webhook receiver: checks the signature the way bookagent's docs tell receivers to.
     def _webhook(self, request: RecordedRequest) -> _Reply:
@@ -451,6 +682,12 @@ class FakeSocialServer:
             else {"id": f"hook-{number}", "url": f"https://hooks.example.test/posts/{number}"}
         )
         return _Reply(200, reply)
+
+
+def bluesky_cid(data: bytes) -> str:
+    """A blob's CID as the PDS makes it: CIDv1, raw codec, SHA-256, base32 (`b` prefix)."""
+    digest = b"\x01\x55\x12\x20" + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(digest).decode("ascii").lower().rstrip("=")
 
 
 def _error(vendor: str | None, status: int) -> Any:
@@ -600,8 +837,34 @@ class _Handler(BaseHTTPRequestHandler):
 def _parse_body(raw: bytes, content_type: str) -> Any:
     if "application/x-www-form-urlencoded" in content_type:
         return dict(parse_qsl(raw.decode("utf-8")))
+    if content_type.startswith("multipart/form-data"):
+        return _parse_multipart(raw, content_type)
+    if content_type.startswith("image/"):
+        return {}  # the bytes are `RecordedRequest.raw`
     try:
         body = json.loads(raw or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
         return {"_raw": raw.decode("utf-8", "replace")}
     return body if isinstance(body, dict) else {"_json": body}
+
+
+def _parse_multipart(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A multipart/form-data body: a text field as its string, a file as `{filename,
+    content_type, data}`."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + raw)
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is None:
+            fields[str(name)] = data.decode("utf-8")
+        else:
+            fields[str(name)] = {
+                "filename": filename,
+                "content_type": part.get_content_type(),
+                "data": data,
+            }
+    return fields

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bookagent.db.models import Book
 from bookagent.domain.identity import Caller
 from bookagent.domain.identity import ensure_user
+from bookagent.domain.languages import language_tag
 from bookagent.domain.profile import MAX_WARNING_CHARS
 from bookagent.domain.profile import AuthorRules
 from bookagent.domain.profile import BookProfile
@@ -190,7 +191,14 @@ class BookFields(BaseModel):
     rules: RulesIn = Field(default_factory=RulesIn)
     cover_image_url: OptionalHttpUrlStr = None
     timezone: str = "UTC"
+    #: The language of the book's posts, a BCP 47 tag; sent to Bluesky and Mastodon with each.
+    language: str = "en"
     human_in_loop: bool = True
+
+    @field_validator("language")
+    @classmethod
+    def _bcp47(cls, value: str) -> str:
+        return language_tag(value)
 
     @field_validator("timezone")
     @classmethod
@@ -373,6 +381,7 @@ def book_to_fields(book: Book) -> dict[str, Any]:
         ).model_dump(mode="json"),
         "cover_image_url": book.cover_image_url,
         "timezone": book.timezone,
+        "language": book.language,
         "human_in_loop": book.human_in_loop,
     }
 
@@ -417,5 +426,6 @@ def book_to_profile(book: Book) -> BookProfile:
         rules=AuthorRules.of(book.rules),
         cover_image_url=book.cover_image_url,
         timezone=book.timezone,
+        language=book.language,
         human_in_loop=book.human_in_loop,
     )

@@ -32,6 +32,7 @@ from bookagent.domain.content_warnings import WARNING_KEY
 from bookagent.domain.content_warnings import book_warning
 from bookagent.domain.content_warnings import counted_with_warning
 from bookagent.domain.content_warnings import metadata_with_warning
+from bookagent.domain.languages import LANGUAGE_KEY
 from bookagent.domain.media import MediaItem
 from bookagent.domain.ports import ContentWriter
 from bookagent.domain.ports import Draft
@@ -267,6 +268,7 @@ def store_post(
             **{k: v for k, v in draft.metadata.items() if k not in ("validation", WARNING_KEY)},
             **metadata_with_warning({}, book_warning(book.rules, draft.platform)),
             **({"media_note": media_note} if media_note else {}),
+            LANGUAGE_KEY: book.language,
         },
         media=[item.to_json() for item in media],
     )

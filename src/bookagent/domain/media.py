@@ -25,6 +25,7 @@ from bookagent.errors import InvalidInputError
 from bookagent.errors import NotFoundError
 from bookagent.errors import ProviderRejected
 from bookagent.platforms import PlatformRules
+from bookagent.platforms.preview import platform_label
 
 MediaKind = Literal["quote_card", "launch_card", "key_idea_card", "cover", "author_photo"]
 MEDIA_KINDS: tuple[MediaKind, ...] = (
@@ -92,9 +93,9 @@ def checked_alt_text(text: str) -> str:
 def media_violations(rules: PlatformRules, media: Sequence[MediaItem]) -> list[Violation]:
     """What the images break of the platform's media rules: an image it requires, how many it
     takes, how large each may be, and alt text on every image."""
-    name, found = rules.name, []
+    name, found = platform_label(rules.name), []
     if rules.requires_media and not media:
-        found.append(Violation("media_required", f"A {name} post needs an image."))
+        found.append(Violation("media_required", f"{name} posts need an image."))
     if len(media) > rules.max_media:
         found.append(
             Violation(

@@ -7,6 +7,7 @@ many concurrent approvals of one post exactly one wins and the rest get Conflict
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bookagent.db.models import Book
 from bookagent.db.models import Post
+from bookagent.domain.assets import asset_media
 from bookagent.domain.autonomous import assign_slot
 from bookagent.domain.books import book_to_profile
 from bookagent.domain.content_warnings import WarningEdit
@@ -33,6 +35,11 @@ from bookagent.domain.content_warnings import counted_with_warning
 from bookagent.domain.content_warnings import metadata_with_warning
 from bookagent.domain.content_warnings import post_warning
 from bookagent.domain.identity import Caller
+from bookagent.domain.languages import LANGUAGE_KEY
+from bookagent.domain.media import MediaItem
+from bookagent.domain.media import checked_alt_text
+from bookagent.domain.media import media_of
+from bookagent.domain.media import media_violations
 from bookagent.domain.urls import http_url_problem
 from bookagent.domain.validation import book_day
 from bookagent.domain.validation import check_draft
@@ -45,6 +52,8 @@ from bookagent.isotime import iso
 from bookagent.platforms import PlatformRules
 from bookagent.platforms.content_warning import rules_with_warning
 from bookagent.platforms.hashtags import post_entities
+from bookagent.platforms.post_urls import remote_id_from_url
+from bookagent.platforms.preview import platform_label
 from bookagent.states import SCHEDULE_STATUSES
 from bookagent.states import PostStatus
 
@@ -359,6 +368,7 @@ def approve_post(
         raise ConflictError(
             f"Post {post_id} is {post.status}; only a pending post can be approved."
         )
+    check_media(rules, media_of(post.media), "The post cannot be approved yet: ")
     values: dict[str, Any] = {
         "status": PostStatus.APPROVED,
         "approved_at": now,
@@ -405,10 +415,12 @@ def edit_post(
     now: datetime,
     cross_posted: bool | None = None,
     content_warning: WarningEdit | None = None,
+    language: str | None = None,
 ) -> Post:
-    """Edit a pending post's text, its cross-posted mark, its content warning, or several; new
-    text is re-validated like a new draft (with the mark it will have: a cross-post may repeat
-    another platform's post), and so is the text under a new warning (which takes its room).
+    """Edit a pending post's text, its cross-posted mark, its content warning, its language
+    (a standard BCP 47 tag), or several; new text is re-validated like a new draft (with the
+    mark it will have: a cross-post may repeat another platform's post), and so is the text under
+    a new warning (which takes its room).
     """
     post = get_post(session, caller, post_id)
     if post.status != PENDING:
@@ -418,10 +430,84 @@ def edit_post(
     if content_warning is not None and content is None:
         content = post.content
     values = _edit_values(session, post, content, cross_posted, rules, now, warning=content_warning)
+    if language is not None and language != (post.generation_metadata or {}).get(LANGUAGE_KEY):
+        metadata = values.get("generation_metadata", post.generation_metadata) or {}
+        values["generation_metadata"] = {**metadata, LANGUAGE_KEY: language}
     if values:
         _transition(session, post_id, [PENDING], values)
         session.refresh(post)
     return post
+
+
+def edit_post_media(
+    session: Session,
+    caller: Caller,
+    post_id: str,
+    *,
+    rules: PlatformRules,
+    keep: Sequence[tuple[str, str | None]] = (),
+    use: str | None = None,
+    alt_text: str | None = None,
+) -> Post:
+    """Change a pending post's images (409 if it is not pending).
+
+    Either `keep` some of its own, in a new order, each `(key, alt_text)` (None keeps the
+    image's alt text), or swap them all for the book's uploaded asset `use` (`cover`,
+    `author_photo`) with `alt_text`, else a default one. The result must meet the platform's
+    media rules: a 422 naming `media` says what it breaks.
+    """
+    post = get_post(session, caller, post_id)
+    if post.status != PENDING:
+        raise ConflictError(f"Post {post_id} is {post.status}; only a pending post can be edited.")
+    current = media_of(post.media)
+    if use is not None:
+        book = session.get(Book, post.book_id)
+        assert book is not None  # posts cascade with their book
+        media: tuple[MediaItem, ...] = (asset_media(book, use, alt_text),)
+    else:
+        media = _kept_media(current, keep)
+    if current and not media and rules.requires_media:
+        raise InvalidInputError.for_field(
+            "media",
+            f"{platform_label(rules.name)} never shows a post without an image, so this post's "
+            "only image cannot be removed: use the book's cover in its place, or reject the post.",
+        )
+    check_media(rules, media)
+    _transition(session, post_id, [PENDING], {"media": [item.to_json() for item in media]})
+    session.refresh(post)
+    return post
+
+
+def _kept_media(
+    current: Sequence[MediaItem], keep: Sequence[tuple[str, str | None]]
+) -> tuple[MediaItem, ...]:
+    """The post's images named in `keep`, in its order, with their new alt texts."""
+    by_key = {item.key: item for item in current}
+    kept: list[MediaItem] = []
+    for key, alt_text in keep:
+        item = by_key.get(key)
+        if item is None:
+            raise InvalidInputError.for_field(
+                "media", f"{key[:80]!r} is not the key of one of this post's images"
+            )
+        if any(other.key == key for other in kept):
+            raise InvalidInputError.for_field("media", f"lists the image {key} twice")
+        if alt_text is not None:
+            item = dataclasses.replace(item, alt_text=checked_alt_text(alt_text))
+        kept.append(item)
+    return tuple(kept)
+
+
+def check_media(rules: PlatformRules, media: Sequence[MediaItem], intro: str = "") -> None:
+    """InvalidInputError naming `media` (with each `violations` code) if the images break the
+    platform's media rules: an image it requires, how many it takes, their size, alt text."""
+    problems = media_violations(rules, media)
+    if problems:
+        raise InvalidInputError(
+            f"media: {intro}{' '.join(v.message for v in problems)}",
+            details=[FieldError("media", v.message) for v in problems],
+            extra={"violations": [{"code": v.code, "message": v.message} for v in problems]},
+        )
 
 
 def _edit_values(
@@ -525,18 +611,23 @@ def resolve_post(
     """Settle an `unconfirmed` (or `failed`) post after the author checked the platform.
 
     It went out: mark it published. It did not: back to `scheduled` in the next free slot, so
-    it is sent again, once. `published_url`, if given, must be an http(s) URL.
+    it is sent again, once. `published_url`, if given, must be an http(s) URL; the address of
+    the post's page on Mastodon, X or Bluesky also gives its `remote_id`, so its engagement is
+    read like any other post's.
     """
     if published_url is not None and (problem := http_url_problem(published_url)):
         raise InvalidInputError.for_field("published_url", problem)
     post = get_post(session, caller, post_id)
     if went_out:
+        remote_id = remote_id_from_url(post.platform, published_url) if published_url else None
         values: dict[str, Any] = {
             "status": PostStatus.PUBLISHED,
             "published_at": now,
             "published_url": published_url,
             "failure_reason": None,
         }
+        if remote_id is not None:
+            values["remote_id"] = remote_id
     else:
         values = {
             "status": PostStatus.SCHEDULED,

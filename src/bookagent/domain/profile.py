@@ -160,6 +160,8 @@ class BookProfile:
     rules: AuthorRules = field(default_factory=AuthorRules)
     cover_image_url: str | None = None
     timezone: str = "UTC"
+    #: The language of the posts (BCP 47).
+    language: str = "en"
     human_in_loop: bool = True
 
     def link_urls(self) -> dict[str, str]:

@@ -55,6 +55,7 @@ from bookagent.db.models import RateLimitState
 from bookagent.db.session import Database
 from bookagent.domain.content_warnings import WARNING_KEY
 from bookagent.domain.content_warnings import post_warning
+from bookagent.domain.languages import LANGUAGE_KEY
 from bookagent.domain.media import MediaItem
 from bookagent.domain.media import media_of
 from bookagent.domain.ports import PublishRequest
@@ -85,13 +86,32 @@ def publish_request(post: Post) -> PublishRequest:
         hashtags=tuple(post.hashtags),
         links=tuple(post.links),
         scheduled_time=post.scheduled_time,
-        metadata=request_metadata(post_warning(post)),
+        metadata=request_metadata(
+            post_warning(post),
+            (post.generation_metadata or {}).get(PIN_KEY),
+            (post.generation_metadata or {}).get(LANGUAGE_KEY),
+        ),
     )
 
 
-def request_metadata(warning: object) -> dict[str, Any]:
-    """A request's `metadata`: the post's content warning (`WARNING_KEY`), if it carries one."""
-    return {WARNING_KEY: warning} if isinstance(warning, str) and warning else {}
+#: Where a Pinterest post keeps its pin's title, description and destination link.
+PIN_KEY = "pin"
+
+
+def request_metadata(
+    warning: object, pin: object = None, language: object = None
+) -> dict[str, Any]:
+    """A request's `metadata`: the post's content warning (`WARNING_KEY`), if it carries one,
+    its pin (`PIN_KEY`: title, description, link), if it is a pin, and its language
+    (`LANGUAGE_KEY`, a BCP 47 tag), if it has one."""
+    metadata: dict[str, Any] = {}
+    if isinstance(language, str) and language:
+        metadata[LANGUAGE_KEY] = language
+    if isinstance(warning, str) and warning:
+        metadata[WARNING_KEY] = warning
+    if isinstance(pin, dict) and pin:
+        metadata[PIN_KEY] = {key: pin.get(key) for key in ("title", "description", "link")}
+    return metadata
 
 
 def due_post_ids(
@@ -204,6 +224,9 @@ _CLAIMED_ROW = (
     Post.scheduled_time,
     # The content warning alone, not the whole metadata (which holds the gate's report).
     Post.generation_metadata[WARNING_KEY].as_string().label("content_warning"),
+    # A pin's title, description and destination link (the writer's plan for a Pinterest post).
+    Post.generation_metadata[PIN_KEY].label("pin"),
+    Post.generation_metadata[LANGUAGE_KEY].as_string().label("language"),
     Post.media,
 )
 # By `peek`: due, still the platform and text `peek` saw, and its account not rate limited.
@@ -393,7 +416,7 @@ def claim_routed(
 def _to_claim(attempt_id: str, row: tuple[Any, ...]) -> Claim:
     """A Claim from a claim's row (`_CLAIMED_ROW`, publisher, key)."""
     (post_id, platform, content_hash, attempts, book_id, content, hashtags, links, scheduled_time,
-     warning, media, publisher, key) = row  # fmt: skip
+     warning, pin, language, media, publisher, key) = row  # fmt: skip
     request = PublishRequest(
         post_id=post_id,
         book_id=book_id,
@@ -403,7 +426,7 @@ def _to_claim(attempt_id: str, row: tuple[Any, ...]) -> Claim:
         hashtags=tuple(hashtags),
         links=tuple(links),
         scheduled_time=scheduled_time,
-        metadata=request_metadata(warning if carries_warning(platform) else None),
+        metadata=request_metadata(warning if carries_warning(platform) else None, pin, language),
     )
     return Claim(post_id, attempt_id, int(attempts), publisher, key, request, media_of(media))
 

@@ -6,7 +6,25 @@ Each post is written under a record key derived from our idempotency key (see `r
 retry of the same post names the same record and cannot duplicate it: the PDS refuses the second
 create (today with a 500, in newer versions with `RecordAlreadyExists`), and `getRecord` then
 shows the post is there. Links and hashtags become facets at UTF-8 byte offsets (`richtext`).
+
+A post's images are uploaded first, each with `com.atproto.repo.uploadBlob` (the raw bytes, with
+the image's Content-Type), which answers a blob reference; the thread's first post then embeds
+them (`app.bsky.embed.images`: up to 4, each with its `alt` text and `aspectRatio`). A post with
+no image but a link gets an external link card (`app.bsky.embed.external`) on the post that holds
+the link. Its `title` is the link's host and its `description` is empty: a card's real title and
+description would have to be fetched from the page. This publisher does not fetch them, because
+it must not make requests to arbitrary hosts.
+
+An upload posts nothing, so its failures are those of a read (a 5xx or a lost answer is
+ProviderUnavailable, safe to retry). Blobs are kept for a retry (`uploads.UploadCache`) for five
+minutes only, because a PDS deletes a blob that no record references "within a time window (eg,
+minutes)". If the PDS no longer holds a kept blob, it refuses the record with `BlobNotFound`
+before writing anything, and the images are uploaded again, once. Uploading again is always
+harmless: a blob is addressed by its content (the same bytes give the same CID), and the record
+key still makes the post once.
 https://docs.bsky.app/docs/api/com-atproto-repo-create-record
+https://docs.bsky.app/docs/api/com-atproto-repo-upload-blob and https://atproto.com/specs/blob
+https://docs.bsky.app/docs/advanced-guides/posts#images-embeds and #website-card-embeds
 """
 
 from __future__ import annotations
@@ -23,12 +41,14 @@ import httpx
 
 from bookagent.domain.ports import CheckResult
 from bookagent.domain.ports import PublisherCapabilities
+from bookagent.domain.ports import PublishMedia
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ConfigurationError
 from bookagent.errors import ProviderError
 from bookagent.errors import ProviderRejected
 from bookagent.platforms.threads import split_thread
+from bookagent.publishers.richtext import LINK_FEATURE
 from bookagent.publishers.richtext import build_facets
 from bookagent.publishers.richtext import record_key
 from bookagent.publishers.transport import Redactor
@@ -37,6 +57,8 @@ from bookagent.publishers.transport import json_object
 from bookagent.publishers.transport import raise_for_status
 from bookagent.publishers.transport import response_excerpt
 from bookagent.publishers.transport import send
+from bookagent.publishers.transport import vendor_error_text
+from bookagent.publishers.uploads import UploadCache
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +68,11 @@ REFRESH_SESSION = "/xrpc/com.atproto.server.refreshSession"
 CREATE_RECORD = "/xrpc/com.atproto.repo.createRecord"
 GET_RECORD = "/xrpc/com.atproto.repo.getRecord"
 GET_POSTS = "/xrpc/app.bsky.feed.getPosts"
+UPLOAD_BLOB = "/xrpc/com.atproto.repo.uploadBlob"
+EMBED_IMAGES = "app.bsky.embed.images"
+EMBED_EXTERNAL = "app.bsky.embed.external"
+# A PDS deletes a blob no record references "within a time window (eg, minutes)".
+BLOB_MAX_AGE_S = 5 * 60.0
 _STALE_TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
 _EXISTS_ERRORS = {"RecordAlreadyExists", "AlreadyExists"}
 
@@ -57,6 +84,18 @@ class _Created:
 
     ref: Mapping[str, str]
     result: PublishResult
+
+
+@dataclass(frozen=True)
+class _Embed:
+    """What one post of a thread embeds (its images, or a link card), and which post it is."""
+
+    index: int
+    value: Mapping[str, Any]
+
+
+class _BlobsGone(ProviderRejected):
+    """The PDS no longer holds an image we uploaded; it refused the record before writing it."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +128,8 @@ class BlueskyPublisher:
         self._password = app_password.strip()
         self._session: _Session | None = None
         self._lock = asyncio.Lock()
+        # image → blob reference, kept for a retry (not by alt text: a blob is only the bytes)
+        self._uploads: UploadCache[dict[str, Any]] = UploadCache(max_age_s=BLOB_MAX_AGE_S)
         self._redact = Redactor([self._password])
         self._client = build_client(base_url=self.service, timeout_s=timeout_s, transport=transport)
 
@@ -109,19 +150,80 @@ class BlueskyPublisher:
 
         A thread's posts are created in turn, each a reply to the one before under a record key
         of its own (`_thread_keys`), so a retry finds the posts that went out and goes on from
-        the first that did not. The result is the thread's first post.
+        the first that did not. The result is the thread's first post. The images (uploaded
+        before any post is made) go with the first post.
         """
         posts = split_thread(request.content)
+        try:
+            return await self._publish_thread(request, posts, idempotency_key)
+        except _BlobsGone:
+            # Kept too long: the PDS deleted a blob we kept, and refused the record before it
+            # wrote anything. Upload the images again (once) and make the same records.
+            logger.info("bluesky blobs gone, uploading again post_id=%s", request.post_id)
+            for item in request.media:
+                self._uploads.discard(self.account, item.key)
+            return await self._publish_thread(request, posts, idempotency_key)
+
+    async def _publish_thread(
+        self, request: PublishRequest, posts: tuple[str, ...], idempotency_key: str
+    ) -> PublishResult:
+        """Upload the images, then create the thread's posts in turn (see `publish`)."""
+        embed = await self._embed(request, posts)
         first: _Created | None = None
         parent: _Created | None = None
-        for text, rkey in zip(posts, _thread_keys(idempotency_key, len(posts)), strict=True):
+        keys = _thread_keys(idempotency_key, len(posts))
+        for index, (text, rkey) in enumerate(zip(posts, keys, strict=True)):
             reply = None
             if first is not None and parent is not None:
                 reply = {"root": first.ref, "parent": parent.ref}
-            parent = await self._create(request, text, rkey, reply)
+            own = embed.value if embed is not None and embed.index == index else None
+            parent = await self._create(request, text, rkey, reply, own)
             first = first or parent
         assert first is not None  # a text splits into at least one post
         return first.result
+
+    async def _embed(self, request: PublishRequest, posts: tuple[str, ...]) -> _Embed | None:
+        """The thread's images (for its first post), else a card for its first link, else None."""
+        if request.media:
+            images = []
+            for index, item in enumerate(request.media, start=1):
+                image: dict[str, Any] = {
+                    "image": await self._blob(request.post_id, index, item),
+                    "alt": item.alt_text,
+                }
+                if item.width > 0 and item.height > 0:
+                    image["aspectRatio"] = {"width": item.width, "height": item.height}
+                images.append(image)
+            return _Embed(0, {"$type": EMBED_IMAGES, "images": images})
+        for index, text in enumerate(posts):
+            for facet in build_facets(text):
+                for feature in facet["features"]:
+                    if feature.get("$type") == LINK_FEATURE:
+                        return _Embed(index, _link_card(str(feature["uri"])))
+        return _Embed(0, _link_card(request.links[0])) if request.links else None
+
+    async def _blob(self, post_id: str, index: int, item: PublishMedia) -> dict[str, Any]:
+        """The blob reference of one image: uploaded now, or kept from a recent attempt."""
+        kept = self._uploads.get(self.account, item.key)
+        if kept is not None:
+            return kept
+        response = await self._call(
+            "POST",
+            UPLOAD_BLOB,
+            effect=False,  # an upload posts nothing: its failures are safe to retry
+            content=item.data,
+            headers={"content-type": item.mime},
+        )
+        raise_for_status(response, vendor=self.name, redact=self._redact, effect=False)
+        blob = json_object(response, vendor=self.name).get("blob")
+        ref = blob.get("ref") if isinstance(blob, dict) else None
+        if not isinstance(blob, dict) or not isinstance(ref, dict) or not ref.get("$link"):
+            raise ProviderRejected("bluesky: the uploadBlob answer has no blob reference")
+        self._uploads.put(self.account, item.key, blob)
+        logger.info(
+            "bluesky uploaded image post_id=%s index=%s cid=%s", post_id, index, ref["$link"]
+        )
+        return blob
 
     async def find_published(
         self, request: PublishRequest, idempotency_key: str
@@ -140,9 +242,10 @@ class BlueskyPublisher:
         text: str,
         rkey: str,
         reply: Mapping[str, Mapping[str, str]] | None,
+        embed: Mapping[str, Any] | None = None,
     ) -> _Created:
-        """One post record at `rkey` (a reply when `reply` names its root and parent), or the
-        record already there."""
+        """One post record at `rkey` (a reply when `reply` names its root and parent, with
+        `embed` when given), or the record already there."""
         session = await self._current_session()
         record: dict[str, Any] = {
             "$type": POST_COLLECTION,
@@ -154,8 +257,13 @@ class BlueskyPublisher:
         facets = build_facets(text)
         if facets:
             record["facets"] = facets
+        language = request.metadata.get("language")
+        if isinstance(language, str) and language:
+            record["langs"] = [language]  # the lexicon takes BCP 47 tags, at most 3
         if reply is not None:
             record["reply"] = reply
+        if embed is not None:
+            record["embed"] = embed
         body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
         response = await self._call("POST", CREATE_RECORD, effect=True, json=body)
         if response.is_success:
@@ -165,6 +273,8 @@ class BlueskyPublisher:
             if existing is not None:
                 logger.info("bluesky post already there post_id=%s rkey=%s", request.post_id, rkey)
                 return existing
+        if response.status_code == 400 and _xrpc_error(response) == "BlobNotFound":
+            raise _BlobsGone(f"bluesky: {vendor_error_text(response, self._redact)}")
         raise_for_status(response, vendor=self.name, redact=self._redact, effect=True)
         raise ProviderRejected(f"bluesky: HTTP {response.status_code} without a record")
 
@@ -249,7 +359,7 @@ class BlueskyPublisher:
     async def _send(
         self, method: str, path: str, token: str, *, effect: bool, **kwargs: Any
     ) -> httpx.Response:
-        headers = {"authorization": f"Bearer {token}"}
+        headers = {**kwargs.pop("headers", {}), "authorization": f"Bearer {token}"}
         return await send(
             self._client,
             method,
@@ -313,6 +423,17 @@ def _thread_keys(idempotency_key: str, count: int) -> list[str]:
     a post that is not a thread), the others are derived from it and their place."""
     keys = [f"{idempotency_key}/{index}" if index else idempotency_key for index in range(count)]
     return [record_key(key) for key in keys]
+
+
+def _link_card(uri: str) -> dict[str, Any]:
+    """An external link card for `uri`, titled with its host (see the module doc: the page's own
+    title and description are not fetched)."""
+    try:
+        host = httpx.URL(uri).host
+    except httpx.InvalidURL:
+        host = ""
+    external = {"uri": uri, "title": host.removeprefix("www.") or uri, "description": ""}
+    return {"$type": EMBED_EXTERNAL, "external": external}
 
 
 def _xrpc_error(response: httpx.Response) -> str | None:

@@ -2,8 +2,11 @@
 
 Each publication becomes two files under `<directory>/<platform>/<YYYY-MM-DD>/`: `<post_id>.json`
 (every request field, the idempotency key and the time) and `<post_id>.md` for a person to read.
-Both are written to a temporary file and moved into place with `os.replace`, JSON last, so a
-reader never sees half a file and the JSON's presence means "published". A second publish with
+A post's images go beside them, one file each, `<post_id>-image-<n>.<png|jpg|webp>` (`n` from 1,
+in the post's order); the JSON's `media` lists each one's file name, type, size in pixels and
+bytes, and alt text, and the Markdown shows them. Every file is written to a temporary file and
+moved into place with `os.replace`, the images first and the JSON last, so a reader never sees
+half a file and the JSON's presence means "published" with all its images. A second publish with
 the same idempotency key finds that JSON and returns the first result without writing again.
 
 The result's `url` (a post's `published_url`) is the Markdown file's path relative to the outbox
@@ -29,8 +32,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bookagent.domain.media import MEDIA_TYPES
 from bookagent.domain.ports import CheckResult
 from bookagent.domain.ports import PublisherCapabilities
+from bookagent.domain.ports import PublishMedia
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ProviderUnavailable
@@ -97,16 +102,24 @@ class OutboxPublisher(PublisherDefaults):
             status_code=None,
             response_excerpt=None,
         )
+        images = [
+            (f"{stem}-image-{index}.{_extension(item)}", item)
+            for index, item in enumerate(request.media, start=1)
+        ]
         record = _record(request, idempotency_key, published_at, result, self.platform)
+        record["media"] = [_image_entry(name, item) for name, item in images]
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            for name, item in images:
+                _write_atomically(folder / name, item.data)
             _write_atomically(markdown_path, _markdown(record))
             _write_atomically(
                 folder / f"{stem}.json",
                 json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n",
             )
         except OSError as exc:
-            # Both writes are atomic, so a failure means nothing was published: safe to retry.
+            # Every write is atomic and the JSON comes last, so a failure means nothing was
+            # published: safe to retry (the images are written again, the same bytes).
             raise ProviderUnavailable(f"outbox: cannot write to {folder}: {exc}") from exc
         logger.info(
             "outbox wrote post_id=%s platform=%s path=%s", request.post_id, self.platform, folder
@@ -195,16 +208,47 @@ def _markdown(record: Mapping[str, Any]) -> str:
         lines.append("- Hashtags: " + " ".join(f"#{tag.lstrip('#')}" for tag in record["hashtags"]))
     if record["links"]:
         lines.append("- Links: " + " ".join(record["links"]))
+    media = record.get("media") or []
+    for index, image in enumerate(media, start=1):
+        lines.append(
+            f"- Image {index}: {image['file']} ({image['width']}×{image['height']}, "
+            f"{image['size']:,} bytes), alt text: {image['alt_text'] or '(none)'}"
+        )
     lines += ["", "---", "", str(record["content"]), ""]
+    for image in media:
+        lines += [f"![{_markdown_alt(image['alt_text'])}]({image['file']})", ""]
     return "\n".join(lines)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _extension(item: PublishMedia) -> str:
+    """The file extension of an image's type (its store key's, for a type we do not know)."""
+    return MEDIA_TYPES.get(item.mime) or _safe_stem(item.key.rpartition(".")[2] or "bin")
+
+
+def _image_entry(name: str, item: PublishMedia) -> dict[str, Any]:
+    """How the JSON record lists one image written beside it."""
+    return {
+        "file": name,
+        "mime": item.mime,
+        "width": item.width,
+        "height": item.height,
+        "size": len(item.data),
+        "alt_text": item.alt_text,
+    }
+
+
+def _markdown_alt(text: str) -> str:
+    """Alt text as a Markdown image's, on one line and without brackets that would end it."""
+    return " ".join(text.split()).replace("[", "(").replace("]", ")")
+
+
+def _write_atomically(path: Path, content: str | bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)

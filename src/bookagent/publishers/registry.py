@@ -154,18 +154,32 @@ class PublisherRegistry:
                 transport=transport,
             )
         if kind == "webhook":
+            from bookagent.publishers.media_links import MediaLinks
             from bookagent.publishers.webhook import WebhookPublisher
 
+            secret = _value(config.webhook_secret)
             return WebhookPublisher(
                 _value(config.webhook_url),
-                _value(config.webhook_secret),
+                secret,
                 platform,
                 timeout_s,
                 transport=transport,
+                media_links=MediaLinks(secret, self.public_url),
             )
         from bookagent.publishers.outbox import OutboxPublisher
 
         return OutboxPublisher(self.outbox_dir, platform)
+
+    @property
+    def public_url(self) -> str:
+        """Where others reach this server (`web.public_url`, else `http://<host>:<port>`): the
+        start of the webhook's signed image links, served by `bookagent.web.signed_media`."""
+        web = self.settings.web
+        configured = _value(web.public_url)
+        if configured:
+            return configured.rstrip("/")
+        host = f"[{web.host}]" if ":" in web.host else web.host  # an IPv6 address
+        return f"http://{host}:{web.port}"
 
     @property
     def outbox_dir(self) -> Path:

@@ -2,6 +2,10 @@
 
 The body is `{"event": "post.publish", "idempotency_key", "post": {...}, "sent_at"}`; a LinkedIn
 post also carries `content_linkedin_little`, the text escaped for LinkedIn's little format.
+`post.media` lists the post's images, in order, as `{url, mime, width, height, alt_text}`: the
+`url` is a signed link on this server that serves the image for 24 hours (`media_links`), so the
+receiver fetches the bytes itself. A Pinterest post whose request carries `metadata["pin"]`
+(`{title, description, link}`) also has it as `post.pin`.
 Every request is signed so the receiver can prove it came from us and is fresh:
 
     X-Bookagent-Timestamp: 1767225600                 (Unix seconds when it was sent)
@@ -43,11 +47,13 @@ from bookagent.domain.ports import PublisherCapabilities
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ConfigurationError
+from bookagent.errors import ProviderRejected
 from bookagent.errors import ProviderUnavailable
 from bookagent.platforms import escape_linkedin_little
 from bookagent.publishers.base import HttpPublisher
 from bookagent.publishers.base import checked
 from bookagent.publishers.base import post_fields
+from bookagent.publishers.media_links import MediaLinks
 from bookagent.publishers.transport import Redactor
 from bookagent.publishers.transport import build_client
 from bookagent.publishers.transport import host_of
@@ -113,6 +119,7 @@ class WebhookPublisher(HttpPublisher):
         backoff_s: Sequence[float] = DEFAULT_BACKOFF_S,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
+        media_links: MediaLinks | None = None,
     ) -> None:
         if not url.strip() or not secret.strip():
             raise ConfigurationError("The webhook publisher needs a URL and a signing secret.")
@@ -125,6 +132,7 @@ class WebhookPublisher(HttpPublisher):
         self._max_attempts = max_attempts
         self._backoff_s = tuple(backoff_s) or (0.0,)
         self._clock = clock
+        self._media_links = media_links  # None: a post with images cannot go out
         # The URL's path and query are a secret too (a Zapier or Make hook is its URL): only its
         # origin is ever logged (transport.OriginOnlyFilter), and messages have the rest redacted.
         self._redact = Redactor([secret, *secret_parts_of(self.url)])
@@ -173,9 +181,35 @@ class WebhookPublisher(HttpPublisher):
 
     def _post_payload(self, request: PublishRequest) -> dict[str, Any]:
         post = post_fields(request)
-        if "linkedin" in (self.platform, request.platform.strip().lower()):
+        platforms = (self.platform, request.platform.strip().lower())
+        if "linkedin" in platforms:
             post["content_linkedin_little"] = escape_linkedin_little(request.content)
+        pin = request.metadata.get("pin")
+        if "pinterest" in platforms and isinstance(pin, Mapping):
+            post["pin"] = {field: pin.get(field) for field in ("title", "description", "link")}
+        post["media"] = self._media_payload(request)
         return post
+
+    def _media_payload(self, request: PublishRequest) -> list[dict[str, Any]]:
+        """The post's images as the receiver gets them: a signed link to each, and its shape."""
+        if not request.media:
+            return []
+        if self._media_links is None:
+            # Refused before sending: nothing went out, and a retry would not fix it.
+            raise ProviderRejected(
+                "webhook: this post has images, but no public URL is configured to link them "
+                "(set BOOKAGENT_WEB__PUBLIC_URL)"
+            )
+        return [
+            {
+                "url": self._media_links.url_for(item.key),
+                "mime": item.mime,
+                "width": item.width,
+                "height": item.height,
+                "alt_text": item.alt_text,
+            }
+            for item in request.media
+        ]
 
     async def _deliver(
         self, body: bytes, idempotency_key: str | None, post_id: str, attempts: int | None = None

@@ -3,17 +3,32 @@
 X has no idempotency key and no cheap way to look a post up, so an unknown outcome stays
 unconfirmed (the ledger never retries it blindly). A 429 waits for `x-rate-limit-reset`, or for
 the 24-hour user/app cap's reset when that is the limit that ran out.
+
+A post's images are uploaded first: `POST /2/media/upload` with the image base64-encoded in a
+JSON body (`media`, `media_category: tweet_image`, `media_type`), which answers the media `id`,
+then `POST /2/media/metadata` with the alt text (`metadata.alt_text.text`, up to 1,000
+characters). The thread's first post names them in `media.media_ids`. The token needs the
+`media.write` scope besides `tweet.write` and `users.read`. An upload posts nothing, so its
+failures are those of a read (a 5xx or a lost answer is ProviderUnavailable, safe to retry).
+
+Uploads are kept for the post's retries (`uploads.UploadCache`, by post, image and alt text, no
+longer than the upload's `expires_after_secs`) until its first post holds them. Uploading again
+after a crash is harmless: the first attempt's media ids, attached to no post, expire unused; and
+the post itself is made at most once because an unknown outcome is never retried.
 https://docs.x.com/x-api/posts/creation-of-a-post and https://docs.x.com/x-api/fundamentals/rate-limits
+https://docs.x.com/x-api/media/upload-media and https://docs.x.com/x-api/media/create-media-metadata
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 
 import httpx
 
 from bookagent.domain.ports import CheckResult
 from bookagent.domain.ports import PublisherCapabilities
+from bookagent.domain.ports import PublishMedia
 from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ConfigurationError
@@ -29,16 +44,20 @@ from bookagent.publishers.transport import host_of
 from bookagent.publishers.transport import json_object
 from bookagent.publishers.transport import retry_after_s
 from bookagent.publishers.transport import seconds_until
+from bookagent.publishers.uploads import UploadCache
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.x.com"
+MEDIA_UPLOAD = "/2/media/upload"
+MEDIA_METADATA = "/2/media/metadata"
 # X answers 429 with these when a day's cap (not the 15-minute window) is the limit hit.
 _DAILY_CAPS = ("x-user-limit-24hour", "x-app-limit-24hour")
 
 
 class XPublisher(HttpPublisher):
-    """Posts to one X account with an OAuth 2.0 user token (scopes tweet.write, users.read).
+    """Posts to one X account with an OAuth 2.0 user token (scopes tweet.write, users.read and,
+    for images, media.write).
 
     The free tier's 280 weighted characters are the platform rules already (`limits` is empty),
     X offers no lookup by our key, and no metrics (reads are not on the free tier).
@@ -59,6 +78,7 @@ class XPublisher(HttpPublisher):
         self.base_url = (base_url.strip() or DEFAULT_BASE_URL).rstrip("/")
         self.account = f"x:{host_of(self.base_url)}"
         self._redact = Redactor([user_token.strip()])
+        self._uploads: UploadCache[str] = UploadCache()  # image → media id, until a post has it
         self._client = build_client(
             base_url=self.base_url,
             timeout_s=timeout_s,
@@ -76,13 +96,17 @@ class XPublisher(HttpPublisher):
         A thread's posts are created in turn, each a reply to the one before. X has no
         idempotency key, so when a later post fails the thread is left as it is, and the
         error (`ThreadIncomplete`) says which posts are out: sending it again would repeat them.
+        The images are uploaded before any post is made, and go with the first.
         """
+        media_ids = await self._upload_all(request)
         posts = split_thread(request.content)
         out: list[PublishResult] = []
         for text in posts:
             body: dict[str, object] = {"text": text}
             if out:
                 body["reply"] = {"in_reply_to_tweet_id": out[-1].remote_id}
+            elif media_ids:
+                body["media"] = {"media_ids": media_ids}
             try:
                 out.append(await self._create(request, body))
             except ProviderError as exc:
@@ -93,7 +117,55 @@ class XPublisher(HttpPublisher):
                     f"{out[0].url}); the next failed: {exc.message}. Post the rest as replies "
                     "by hand, then mark the post published."
                 ) from exc
+            if len(out) == 1:  # the images are attached now: no other post may take them
+                for item in request.media:
+                    self._uploads.discard(self.account, item.key, _variant(request.post_id, item))
         return out[0]
+
+    async def _upload_all(self, request: PublishRequest) -> list[str]:
+        """The media ids of the post's images, in order: each uploaded, or kept from before."""
+        media_ids: list[str] = []
+        for index, item in enumerate(request.media, start=1):
+            media_id = self._uploads.get(self.account, item.key, _variant(request.post_id, item))
+            if media_id is None or media_id in media_ids:  # the same image twice: two uploads
+                media_id = await self._upload(request.post_id, index, item)
+            media_ids.append(media_id)
+        return media_ids
+
+    async def _upload(self, post_id: str, index: int, item: PublishMedia) -> str:
+        """Upload one image, then give it its alt text; its media id."""
+        body = {
+            "media": base64.b64encode(item.data).decode("ascii"),
+            "media_category": "tweet_image",
+            "media_type": item.mime,
+        }
+        # An upload posts nothing: its failures are safe to retry (effect=False).
+        response = await self._request("POST", MEDIA_UPLOAD, effect=False, json=body)
+        data = json_object(response, vendor=self.name).get("data")
+        media_id = data.get("id") if isinstance(data, dict) else None
+        if not media_id or not isinstance(data, dict):
+            raise ProviderRejected("x: the media upload answer has no data.id")
+        processing = data.get("processing_info")
+        if isinstance(processing, dict) and processing.get("state") == "failed":
+            raise ProviderRejected(f"x: image {index} could not be processed")
+        if item.alt_text:
+            metadata = {"alt_text": {"text": item.alt_text}}
+            await self._request(
+                "POST",
+                MEDIA_METADATA,
+                effect=False,
+                json={"id": str(media_id), "metadata": metadata},
+            )
+        expires_s = data.get("expires_after_secs")
+        self._uploads.put(
+            self.account,
+            item.key,
+            str(media_id),
+            _variant(post_id, item),
+            max_age_s=float(expires_s) if isinstance(expires_s, int | float) else None,
+        )
+        logger.info("x uploaded image post_id=%s index=%s media_id=%s", post_id, index, media_id)
+        return str(media_id)
 
     async def _create(self, request: PublishRequest, body: dict[str, object]) -> PublishResult:
         response = await self._request("POST", "/2/tweets", effect=True, json=body)
@@ -126,3 +198,10 @@ class XPublisher(HttpPublisher):
                 if daily is not None:
                     wait_s = max(wait_s, daily)
         return wait_s
+
+
+def _variant(post_id: str, item: PublishMedia) -> str:
+    """What an upload is kept under besides the account and image: its post (a kept upload is
+    for that post's retries only; a status cannot share an image with another one being made
+    at the same time) and its alt text."""
+    return f"{post_id}\n{item.alt_text}"

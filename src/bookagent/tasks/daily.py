@@ -22,6 +22,8 @@ from bookagent.db.models import Book
 from bookagent.db.models import DailyRun
 from bookagent.db.models import Post
 from bookagent.domain import autonomous
+from bookagent.domain.media import media_of
+from bookagent.domain.media import media_violations
 from bookagent.errors import BookAgentError
 from bookagent.errors import NotFoundError
 from bookagent.states import PostStatus
@@ -81,12 +83,25 @@ def auto_approve(services: Services, book_id: str) -> dict[str, Any]:
         settings = autonomous.agent_settings(autonomous.load_state(session, book_id))
         if not settings.approves_automatically(book):
             return {"approved": 0, "skipped": "human_in_loop"}
+        pending = session.execute(
+            select(Post.id, Post.platform, Post.media).where(
+                Post.book_id == book_id, Post.status == PostStatus.PENDING_APPROVAL
+            )
+        ).all()
+        # A post that breaks its platform's media rules (an Instagram post whose card could not
+        # be drawn) waits for the author, as the approval route would refuse it.
+        ready = [
+            post_id
+            for post_id, platform, media in pending
+            if not media_violations(services.rules(platform), media_of(media))
+        ]
         outcome = session.execute(
             update(Post)
-            .where(Post.book_id == book_id, Post.status == PostStatus.PENDING_APPROVAL)
+            .where(Post.id.in_(ready), Post.status == PostStatus.PENDING_APPROVAL)
             .values(status=PostStatus.APPROVED, approved_at=now, approved_by="autonomous-agent")
         )
-        return {"approved": int(getattr(outcome, "rowcount", 0))}
+        held = len(pending) - len(ready)
+        return {"approved": int(getattr(outcome, "rowcount", 0)), "held_for_media": held}
 
 
 def schedule_approved(services: Services, book_id: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from bookagent.domain.posts import recent_texts
 from bookagent.domain.validation import book_today
 from bookagent.errors import NotFoundError
 from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.tasks.post_images import book_cover
 from bookagent.tasks.post_images import card_media
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ def generate(
             raise NotFoundError(f"No book with id {book_id}.")
         generation.ensure_budget(session, services.settings.writers.monthly_budget_usd, now)
         book = book_to_profile(book_row)
+        cover = book_cover(services.media, book_row)
         # Every platform's recent posts: a draft is compared with its own platform's (dedupe)
         # and with the others' (the same text on two platforms needs the author's consent).
         recent = {p: recent_texts(session, book_id, p, now) for p in SUPPORTED_PLATFORMS}
@@ -88,6 +90,7 @@ def generate(
                 draft.content,
                 f"{book.id}/{task_id}/{seed}/{slot.index}",
                 day,
+                cover,
             )
             with services.db.session() as session:
                 post = generation.store_post(

@@ -12,7 +12,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import date
+from typing import TYPE_CHECKING
 
+from bookagent.db.models import Book
+from bookagent.domain.assets import find_asset
 from bookagent.domain.media import MAX_ALT_TEXT
 from bookagent.domain.media import MediaItem
 from bookagent.domain.media_plan import CardPlan
@@ -20,9 +23,28 @@ from bookagent.domain.media_plan import plan_card
 from bookagent.domain.ports import MediaStore
 from bookagent.domain.profile import BookProfile
 from bookagent.errors import InvalidInputError
+from bookagent.errors import NotFoundError
 from bookagent.platforms import PlatformRules
 
+if TYPE_CHECKING:
+    from bookagent.images import Cover
+
 log = logging.getLogger(__name__)
+
+
+def book_cover(store: MediaStore, book: Book) -> Cover | None:
+    """The cover the author uploaded, decoded once for a batch's cards; None without one (or
+    when it cannot be read: the cards then use a palette)."""
+    asset = find_asset(book, "cover")
+    if asset is None:
+        return None
+    from bookagent import images
+
+    try:
+        return images.decode_cover(store.get(asset.key))
+    except (NotFoundError, InvalidInputError) as exc:
+        log.warning("cover of book_id=%s not used for cards: %s", book.id, exc.message)
+        return None
 
 
 def card_media(
@@ -33,17 +55,20 @@ def card_media(
     content: str,
     seed: str,
     day: date,
+    cover: Cover | None = None,
 ) -> tuple[list[MediaItem], str | None]:
     """The images of a new post (none or one card), and why it has none when its plan wanted one.
 
     `seed` names the post (its task, batch seed and place): the same post gets the same card.
+    With the book's `cover`, quote and launch cards show it (blurred behind the words, its
+    colours, or the cover itself on a launch card).
     """
     number = int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:4], "big")
     plan = plan_card(book, rules, post_type, content, number)
     if plan is None:
         return [], None
     try:
-        item = _draw(store, book, rules, plan, number, day)
+        item = _draw(store, book, rules, plan, number, day, cover)
     except InvalidInputError as exc:
         log.warning("no card for book_id=%s platform=%s: %s", book.id, rules.name, exc.message)
         return [], f"The {plan.kind.replace('_', ' ')} could not be drawn: {exc.message}"
@@ -51,7 +76,13 @@ def card_media(
 
 
 def _draw(
-    store: MediaStore, book: BookProfile, rules: PlatformRules, plan: CardPlan, seed: int, day: date
+    store: MediaStore,
+    book: BookProfile,
+    rules: PlatformRules,
+    plan: CardPlan,
+    seed: int,
+    day: date,
+    cover: Cover | None,
 ) -> MediaItem:
     from bookagent import images  # Pillow and the fonts load with the first card
 
@@ -62,7 +93,7 @@ def _draw(
     max_bytes = min(caps) if caps else None
     if plan.kind == "quote_card":
         card = images.quote_card(
-            plan.text, plan.source, book.title, book.author, size, seed, max_bytes=max_bytes
+            plan.text, plan.source, book.title, book.author, size, seed, cover, max_bytes=max_bytes
         )
     elif plan.kind == "launch_card" and book.launch_date is not None:
         card = images.launch_card(
@@ -72,12 +103,13 @@ def _draw(
             day,
             size,
             seed,
+            cover,
             subtitle=book.subtitle,
             max_bytes=max_bytes,
         )
     else:
         card = images.key_idea_card(
-            plan.text or book.title, book.title, book.author, size, seed, max_bytes=max_bytes
+            plan.text or book.title, book.title, book.author, size, seed, cover, max_bytes=max_bytes
         )
     key = store.put(card.data, card.mime)
     return MediaItem(

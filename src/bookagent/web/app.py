@@ -31,6 +31,7 @@ from bookagent.settings import Settings
 from bookagent.settings import load_settings
 from bookagent.web.api import register_api
 from bookagent.web.api.blueprints import ErrorBody
+from bookagent.web.api.blueprints import upload_limit
 from bookagent.web.auth import configure_sessions
 from bookagent.web.auth import install_auth
 from bookagent.web.context import EXTENSION_KEY
@@ -43,6 +44,7 @@ from bookagent.web.headers import install_security_headers
 from bookagent.web.metrics import install_metrics
 from bookagent.web.metrics import install_metrics_listener
 from bookagent.web.rate_limits import install_rate_limits
+from bookagent.web.signed_media import blueprint as signed_media
 
 log = logging.getLogger(__name__)
 
@@ -116,22 +118,30 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_error_handlers(app)
     register_api(app)
     register_dashboard(app)
+    app.register_blueprint(signed_media)  # the webhook's signed image links
     install_metrics(app, services)
     install_rate_limits(app, services)  # after auth, so per-user limits see the caller
     return app
 
 
-def _has_nul(req: Request) -> bool:
+def _has_nul(req: Request, *, with_body: bool = True) -> bool:
     """Whether the path, the query or the JSON body carries a NUL (PostgreSQL refuses them)."""
     if "\x00" in req.path:
         return True
     query = req.query_string  # raw: a NUL arrives as %00 (or, from a careless client, as is)
     if b"%00" in query or b"\x00" in query:
         return True
-    if req.method not in BODY_METHODS and not req.content_length:
+    if not with_body or (req.method not in BODY_METHODS and not req.content_length):
         return False
     body = req.get_data(cache=True)
     return b"\x00" in body or b"\\u0000" in body
+
+
+def _upload_limit(app: Flask, req: Request) -> int | None:
+    """The body limit of a multipart upload to a view that takes one (`accepts_upload`)."""
+    if req.method not in BODY_METHODS or req.mimetype != "multipart/form-data":
+        return None
+    return upload_limit(app.view_functions.get(req.endpoint or ""))
 
 
 def _read_body(req: Request, limit: int) -> bytes:
@@ -168,7 +178,12 @@ def _install_request_hooks(app: Flask) -> None:
                 )
         if not req.path.startswith("/api"):
             return None
-        if req.method in BODY_METHODS:
+        upload_bytes = _upload_limit(app, req)
+        if upload_bytes is not None:
+            # An upload (a book's cover): its view reads the form under the route's own limit,
+            # and the file is an image's bytes, neither JSON nor text.
+            req.max_content_length = upload_bytes
+        elif req.method in BODY_METHODS:
             limit = app.config["MAX_CONTENT_LENGTH"]
             if req.content_length and req.content_length > limit:
                 return None  # werkzeug raises 413 when the body is read
@@ -176,7 +191,7 @@ def _install_request_hooks(app: Flask) -> None:
             if body and not req.is_json:
                 raise UnsupportedMediaType()
             req.get_json()  # malformed JSON raises 400 here, before any view runs
-        if _has_nul(req):
+        if _has_nul(req, with_body=upload_bytes is None):
             raise InvalidInputError("Text may not contain NUL characters (\\u0000).")
         return None
 

@@ -254,3 +254,26 @@ def test_execute_daily_tops_up_approves_schedules_and_publishes(
         "publish",
         "metrics",
     }
+
+
+def test_auto_approval_holds_a_post_without_the_image_its_platform_needs(
+    services: Services, client: FlaskClient, book_payload: dict[str, Any]
+) -> None:
+    """An Instagram post whose card could not be drawn waits for the author; the others go."""
+    from bookagent.tasks.daily import auto_approve
+
+    book = client.post("/api/books", json={**book_payload, "human_in_loop": False}).get_json()
+    book_id = book["book"]["id"]
+    made = client.post(
+        "/api/generate-posts",
+        json={"book_id": book_id, "platforms": ["instagram", "twitter"], "count_per_platform": 1},
+    ).get_json()["posts"]
+    bare = next(post for post in made if post["platform"] == "instagram")
+    with services.db.session() as session:
+        stored = session.get(Post, bare["id"])
+        assert stored is not None
+        stored.media = []
+    assert auto_approve(services, book_id) == {"approved": 1, "held_for_media": 1}
+    assert client.get(f"/api/posts/{bare['id']}").get_json()["post"]["status"] == (
+        "pending_approval"
+    )

@@ -36,6 +36,9 @@ def test_show_draws_the_post_as_linkedin_folds_it(
     post = make_post(client, book_payload, "linkedin")
     edited = client.patch(f"/api/posts/{post['id']}", json={"content": LINKEDIN_TEXT})
     assert edited.status_code == 200, edited.get_json()
+    # Without an image (the writer may have given it a card): LinkedIn draws the link's card.
+    bare = client.patch(f"/api/posts/{post['id']}/media", json={"media": []})
+    assert bare.status_code == 200, bare.get_json()
 
     out = local.ok("posts", "show", post["id"]).stdout
     lines = [line.strip("│ ").rstrip() for line in out.splitlines()]
@@ -65,7 +68,7 @@ def test_show_gives_instagram_an_image_box_and_the_link_in_bio_note(
     post = make_post(client, book_payload, "instagram")
     out = local.ok("posts", "show", post["id"]).stdout
     assert "╭─ Instagram " in out
-    assert "Image" in out and "No alt text yet" in out
+    assert "Image" in out and "Alt text: A " in out  # the card the writer gave it
     assert "Link in bio" in out
     assert "/ 2200 code points" in out
 

@@ -19,6 +19,8 @@ from tests.adversarial.profiles import BUSINESS
 from tests.adversarial.profiles import PICTURE_BOOK
 from tests.adversarial.profiles import THRILLER
 from tests.adversarial.profiles import api_payload
+from tests.integration.web.upload_images import image_bytes
+from tests.integration.web.upload_images import upload
 
 
 def generate(client: FlaskClient, book_id: str, platforms: list[str], types: list[str]) -> Any:
@@ -88,3 +90,15 @@ def test_images_are_served_only_to_who_may_see_the_post(client: FlaskClient, app
     assert client.get(f"/api/posts/{post['id']}/media/1").status_code == 404
     assert client.get(f"/api/posts/{post['id']}/media/x").status_code == 404
     assert client.get("/api/posts/nope/media/0").status_code == 404
+
+
+def test_an_uploaded_cover_goes_into_the_cards(client: FlaskClient) -> None:
+    """Once the author has uploaded the cover, the launch card shows it."""
+    created = client.post("/api/books", json={**api_payload(THRILLER), "user_id": "alice"})
+    book_id = created.get_json()["book"]["id"]
+    uploaded = upload(client, book_id, image_bytes("PNG", (400, 600)))
+    assert uploaded.status_code == 201, uploaded.get_json()
+    [post] = generate(client, book_id, ["pinterest"], ["launch_countdown"])
+    [item] = media_of(post["media"])
+    assert item.kind == "launch_card"
+    assert "cover" in item.alt_text  # "... with a picture of the book's cover"

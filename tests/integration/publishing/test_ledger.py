@@ -464,3 +464,22 @@ def test_an_x_thread_broken_in_the_middle_is_unconfirmed_and_never_resent(
             assert "1 of the thread's 3 posts went out" in post.failure_reason
     finally:
         services.close(grace_s=0)
+
+
+def test_settling_a_post_with_its_address_fills_its_remote_id(
+    ledger: Services, server: FakeSocialServer
+) -> None:
+    """ "It went out", with the post's page on Mastodon: its id is read from the address, so its
+    engagement is collected like any other post's."""
+    from bookagent.web.app import create_app
+
+    [post_id] = seed_posts(ledger, 1, platform="mastodon")
+    server.inject("server_error", path="/api/v1/statuses", status=400)
+    assert publish_one(ledger, post_id) == "failed"
+    client = create_app(services=ledger).test_client()
+    url = "https://mastodon.example/@author/113456789012345678"
+    went_out = client.post(
+        f"/api/posts/{post_id}/resolve", json={"published": True, "published_url": url}
+    ).get_json()["post"]
+    assert went_out["status"] == "published" and went_out["published_url"] == url
+    assert went_out["remote_id"] == "113456789012345678"

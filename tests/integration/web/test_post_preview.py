@@ -38,16 +38,17 @@ def test_listed_posts_keep_their_fields_and_add_a_preview(
     with services.db.session() as session:
         for post in listed:
             stored = post_to_dict(session.get(Post, post["id"]))
-            assert {k: v for k, v in post.items() if k != "preview"} == stored
+            # The API adds where each image is served; the rest is the stored post.
+            served = [{k: v for k, v in item.items() if k != "url"} for item in post["media"]]
+            listed_fields = {k: v for k, v in post.items() if k != "preview"}
+            assert {**listed_fields, "media": served} == stored
     previews = {post["platform"]: post["preview"] for post in listed}
     assert previews["twitter"]["label"] == "X"
     assert previews["twitter"]["unit_label"] == "weighted characters"
-    assert previews["instagram"]["media"] == {
-        "alt_text": None,
-        "url": None,
-        "width": None,
-        "height": None,
-    }
+    # Instagram's post has its card: the preview shows it, with its alt text and size.
+    image = previews["instagram"]["media"]
+    assert image["url"].endswith("/media/0") and image["alt_text"].startswith("A ")
+    assert (image["width"], image["height"]) == (1080, 1350)
     assert previews["instagram"]["link_note"].startswith("Link in bio")
     for post in listed:
         preview = post["preview"]
@@ -84,6 +85,7 @@ def test_the_writers_alt_text_reaches_the_image_placeholder(
     post = make_posts(client, book_payload, ["instagram"])[0]
     with services.db.session() as session:
         stored = session.get(Post, post["id"])
+        stored.media = []  # no image yet: the preview shows where it goes
         stored.generation_metadata = {**stored.generation_metadata, "alt_text": "A lighthouse"}
     preview = client.get(f"/api/posts/{post['id']}").get_json()["post"]["preview"]
     assert preview["media"] == {

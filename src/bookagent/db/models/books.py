@@ -45,7 +45,12 @@ class Book(Base):
     events: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     rules: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     cover_image_url: Mapped[str | None] = mapped_column(String(2048))
+    #: The images the author uploaded, by kind (`cover`, `author_photo`): each a
+    #: `bookagent.domain.assets.BookAsset` as JSON, its bytes in the media store.
+    assets: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    #: The language the posts are written in, a BCP 47 tag (`en`, `en-GB`, `pt-BR`).
+    language: Mapped[str] = mapped_column(String(35), default="en", server_default="en")
     human_in_loop: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_openapi3 import OpenAPI
 
+from bookagent.web.api import assets
+from bookagent.web.api import attempts
 from bookagent.web.api import autonomous
 from bookagent.web.api import books
 from bookagent.web.api import health
@@ -16,5 +18,16 @@ from bookagent.web.api import tasks
 
 def register_api(app: OpenAPI) -> None:
     """Register every /api resource on the app."""
-    for module in (health, books, tasks, posts, media, autonomous, platforms, reports):
+    for module in (
+        health,
+        books,
+        assets,
+        tasks,
+        posts,
+        media,
+        attempts,
+        autonomous,
+        platforms,
+        reports,
+    ):
         app.register_api(module.blueprint)

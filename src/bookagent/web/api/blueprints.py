@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from typing import TypeVar
 
 from flask_openapi3 import APIBlueprint
 from flask_openapi3 import Tag
@@ -70,6 +72,29 @@ class SuccessBody(_SchemaOnce):
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503, 504)
 QUEUED: dict[Any, Any] = {202: SuccessBody}
 CREATED: dict[Any, Any] = {201: SuccessBody}
+
+F = TypeVar("F", bound=Callable[..., Any])
+_UPLOAD_BYTES = "bookagent_upload_max_bytes"
+
+
+def accepts_upload(max_bytes: int) -> Callable[[F], F]:
+    """Mark a view as taking a multipart/form-data upload of at most `max_bytes` in all.
+
+    The app's body check (JSON only, at most `web.max_body_bytes`) steps aside for such a body
+    and sets this limit instead (see `bookagent.web.app`). Put it below the route decorator.
+    """
+
+    def mark(view: F) -> F:
+        setattr(view, _UPLOAD_BYTES, max_bytes)  # copied onto the route's wrapper by its @wraps
+        return view
+
+    return mark
+
+
+def upload_limit(view: object) -> int | None:
+    """The upload limit `accepts_upload` set on a view (None: the view takes JSON only)."""
+    limit = getattr(view, _UPLOAD_BYTES, None)
+    return limit if isinstance(limit, int) else None
 
 
 def api_blueprint(name: str, import_name: str, *, public: bool = False) -> APIBlueprint:

@@ -24,6 +24,7 @@ from bookagent.domain.books import resolve_book
 from bookagent.domain.categories import POST_TYPES
 from bookagent.domain.content_warnings import WarningEdit
 from bookagent.domain.content_warnings import post_warning
+from bookagent.domain.languages import language_tag
 from bookagent.domain.media import media_of
 from bookagent.domain.profile import MAX_WARNING_CHARS
 from bookagent.domain.urls import OptionalHttpUrlStr
@@ -176,10 +177,22 @@ class EditBody(BaseModel):
         "empty) to remove it. Left out, the post keeps its own.",
     )
 
+    language: str | None = Field(
+        default=None,
+        description="The post's language, a BCP 47 tag (en, en-GB, pt-BR); left out, the post "
+        "keeps its own (the book's when it was written).",
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _bcp47(cls, value: str | None) -> str | None:
+        return None if value is None else language_tag(value)
+
     @model_validator(mode="after")
     def _something_to_change(self) -> EditBody:
-        if self.content is None and self.cross_posted is None and not self.changes_warning:
-            raise ValueError("give content, cross_posted, content_warning or several")
+        changes = (self.content, self.cross_posted, self.language)
+        if all(change is None for change in changes) and not self.changes_warning:
+            raise ValueError("give content, cross_posted, content_warning, language or several")
         return self
 
     @property
@@ -341,6 +354,7 @@ def edit_post(path: PostPath, body: EditBody) -> Response:
             now=utcnow(),
             cross_posted=body.cross_posted,
             content_warning=warning,
+            language=body.language,
         )
         return ok({"post": _with_preview(post, {})})
 

@@ -28,10 +28,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from bookagent.db.models import Book
 from bookagent.domain import books as ops
+from bookagent.domain.assets import MAX_ASSET_BYTES
+from bookagent.domain.assets import book_assets
 from bookagent.domain.books import book_to_fields
 from bookagent.domain.profile import PHASES
 from bookagent.domain.voice_rules import StatedRule
 from bookagent.errors import InvalidInputError
+from bookagent.web.api.assets import asset_to_dict
 from bookagent.web.context import caller
 from bookagent.web.context import services
 from bookagent.web.dashboard.page import choose_book
@@ -86,6 +89,7 @@ FIELD_LABELS = {
     "quotes": "Quotes",
     "reviews": "Reviews",
     "timezone": "Timezone",
+    "language": "Language",
     "human_in_loop": "Keep me in the loop",
     "rules": "Rules",
     "rules.no_emoji": "No emoji",
@@ -183,7 +187,14 @@ def _render(
         known_links=KNOWN_LINKS,
         recognised=recognised_rules(ops.inferred_rules(book) if book and not creating else []),
         phases=PHASES,
+        assets=_assets_of(book) if book is not None and not creating else None,
+        max_asset_mb=MAX_ASSET_BYTES // (1024 * 1024),
     )
+
+
+def _assets_of(book: Book) -> dict[str, dict[str, Any]]:
+    """The book's uploaded images by kind, as the API shows them, for the pictures section."""
+    return {asset.kind: asset_to_dict(book.id, asset) for asset in book_assets(book)}
 
 
 def _save(fields: ops.BookFields, book_id: str | None) -> tuple[str, list[StatedRule]]:
@@ -257,7 +268,12 @@ def recognised_rules(stated: list[StatedRule]) -> dict[str, list[Recognised]]:
 
 def _default_values() -> dict[str, str]:
     local = g.caller.local_mode
-    return {"timezone": "UTC", "human_in_loop": "on", "user_id": "local" if local else ""}
+    return {
+        "timezone": "UTC",
+        "language": "en",
+        "human_in_loop": "on",
+        "user_id": "local" if local else "",
+    }
 
 
 def to_form(fields: Mapping[str, Any]) -> dict[str, str]:
@@ -275,6 +291,7 @@ def to_form(fields: Mapping[str, Any]) -> dict[str, str]:
         for r in fields.get("reviews") or []
     )
     values["timezone"] = str(fields.get("timezone") or "UTC")
+    values["language"] = str(fields.get("language") or "en")
     values["human_in_loop"] = "on" if fields.get("human_in_loop", True) else ""
     rules = dict(fields.get("rules") or {})
     for flag in RULE_FLAGS:
@@ -296,6 +313,7 @@ def from_form(form: Mapping[str, str], errors: FieldErrors) -> dict[str, Any]:
     for name in OPTIONAL_TEXT:
         fields[name] = form.get(name, "").strip() or None
     fields["timezone"] = form.get("timezone", "").strip() or "UTC"
+    fields["language"] = form.get("language", "").strip() or "en"
     fields["human_in_loop"] = bool(form.get("human_in_loop"))
     fields["key_themes"] = [t.strip() for t in _LIST_SPLIT.split(form.get("key_themes", ""))]
     fields["key_themes"] = [t for t in fields["key_themes"] if t]

@@ -11,8 +11,13 @@ from flask import request
 
 from bookagent.db.base import utcnow
 from bookagent.domain import posts as ops
+from bookagent.domain.assets import find_asset
 from bookagent.domain.categories import POST_TYPES
+from bookagent.domain.media import media_of
+from bookagent.domain.media import media_violations
 from bookagent.platforms import SUPPORTED_PLATFORMS
+from bookagent.web.api.assets import asset_to_dict
+from bookagent.web.api.media import media_url
 from bookagent.web.context import caller
 from bookagent.web.context import services
 from bookagent.web.dashboard.formatting import parse_time
@@ -45,11 +50,14 @@ def generate_page() -> str:
 
 
 def approvals_page() -> str:
-    """The current book's pending posts, oldest first, each with its platform's limit."""
+    """The current book's pending posts, oldest first, each with its platform's limit, its
+    images and what they break of the platform's media rules; and the book's cover, which
+    a post may take."""
     svc, who = services(), caller()
     cursor = request.args.get("cursor") or None
     posts: list[dict[str, Any]] = []
     next_cursor = None
+    cover = None
     with svc.db.session() as session:
         books, book = choose_book(session, who)
         if book is not None:
@@ -57,16 +65,26 @@ def approvals_page() -> str:
             page = ops.list_posts(session, who, filters, limit=APPROVALS_PER_PAGE, cursor=cursor)
             posts = [ops.post_to_dict(p) for p in page.posts]
             next_cursor = page.next_cursor
+            found = find_asset(book, "cover")
+            cover = asset_to_dict(book.id, found) if found is not None else None
     for post in posts:
         rules = svc.rules(post["platform"])
         post["unit"], post["unit_label"] = rules.unit, unit_label(rules.unit)
         post["limit"] = post["limit"] or rules.max_length
+        post["requires_media"] = rules.requires_media
+        problems = media_violations(rules, media_of(post["media"]))
+        post["media_problems"] = [problem.message for problem in problems]
+        post["media"] = [
+            {**item, "url": media_url(post["id"], index)}
+            for index, item in enumerate(post["media"])
+        ]
     return render_page(
         "approvals.html",
         title="Approvals",
         books=books,
         book=book,
         posts=posts,
+        cover=cover,
         cursor=cursor,
         next_cursor=next_cursor,
     )

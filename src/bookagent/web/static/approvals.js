@@ -1,16 +1,38 @@
 /* The approval queue: each post as its platform will show it (the server's `preview`: the text
-   as displayed, the fold, link card or image placeholder, the count), approve, reject with a
-   reason, and edit with a live counter and preview in the platform's unit (server-side,
-   debounced). An edit that fails the checks is not saved. Post text is untrusted: it only ever
-   reaches the page as text nodes, never as HTML. */
+   as displayed, the fold, link card, its images or the image placeholder, the count), approve,
+   reject with a reason, and edit with a live counter and preview in the platform's unit
+   (server-side, debounced). An edit that fails the checks is not saved. A post's images: the
+   first large, the rest as thumbnails; their alt text edited, an image removed, or the book's
+   cover put in their place (PATCH /api/posts/<id>/media). Post text and alt text are
+   untrusted: they only ever reach the page as text nodes and attributes, never as HTML. */
 "use strict";
 
 (function () {
   const { api, announce, showError, clearError, formatTime, element } = window.bookagent;
   const queue = document.getElementById("approval-queue");
   if (!queue) return;
+  const coverKey = queue.dataset.coverKey || "";
   const DEBOUNCE_MS = 250;
   const LESS_LABEL = "Show less";
+  const KIND_LABELS = {
+    quote_card: "quote card",
+    launch_card: "launch card",
+    key_idea_card: "key-idea card",
+    cover: "the book’s cover",
+    author_photo: "author photo",
+  };
+
+  /** An <img> of one of a post's images, its alt text as `alt`. The URL names the post's n-th
+      image, which an edit may change: the key in the query makes each image a URL of its own. */
+  function imageNode(item, className) {
+    const image = element("img", className);
+    image.src = `${item.url}?v=${encodeURIComponent(item.key.slice(0, 12))}`;
+    image.alt = item.alt_text || "";
+    image.width = item.width;
+    image.height = item.height;
+    image.decoding = "async";
+    return image;
+  }
 
   /** One span of the displayed text: plain text, a link (full URL as its title) or a hashtag. */
   function spanNode(span) {
@@ -23,8 +45,9 @@
     return document.createTextNode(span.text);
   }
 
-  /** Draws a preview into a post's `section.preview`; `draft` marks an unsaved edit. */
-  function previewView(section) {
+  /** Draws a preview into a post's `section.preview`; `draft` marks an unsaved edit. The images
+      are the post's own (`images()`), whatever text the preview shows. */
+  function previewView(section, images, requiresMedia) {
     const platform = section.querySelector('[data-role="preview-platform"]');
     const state = section.querySelector('[data-role="preview-state"]');
     const media = section.querySelector('[data-role="preview-media"]');
@@ -58,14 +81,27 @@
       text.replaceChildren(...nodes);
     }
 
-    function drawMedia(preview, altText) {
-      media.hidden = !preview.media;
-      if (!preview.media) return;
-      const alt = altText || preview.media.alt_text;
-      media.replaceChildren(
-        element("span", "preview-media-label", "Image"),
-        element("span", "preview-media-alt", alt ? `Alt text: ${alt}` : "No alt text yet"),
-      );
+    /** The post's first image large and the rest as thumbnails; with none, the placeholder of a
+        platform that shows no post without an image. */
+    function drawMedia() {
+      const items = images();
+      media.hidden = !items.length && !requiresMedia;
+      media.classList.toggle("has-images", items.length > 0);
+      if (!items.length) {
+        media.replaceChildren(
+          element("span", "preview-media-label", "Image"),
+          element("span", "preview-media-alt", `No image yet: ${platform.textContent} needs one.`),
+        );
+        return;
+      }
+      const [first, ...rest] = items;
+      const nodes = [imageNode(first, "preview-image")];
+      if (rest.length) {
+        const strip = element("div", "preview-thumbs");
+        strip.append(...rest.map((item) => imageNode(item, "preview-thumb")));
+        nodes.push(strip);
+      }
+      media.replaceChildren(...nodes);
     }
 
     function cardNodes(linkCard) {
@@ -106,12 +142,13 @@
     }
 
     return {
-      show(preview, { draft = false, altText = null } = {}) {
+      drawMedia,
+      show(preview, { draft = false } = {}) {
         section.dataset.platform = preview.platform;
         section.classList.toggle("draft", draft);
         platform.textContent = preview.label;
         state.textContent = draft ? "preview of your edit" : "preview";
-        drawMedia(preview, altText);
+        drawMedia();
         if (preview.thread.length) drawThread(preview);
         else drawText(preview);
         drawCard(preview);
@@ -129,11 +166,21 @@
   function wire(article) {
     const postId = article.dataset.postId;
     const unitLabel = article.dataset.unitLabel;
+    const requiresMedia = article.dataset.requiresMedia === "true";
+    let media = JSON.parse(article.dataset.media || "[]");
     const actions = article.querySelector(".actions");
     const approveButton = article.querySelector('[data-action="approve"]');
     const editButton = article.querySelector('[data-action="edit"]');
     const rejectButton = article.querySelector('[data-action="reject"]');
-    const view = previewView(article.querySelector("section.preview"));
+    const view = previewView(article.querySelector("section.preview"), () => media, requiresMedia);
+    const imagesSection = article.querySelector("section.images");
+    const imageEditor = imagesSection.querySelector("form.image-editor");
+    const imageList = imageEditor.querySelector('[data-role="image-list"]');
+    const noImages = imageEditor.querySelector('[data-role="no-images"]');
+    const imagesError = imageEditor.querySelector(".field-error");
+    const saveImagesButton = imageEditor.querySelector('[data-action="save-images"]');
+    const useCoverButton = imageEditor.querySelector('[data-action="use-cover"]');
+    const problems = imagesSection.querySelector('[data-role="media-problems"]');
     const editor = article.querySelector("form.editor");
     const textarea = editor.querySelector("textarea");
     let saved = null; // the saved text's preview, once the server has sent it
@@ -145,12 +192,13 @@
     const reason = rejecter.querySelector("input[name='reason']");
     const outcome = article.querySelector(".outcome");
     let busy = false;
+    let changed = false; // saved here since the page loaded: the page's first fetch is stale
     let timer = null;
     let sequence = 0;
     let lastCheck = null; // {text, result}
 
     function finish(message) {
-      for (const node of [actions, editor, rejecter]) node.hidden = true;
+      for (const node of [actions, editor, rejecter, imageEditor]) node.hidden = true;
       article.classList.add("done");
       outcome.textContent = message;
       outcome.classList.remove("error-message");
@@ -169,6 +217,92 @@
       showError(target, err);
       target.hidden = false;
       if (!box) target.focus();
+    }
+
+    /** What the images break of the platform's rules (none: the box goes away). */
+    function showProblems(messages) {
+      problems.hidden = !messages.length;
+      const list = element("ul");
+      list.append(...messages.map((message) => element("li", null, message)));
+      problems.replaceChildren(element("p", null, "Not ready to approve:"), list);
+    }
+
+    /** One image of the list: its thumbnail, its alt text to edit, and a button to remove it. */
+    function imageRow(item, index) {
+      const row = element("li", "image-row");
+      row.dataset.key = item.key;
+      const fields = element("div", "image-fields");
+      const id = `${article.id}-alt-${index}`;
+      const label = element("label", null, `Alt text of image ${index + 1} (${KIND_LABELS[item.kind] || "image"})`);
+      label.htmlFor = id;
+      const text = element("textarea");
+      text.id = id;
+      text.name = "alt_text";
+      text.rows = 3;
+      text.maxLength = 1000;
+      text.value = item.alt_text || "";
+      text.setAttribute("aria-describedby", imagesError.id);
+      const remove = element("button", "danger", `Remove image ${index + 1}`);
+      remove.type = "button";
+      remove.dataset.action = "remove-image";
+      remove.addEventListener("click", () => editImages(
+        { media: keptImages().filter((kept) => kept.key !== item.key) },
+        `Image ${index + 1} removed.`,
+      ));
+      fields.append(label, text, remove);
+      row.append(imageNode(item, "image-thumb"), fields);
+      return row;
+    }
+
+    function drawImages() {
+      imageList.replaceChildren(...media.map(imageRow));
+      imageList.hidden = !media.length;
+      noImages.hidden = media.length > 0;
+      saveImagesButton.hidden = !media.length;
+      if (useCoverButton) {
+        // The cover is on offer until it is the post's one image.
+        useCoverButton.hidden = media.length === 1 && media[0].key === coverKey;
+      }
+    }
+
+    /** The images as the list holds them: each key with the alt text in its box. */
+    function keptImages() {
+      return Array.from(imageList.querySelectorAll("li.image-row"), (row) => ({
+        key: row.dataset.key,
+        alt_text: row.querySelector("textarea").value,
+      }));
+    }
+
+    /** Whether an alt text in the list differs from the saved one. */
+    function altTextEdited() {
+      return keptImages().some((kept, index) => kept.alt_text.trim() !== (media[index].alt_text || ""));
+    }
+
+    /** Send a change of the post's images and show its new images; false if it was refused. */
+    async function sendImages(body, message) {
+      clearError(imagesError);
+      try {
+        const answer = await api("PATCH", `/api/posts/${encodeURIComponent(postId)}/media`, body);
+        media = answer.post.media;
+        changed = true;
+        drawImages();
+        if (answer.post.preview) showSaved(answer.post.preview);
+        else view.drawMedia();
+        showProblems([]);
+        outcome.textContent = message;
+        outcome.classList.remove("error-message");
+        outcome.classList.add("ok");
+        outcome.hidden = false;
+        announce(message);
+        return true;
+      } catch (err) {
+        fail(err, imagesError);
+        return false;
+      }
+    }
+
+    function editImages(body, message) {
+      return run(() => sendImages(body, message));
     }
 
     async function run(action) {
@@ -191,8 +325,7 @@
     /** The preview of the editor's text: an unsaved edit once it differs from the saved text. */
     function showDraft(preview, text) {
       if (!preview) return;
-      const altText = saved && saved.media ? saved.media.alt_text : null;
-      view.show(preview, { draft: text !== savedText, altText });
+      view.show(preview, { draft: text !== savedText });
     }
 
     function closeEditor() {
@@ -234,14 +367,33 @@
     }
 
     approveButton.addEventListener("click", () => run(async () => {
+      // Alt text typed but not saved goes out with the post: save it first.
+      if (altTextEdited() && !(await sendImages({ media: keptImages() }, "Alt text saved."))) {
+        imagesError.scrollIntoView({ block: "nearest" });
+        return;
+      }
       try {
         const answer = await api("POST", "/api/approve-post", { post_id: postId });
         const when = answer.scheduled_time ? ` Scheduled for ${formatTime(answer.scheduled_time)}.` : "";
         finish(`Approved.${when}`);
       } catch (err) {
+        // Refused for its images: say so next to them too, and what to fix.
+        const violations = (err.body && err.body.violations) || [];
+        if (violations.length) showProblems(violations.map((v) => v.message));
         fail(err);
       }
     }));
+
+    imageEditor.addEventListener("submit", (event) => {
+      event.preventDefault();
+      editImages({ media: keptImages() }, "Alt text saved.");
+    });
+
+    if (useCoverButton) {
+      useCoverButton.addEventListener("click", () => editImages(
+        { use: "cover" }, "The book’s cover is now the post’s image.",
+      ));
+    }
 
     editButton.addEventListener("click", () => {
       rejecter.hidden = true;
@@ -280,6 +432,7 @@
           }
           const answer = await api("PATCH", "/api/posts/" + encodeURIComponent(postId), { content: textarea.value });
           savedText = answer.post.content;
+          changed = true;
           if (answer.post.preview) showSaved(answer.post.preview);
           editor.hidden = true;
           editButton.setAttribute("aria-expanded", "false");
@@ -323,7 +476,20 @@
       });
     });
 
-    return { postId, showSaved };
+    drawImages();
+    view.drawMedia();
+    return {
+      postId,
+      /** The post as the page's first fetch found it, unless the author changed it since. */
+      showLoaded(preview, images) {
+        if (changed) return;
+        if (images && JSON.stringify(images) !== JSON.stringify(media)) {
+          media = images; // redrawn only if they differ: alt text being typed stays
+          drawImages();
+        }
+        showSaved(preview);
+      },
+    };
   }
 
   /** The previews of this page's posts, in one request for the same page of the queue. Until
@@ -340,7 +506,7 @@
       const answer = await api("GET", "/api/posts?" + query.toString());
       for (const post of answer.posts) {
         const wired = posts.get(post.id);
-        if (wired && post.preview) wired.showSaved(post.preview);
+        if (wired && post.preview) wired.showLoaded(post.preview, post.media);
       }
     } catch (err) {
       // The text as written stays: the preview is an aid, not a step of approving.

@@ -16,14 +16,17 @@
     }
   }
 
-  /** Call the JSON API as the signed-in dashboard user; throws ApiError unless 2xx. */
+  /** Call the JSON API as the signed-in dashboard user; throws ApiError unless 2xx. A
+      FormData body (an upload) goes as multipart/form-data, anything else as JSON. */
   async function api(method, path, body) {
     const init = {
       method,
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRF-Token": csrfToken },
     };
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      init.body = body; // the browser sets the multipart Content-Type with its boundary
+    } else if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
