@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import socketserver
 import threading
 import time
@@ -51,6 +52,13 @@ BLUESKY_HANDLE = "author.bsky.social"
 BLUESKY_PASSWORD = "abcd-efgh-ijkl-mnop"
 BLUESKY_DID = "did:plc:fakeauthor4bookagent0000"
 X_TOKEN = "x-secret-user-token"
+_ISO_639 = re.compile(r"[a-z]{2,3}")
+# A well-formed BCP 47 tag, as atproto's "language" format checks it (RFC 5646's grammar,
+# without the private-use and grandfathered forms).
+_BCP_47 = re.compile(
+    r"[a-zA-Z]{2,3}(?:-[a-zA-Z]{4})?(?:-(?:[a-zA-Z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*"
+)
 WEBHOOK_SECRET = "whsec-shared-secret"
 WEBHOOK_PATH = "/hook"
 VENDORS = ("mastodon", "bluesky", "x", "webhook")
@@ -328,6 +336,10 @@ class FakeSocialServer:
             return _Reply(
                 422, {"error": f"Validation failed: Text character limit of {limit} exceeded"}
             )
+        language = request.body.get("language")
+        # Mastodon takes an ISO 639 code (LanguageValidator: `en`, not `en-GB` or `English`).
+        if language is not None and not _ISO_639.fullmatch(str(language)):
+            return _Reply(422, {"error": "Validation failed: Language is not a valid language"})
         key = request.headers.get("idempotency-key")
         media_ids = request.body.get("media_ids") or []
         with self._lock:
@@ -339,7 +351,7 @@ class FakeSocialServer:
                 return _Reply(422, {"error": f"Validation failed: {refusal}"})
             status_id = str(113_000_000_000_000_000 + next(self._ids))
             status = _mastodon_status(self.url, status_id, text, request.body.get("visibility"))
-            status.update(spoiler_text=warning, sensitive=bool(warning))
+            status.update(spoiler_text=warning, sensitive=bool(warning), language=language)
             for media_id in media_ids:
                 self.mastodon_media[media_id]["status_id"] = status_id
             status["media_attachments"] = [
@@ -483,6 +495,14 @@ class FakeSocialServer:
             index = facet["index"]
             if not 0 <= index["byteStart"] < index["byteEnd"] <= size:
                 return _xrpc(400, "InvalidRequest", "Invalid facet index")
+        langs = record.get("langs")
+        # app.bsky.feed.post: langs is an array of at most 3 BCP 47 tags (format "language").
+        if langs is not None and not (
+            isinstance(langs, list)
+            and len(langs) <= 3
+            and all(isinstance(t, str) and _BCP_47.fullmatch(t) for t in langs)
+        ):
+            return _xrpc(400, "InvalidRequest", "Invalid app.bsky.feed.post record: langs")
         reply = record.get("reply")
         if reply is not None and not self._bluesky_reply_ok(reply):
             return _xrpc(400, "InvalidRequest", "Invalid app.bsky.feed.post record: reply")

@@ -226,10 +226,13 @@ class PublisherCapabilities:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of a bounded, real call to the platform (test-platform)."""
+    """The outcome of a bounded, real call to the platform (test-platform): whether it worked,
+    what it said, and when the session it used was made (None where the publisher holds a
+    token, not a session)."""
 
     ok: bool
     message: str
+    session_made_at: datetime | None = None
 
 
 class Publisher(Protocol):

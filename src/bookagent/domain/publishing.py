@@ -718,3 +718,30 @@ def attempts_of(session: Session, post_id: str) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+REPEAT_NOTE = (
+    "The earlier attempt's answer was lost; this one went out under the same key, which the "
+    "platform honours, so the post was made once, by one of the two."
+)
+
+
+def note_repeat_after_lost_answer(db: Database, post_id: str, attempt_id: str) -> bool:
+    """Say so on a successful attempt that repeated one whose answer was lost (outcome
+    `unknown`): its `published` alone would hide that the first may be the one that made the
+    post. True if it did."""
+    with db.session() as session:
+        earlier = session.scalar(
+            select(PublicationAttempt.outcome)
+            .where(PublicationAttempt.post_id == post_id, PublicationAttempt.id != attempt_id)
+            .order_by(PublicationAttempt.started_at.desc(), PublicationAttempt.id.desc())
+            .limit(1)
+        )
+        if earlier != AttemptOutcome.UNKNOWN:
+            return False
+        session.execute(
+            update(PublicationAttempt)
+            .where(PublicationAttempt.id == attempt_id)
+            .values(error=REPEAT_NOTE)
+        )
+        return True

@@ -33,6 +33,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -104,6 +105,7 @@ class _Session:
     refresh_jwt: str
     did: str
     handle: str
+    made_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class BlueskyPublisher:
@@ -286,7 +288,9 @@ class BlueskyPublisher:
         except ProviderError as exc:
             return CheckResult(ok=False, message=exc.message)
         return CheckResult(
-            ok=True, message=f"Signed in to {self.service} as @{self._session.handle}."
+            ok=True,
+            message=f"Signed in to {self.service} as @{self._session.handle}.",
+            session_made_at=self._session.made_at,
         )
 
     async def metrics(self, remote_id: str) -> Mapping[str, int] | None:

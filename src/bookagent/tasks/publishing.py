@@ -62,6 +62,8 @@ def publish_one(services: Services, post_id: str, now: datetime | None = None) -
         return _after_error(services, publisher, claimed, exc, elapsed)
     elapsed = int((time.monotonic() - started) * 1000)
     ledger.record_published(services.db, post_id, claimed.attempt_id, result, elapsed, utcnow())
+    if claimed.attempts > 1:  # a repeat: say so if the last attempt's answer was lost
+        ledger.note_repeat_after_lost_answer(services.db, post_id, claimed.attempt_id)
     log.info(
         "published post_id=%s platform=%s remote_id=%s", post_id, request.platform, result.remote_id
     )

@@ -103,3 +103,19 @@ def test_the_openapi_document_names_the_field(ledger: Services) -> None:
     """The OpenAPI document names the field, so clients learn of it."""
     spec = create_app(services=ledger).test_client().get("/api/openapi.json").get_json()
     assert "language" in str(spec)
+
+
+def test_the_fake_networks_refuse_what_the_real_ones_refuse(server: FakeSocialServer) -> None:
+    """The loopback servers check the fields as the networks define them, so a publisher that
+    sent `en-GB` to Mastodon or a malformed tag to Bluesky would fail these tests."""
+    import httpx
+
+    base = server.url
+    headers = {"Authorization": f"Bearer {MASTODON_TOKEN}"}
+    for language, status in (("en", 200), ("pt", 200), ("en-GB", 422), ("English", 422)):
+        answer = httpx.post(
+            f"{base}/api/v1/statuses",
+            json={"status": f"Hello {language}", "language": language},
+            headers=headers,
+        )
+        assert answer.status_code == status, (language, answer.text)

@@ -483,3 +483,22 @@ def test_settling_a_post_with_its_address_fills_its_remote_id(
     ).get_json()["post"]
     assert went_out["status"] == "published" and went_out["published_url"] == url
     assert went_out["remote_id"] == "113456789012345678"
+
+
+def test_a_repeat_after_a_lost_answer_says_so_in_the_audit_trail(
+    ledger: Services, server: FakeSocialServer
+) -> None:
+    """Mastodon's answer is lost, the retry under the same Idempotency-Key succeeds: the trail
+    says the post was made once, by one of the two, not a plain second `published`."""
+    from bookagent.domain.publishing import REPEAT_NOTE
+    from bookagent.domain.publishing import attempts_of
+
+    [post_id] = seed_posts(ledger, 1, platform="mastodon")
+    server.inject("drop", path="/api/v1/statuses")
+    assert publish_one(ledger, post_id) == "retry"
+    assert publish_one(ledger, post_id) == "published"
+    with ledger.db.session() as session:
+        trail = attempts_of(session, post_id)
+    assert [(a["outcome"], a["note"]) for a in trail][1] == ("published", REPEAT_NOTE)
+    assert trail[0]["outcome"] == "unknown"
+    assert server.created("mastodon") == 1

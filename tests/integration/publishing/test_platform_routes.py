@@ -114,3 +114,37 @@ def test_mastodon_posts_respect_the_instance_limit(
             assert server.requests_to("/api/v2/instance")
         finally:
             services.close(grace_s=0)
+
+
+def test_test_platform_names_the_account_and_when_its_session_was_made(
+    make_settings: SettingsFactory,
+) -> None:
+    from datetime import UTC
+    from datetime import datetime
+
+    from tests.fakes.social_server import BLUESKY_HANDLE
+    from tests.fakes.social_server import BLUESKY_PASSWORD
+
+    with FakeSocialServer() as server:
+        services = build_services(
+            make_settings(
+                publishers={
+                    "mastodon_base_url": server.url,
+                    "mastodon_access_token": MASTODON_TOKEN,
+                    "bluesky_service": server.url,
+                    "bluesky_handle": BLUESKY_HANDLE,
+                    "bluesky_app_password": BLUESKY_PASSWORD,
+                }
+            )
+        )
+        try:
+            client = create_app(services=services).test_client()
+            before = datetime.now(UTC)
+            sky = client.get("/api/test-platform/bluesky").get_json()
+            assert sky["account"] == f"bluesky:{BLUESKY_HANDLE}"
+            made = datetime.fromisoformat(sky["session_made_at"])
+            assert before <= made <= datetime.now(UTC)
+            toot = client.get("/api/test-platform/mastodon").get_json()
+            assert toot["account"].startswith("mastodon:") and toot["session_made_at"] is None
+        finally:
+            services.close(grace_s=0)

@@ -67,9 +67,10 @@ def test_platform(path: PlatformPath) -> Response:
         raise NotFoundError(f"Unknown platform {path.platform!r}.") from None
     svc = services()
     publisher = svc.publishers.for_platform(platform)
+    session_made_at = None
     try:
         result = svc.runner.run(publisher.check(), TEST_TIMEOUT_S)
-        success, message = result.ok, result.message
+        success, message, session_made_at = result.ok, result.message, result.session_made_at
     except BookAgentError as exc:
         success, message = False, exc.message
     test_result = {"success": success, ("message" if success else "error"): message}
@@ -77,6 +78,8 @@ def test_platform(path: PlatformPath) -> Response:
         {
             "platform": platform,
             "publisher": publisher.name,
+            "account": publisher.account,
+            "session_made_at": session_made_at.isoformat() if session_made_at else None,
             "test_result": test_result,
             "status": "connected" if success else "error",
             "api_connected": success,
