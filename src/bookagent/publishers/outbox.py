@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import tempfile
 from collections.abc import Mapping
@@ -32,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bookagent.atomic_files import write_atomically
 from bookagent.domain.media import MEDIA_TYPES
 from bookagent.domain.ports import CheckResult
 from bookagent.domain.ports import PublisherCapabilities
@@ -111,9 +111,9 @@ class OutboxPublisher(PublisherDefaults):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for name, item in images:
-                _write_atomically(folder / name, item.data)
-            _write_atomically(markdown_path, _markdown(record))
-            _write_atomically(
+                write_atomically(folder / name, item.data)
+            write_atomically(markdown_path, _markdown(record))
+            write_atomically(
                 folder / f"{stem}.json",
                 json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n",
             )
@@ -240,18 +240,3 @@ def _image_entry(name: str, item: PublishMedia) -> dict[str, Any]:
 def _markdown_alt(text: str) -> str:
     """Alt text as a Markdown image's, on one line and without brackets that would end it."""
     return " ".join(text.split()).replace("[", "(").replace("]", ")")
-
-
-def _write_atomically(path: Path, content: str | bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

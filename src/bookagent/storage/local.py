@@ -10,10 +10,9 @@ under a key. An S3-compatible store would implement the same two methods.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
+from bookagent.atomic_files import write_atomically
 from bookagent.domain.media import KEY
 from bookagent.domain.media import MEDIA_TYPES
 from bookagent.errors import InvalidInputError
@@ -36,16 +35,7 @@ class LocalMediaStore:
         if path.exists():
             return key
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data)
         return key
 
     def get(self, key: str) -> bytes:
