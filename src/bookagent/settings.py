@@ -147,6 +147,9 @@ class PublisherSettings(BaseModel):
     x_user_token: SecretStr | None = None
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # The receiver drops a repeated Idempotency-Key (say so only if it does): a webhook post
+    # whose answer was lost is then sent again by the reconciler instead of left unconfirmed.
+    webhook_receiver_dedupes: bool = False
     webhook_platforms: list[str] = Field(
         default_factory=lambda: ["facebook", "instagram", "pinterest", "threads", "linkedin"]
     )

@@ -215,13 +215,15 @@ class PublisherCapabilities:
     """What a publisher can do beyond `publish`.
 
     `idempotency_key`: the platform honours our key, so a retry after an unknown outcome cannot
-    duplicate. `lookup`: `find_published` can tell whether a post went out. `metrics`: engagement
-    figures are available.
+    duplicate; for `idempotency_window_s` seconds after the key's first use, when the platform
+    keeps keys only that long (Mastodon: an hour), else for good. `lookup`: `find_published` can
+    tell whether a post went out. `metrics`: engagement figures are available.
     """
 
     idempotency_key: bool = False
     lookup: bool = False
     metrics: bool = False
+    idempotency_window_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -605,11 +605,6 @@ def retry_delay(attempts: int, base_s: float) -> timedelta:
     return timedelta(seconds=base_s * (2 ** max(attempts - 1, 0)))
 
 
-#: How long after a post's first attempt it may be sent again under the same Idempotency-Key:
-#: Mastodon keeps a key's answer for an hour; ten minutes are left for clocks and queues.
-IDEMPOTENT_WINDOW = timedelta(minutes=50)
-
-
 def in_doubt_post_ids(
     session: Session, limit: int = 100, *, platform: str | None = None
 ) -> list[str]:

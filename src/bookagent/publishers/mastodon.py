@@ -54,6 +54,10 @@ from bookagent.publishers.uploads import UploadCache
 
 logger = logging.getLogger(__name__)
 
+#: How long after its first use a repeated Idempotency-Key is answered with the status it made:
+#: Mastodon keeps a key for an hour (app/lib/idempotency), less a margin for clocks and queues.
+IDEMPOTENCY_WINDOW_S = 50 * 60.0
+
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
 MEDIA_UPLOAD = "/api/v2/media"
@@ -131,8 +135,14 @@ class MastodonPublisher(HttpPublisher):
         return await self.fetch_limits()
 
     def capabilities(self) -> PublisherCapabilities:
-        """Mastodon honours our Idempotency-Key and reports favourites, boosts and replies."""
-        return PublisherCapabilities(idempotency_key=True, lookup=False, metrics=True)
+        """Mastodon honours our Idempotency-Key (for the hour it keeps a key: a margin of ten
+        minutes is left) and reports favourites, boosts and replies."""
+        return PublisherCapabilities(
+            idempotency_key=True,
+            lookup=False,
+            metrics=True,
+            idempotency_window_s=IDEMPOTENCY_WINDOW_S,
+        )
 
     async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
         """Create a status; a repeat with the same key returns the status already made.

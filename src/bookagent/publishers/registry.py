@@ -165,6 +165,7 @@ class PublisherRegistry:
                 timeout_s,
                 transport=transport,
                 media_links=MediaLinks(secret, self.public_url),
+                receiver_dedupes=config.webhook_receiver_dedupes,
             )
         from bookagent.publishers.outbox import OutboxPublisher
 

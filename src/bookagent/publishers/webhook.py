@@ -120,6 +120,7 @@ class WebhookPublisher(HttpPublisher):
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
         media_links: MediaLinks | None = None,
+        receiver_dedupes: bool = False,
     ) -> None:
         if not url.strip() or not secret.strip():
             raise ConfigurationError("The webhook publisher needs a URL and a signing secret.")
@@ -133,14 +134,19 @@ class WebhookPublisher(HttpPublisher):
         self._backoff_s = tuple(backoff_s) or (0.0,)
         self._clock = clock
         self._media_links = media_links  # None: a post with images cannot go out
+        self._receiver_dedupes = receiver_dedupes
         # The URL's path and query are a secret too (a Zapier or Make hook is its URL): only its
         # origin is ever logged (transport.OriginOnlyFilter), and messages have the rest redacted.
         self._redact = Redactor([secret, *secret_parts_of(self.url)])
         self._client = build_client(timeout_s=timeout_s, transport=transport)
 
     def capabilities(self) -> PublisherCapabilities:
-        """We cannot know that a receiver dedupes, nor ask it what it did."""
-        return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)
+        """We cannot ask a receiver what it did; that it drops a repeated Idempotency-Key is
+        only known when the operator says so (`receiver_dedupes`): then a post whose answer was
+        lost may be sent again."""
+        return PublisherCapabilities(
+            idempotency_key=self._receiver_dedupes, lookup=False, metrics=False
+        )
 
     async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
         """POST the signed post; the receiver's `{"id", "url"}` answer becomes the result."""

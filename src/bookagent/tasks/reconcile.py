@@ -8,12 +8,13 @@ Where the platform can tell or the key makes a second send harmless, this settle
   sending; the outbox's own file) is asked: found → `published`, with the post's `remote_id`
   and an attempt row that says "confirmed by lookup"; absent → sent again, which the same record
   key (or file name) makes safe;
-- a platform that honours our idempotency key but cannot look a post up (Mastodon) is sent the
-  post again under the same `Idempotency-Key` while the server still keeps the key (an hour
-  after the first attempt, `IDEMPOTENT_WINDOW`): it answers with the status it made, or makes it
-  once;
-- anything else (X, a webhook: no key honoured, no lookup; a post past its window; a failed
-  lookup, which proves nothing) stays `unconfirmed` for the author.
+- a platform that honours our idempotency key but cannot look a post up is sent the post again
+  under the same `Idempotency-Key` while it still keeps the key (Mastodon: within the hour after
+  the first attempt, `PublisherCapabilities.idempotency_window_s`): it answers with the status
+  it made, or makes it once; so is a webhook whose receiver is declared to drop a repeated key
+  (`BOOKAGENT_PUBLISHERS__WEBHOOK_RECEIVER_DEDUPES`), the one receipt a webhook has;
+- anything else (X; a webhook not so declared: no key honoured, no lookup; a post past its
+  window; a failed lookup, which proves nothing) stays `unconfirmed` for the author.
 
 It runs with every publishing task (`publish_due`, one per platform), which the scheduler's tick
 starts whenever a post is due or in doubt; the first tick after a start-up runs it, so a restart
@@ -42,8 +43,8 @@ RESENT_LOOKUP = (
     "same record key, which cannot make a second post."
 )
 RESENT_KEY = (
-    "The answer was lost: sent again under the same Idempotency-Key within the hour {platform} "
-    "keeps it, which cannot make a second post."
+    "The answer was lost: sent again under the same Idempotency-Key, which {platform} still "
+    "honours, so it cannot make a second post."
 )
 
 
@@ -94,11 +95,9 @@ def _settle(services: Services, post_id: str, now: datetime) -> str:
                 reason = RESENT_LOOKUP.format(platform=platform)
                 return "resent" if ledger.resend_in_doubt(session, post_id, reason, now) else "left"
         return "left"
-    if (
-        capabilities.idempotency_key
-        and first is not None
-        and now - first < ledger.IDEMPOTENT_WINDOW
-    ):
+    window = capabilities.idempotency_window_s
+    in_window = window is None or (first is not None and (now - first).total_seconds() < window)
+    if capabilities.idempotency_key and in_window:
         with services.db.session() as session:
             reason = RESENT_KEY.format(platform=platform)
             return "resent" if ledger.resend_in_doubt(session, post_id, reason, now) else "left"

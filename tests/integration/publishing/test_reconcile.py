@@ -231,3 +231,31 @@ def test_what_no_platform_can_settle_stays_for_the_author(
         assert len(server.requests_to(STATUSES)) == 1
     finally:
         services.close(grace_s=0)
+
+
+def test_a_webhook_declared_to_drop_repeats_is_sent_again(
+    make_settings: SettingsFactory, database_url: str, server: FakeSocialServer
+) -> None:
+    """The operator says the receiver drops a repeated Idempotency-Key: the webhook's one
+    receipt. A post whose answer was lost goes to it again, under the same key."""
+    settings: Settings = make_settings(
+        db={"url": database_url},
+        publishers={
+            "webhook_url": server.url + WEBHOOK_PATH,
+            "webhook_secret": WEBHOOK_SECRET,
+            "webhook_receiver_dedupes": True,
+            "timeout_s": 2,
+            "max_attempts": 1,
+        },
+    )
+    services = build_services(settings, start_queue=False)
+    try:
+        [post_id] = seed_due_posts(services, 1, platform="facebook")
+        server.inject("drop", path=WEBHOOK_PATH)  # delivered; the answer lost
+        assert publish_one(services, post_id) == "unconfirmed"  # no attempts left
+        assert reconcile_in_doubt(services) == {"resent": 1}
+        assert publish_one(services, post_id) == "published"
+        keys = {r.headers.get("idempotency-key") for r in server.requests_to(WEBHOOK_PATH)}
+        assert len(server.requests_to(WEBHOOK_PATH)) == 2 and len(keys) == 1
+    finally:
+        services.close(grace_s=0)
