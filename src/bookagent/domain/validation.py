@@ -83,6 +83,7 @@ from bookagent.domain.violation import Violation
 from bookagent.platforms import PlatformRules
 from bookagent.platforms import extract_hashtags
 from bookagent.platforms import extract_urls
+from bookagent.platforms.preview import platform_label
 from bookagent.platforms.threads import MAX_THREAD_POSTS
 from bookagent.platforms.threads import PostSize
 from bookagent.platforms.threads import post_size
@@ -513,7 +514,8 @@ def limit_violations(rules: PlatformRules, content: str, size: PostSize) -> list
         found.append(
             Violation(
                 "too_many_posts",
-                f"{count} posts in the thread; a {name} thread holds at most {MAX_THREAD_POSTS}.",
+                f"{count} posts in the thread; a thread on {platform_label(name)} holds at most "
+                f"{MAX_THREAD_POSTS} here.",
             )
         )
     for i, length in enumerate(size.lengths):

@@ -1,5 +1,6 @@
-"""The one map from errors to HTTP: under /api every error answers JSON in API.md's shape; on the
-dashboard (every other path) it answers an HTML page."""
+"""The one map from errors to HTTP: under /api and /media (the webhook's signed image links, read
+by programs) every error answers JSON in API.md's shape; on the dashboard (every other path) it
+answers an HTML page."""
 
 from __future__ import annotations
 
@@ -96,9 +97,13 @@ PAGE_TITLES = {
 }
 
 
+#: The paths whose errors answer JSON: the API, and the signed image links programs fetch.
+JSON_PREFIXES = ("/api", "/media/")
+
+
 def is_dashboard_request() -> bool:
-    """Whether this request is for the dashboard (HTML) rather than the JSON API."""
-    return not request.path.startswith("/api")
+    """Whether this request is for the dashboard (HTML) rather than a program (JSON)."""
+    return not request.path.startswith(JSON_PREFIXES)
 
 
 def error_page(status: int, message: str) -> Response:

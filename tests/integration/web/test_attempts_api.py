@@ -27,3 +27,11 @@ def test_another_users_post_is_not_found(client: FlaskClient, services: Services
     alice = {"Authorization": f"Bearer {secret}"}
     assert client.get(f"/api/posts/{post_id}/attempts", headers=alice).status_code == 404
     assert client.get("/api/posts/nope/attempts", headers=alice).status_code == 404
+
+
+def test_a_signed_link_path_that_matches_no_route_answers_json(client: FlaskClient) -> None:
+    """The webhook's image links are read by programs: even a path no route matches answers
+    JSON, not the dashboard's HTML page."""
+    answer = client.get("/media/signed/..%2f..%2fetc%2fpasswd")
+    assert answer.status_code == 404 and answer.is_json
+    assert client.get("/media/signed/AAAA").status_code == 403
