@@ -5,6 +5,9 @@ from bookagent.db.models.autonomous import DailyRun
 from bookagent.db.models.autonomous import SchedulerHeartbeat
 from bookagent.db.models.autonomous import SchedulerOutage
 from bookagent.db.models.books import Book
+from bookagent.db.models.engagement import LinkClick
+from bookagent.db.models.engagement import MetricReading
+from bookagent.db.models.engagement import ShortLink
 from bookagent.db.models.posts import Post
 from bookagent.db.models.publications import PublicationAttempt
 from bookagent.db.models.publications import RateLimitState
@@ -20,12 +23,15 @@ __all__ = [
     "AutonomousState",
     "Book",
     "DailyRun",
+    "LinkClick",
+    "MetricReading",
     "Post",
     "PublicationAttempt",
     "RateLimitState",
     "Report",
     "SchedulerHeartbeat",
     "SchedulerOutage",
+    "ShortLink",
     "TaskRecord",
     "TaskRollup",
     "User",

@@ -72,3 +72,9 @@ class Post(Base):
     metrics_updated_at: Mapped[datetime | None]
     #: The author allows this post to repeat the text of a post on another platform.
     cross_posted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The author may have the agent post it again after a cool-down (a published post).
+    evergreen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The evergreen post this one repeats, if it is a repeat.
+    evergreen_of: Mapped[str | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
