@@ -145,6 +145,9 @@ class PublisherSettings(BaseModel):
     bluesky_app_password: SecretStr | None = None
     x_base_url: str = "https://api.x.com"
     x_user_token: SecretStr | None = None
+    # The X account's API tier can read posts (the free tier cannot): the daily routine then
+    # reads each X post's public metrics.
+    x_read_metrics: bool = False
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     # The receiver drops a repeated Idempotency-Key (say so only if it does): a webhook post

@@ -14,7 +14,8 @@ Bluesky's `uploadBlob` takes an image of at most 1,000,000 bytes (else `BlobTooL
 `InvalidMimeType`) and answers a content-addressed blob; a record's `app.bsky.embed.images` must
 name uploaded blobs (else `BlobNotFound`), with `alt` and a valid `aspectRatio`. X's
 `POST /2/media/upload` (JSON, base64 `media`) answers a media id, `POST /2/media/metadata` sets
-its alt text, and a post's `media.media_ids` must exist.
+its alt text, and a post's `media.media_ids` must exist. X's `GET /2/tweets/:id` answers a post's
+`public_metrics` (a test sets them in `x_public_metrics`) when `tweet.fields` asks for them.
 
 Faults are queued with `inject(kind, times=..., path=...)` and hit the next matching requests:
 `rate_limit` (429 with the vendor's reset headers), `server_error` (500/503), `stall` (handle
@@ -64,6 +65,15 @@ WEBHOOK_PATH = "/hook"
 VENDORS = ("mastodon", "bluesky", "x", "webhook")
 BLUESKY_MAX_BLOB_BYTES = 1_000_000  # app.bsky.embed.images#image: blob maxSize
 X_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# X's public_metrics of a post nobody has seen yet.
+_X_NO_METRICS = {
+    "retweet_count": 0,
+    "reply_count": 0,
+    "like_count": 0,
+    "quote_count": 0,
+    "bookmark_count": 0,
+    "impression_count": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,8 @@ class FakeSocialServer:
         self.mastodon_keys: dict[str, str] = {}
         self.bluesky_records: dict[str, dict[str, Any]] = {}  # rkey -> {uri, cid, value}
         self.tweets: dict[str, dict[str, Any]] = {}
+        # X: a post's public_metrics, by post id (a post not listed here has only zeros).
+        self.x_public_metrics: dict[str, dict[str, int]] = {}
         self.hooks: list[dict[str, Any]] = []
         self._access: set[str] = set()
         self._refresh: set[str] = set()
@@ -605,6 +617,8 @@ class FakeSocialServer:
             return self._x_upload(request)
         if request.method == "POST" and request.path == "/2/media/metadata":
             return self._x_metadata(request)
+        if request.method == "GET" and request.path.startswith("/2/tweets/"):
+            return self._x_lookup(request, request.path.removeprefix("/2/tweets/"))
         if request.method == "POST" and request.path == "/2/tweets":
             text = str(request.body.get("text") or "")
             reply = request.body.get("reply") or {}
@@ -639,6 +653,29 @@ class FakeSocialServer:
                 self.tweets[tweet_id] = tweet
                 return _Reply(201, {"data": tweet})
         return None
+
+    def _x_lookup(self, request: RecordedRequest, tweet_id: str) -> _Reply:
+        """`GET /2/tweets/:id`: https://docs.x.com/x-api/posts/lookup/quickstart. The post with
+        the fields asked for (`tweet.fields=public_metrics`); an unknown id answers as X does,
+        200 with a resource-not-found problem and no `data`."""
+        with self._lock:
+            tweet = self.tweets.get(tweet_id)
+            counts = {**_X_NO_METRICS, **self.x_public_metrics.get(tweet_id, {})}
+        if tweet is None:
+            problem = {
+                "value": tweet_id,
+                "detail": f"Could not find tweet with id: [{tweet_id}].",
+                "title": "Not Found Error",
+                "resource_type": "tweet",
+                "parameter": "id",
+                "resource_id": tweet_id,
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+            return _Reply(200, {"errors": [problem]})
+        data = dict(tweet)
+        if "public_metrics" in request.query.get("tweet.fields", "").split(","):
+            data["public_metrics"] = counts
+        return _Reply(200, {"data": data})
 
     def _x_upload(self, request: RecordedRequest) -> _Reply:
         """`POST /2/media/upload`, one-shot: https://docs.x.com/x-api/media/upload-media."""

@@ -1,9 +1,9 @@
 """The `bookagent` command (click).
 
 Processes and administration: serve, worker, beat, db, tokens. The client commands (book,
-generate, posts, tasks, autonomous, report) talk to a running server over HTTP, or with `--local`
-to the same app run inside the command. Every failure ends with one line on stderr, never a
-traceback.
+generate, posts, tasks, autonomous, report, metrics) talk to a running server over HTTP, or
+with `--local` to the same app run inside the command. Every failure ends with one line on
+stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ COMMANDS = {
     "tasks": "bookagent.cli.tasks:tasks",
     "autonomous": "bookagent.cli.autonomous:autonomous",
     "report": "bookagent.cli.report:report",
+    "metrics": "bookagent.cli.metrics:metrics",
 }
 
 

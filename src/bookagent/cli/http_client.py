@@ -117,6 +117,14 @@ class HttpClient:
     def get_post(self, post_id: str) -> JSON:
         return self._json("GET", f"/api/posts/{quote(post_id, safe='')}")
 
+    def post_metrics(self, post_id: str) -> JSON:
+        return self._json("GET", f"/api/posts/{quote(post_id, safe='')}/metrics")
+
+    def import_metrics(self, csv_text: str) -> JSON:
+        """The import's answer: `{imported, posts}`, or the 422 body itself (its `errors` list
+        each bad row), for the command to show."""
+        return self._json("POST", "/api/metrics/import", body={"csv": csv_text}, answers=(422,))
+
     def approve_post(self, target: Target, post_id: str, scheduled_time: datetime | None) -> JSON:
         body = {
             "post_id": post_id,
@@ -179,8 +187,12 @@ class HttpClient:
         body: JSON | None = None,
         params: dict[str, Any] | None = None,
         timeout_s: float | None = None,
+        answers: tuple[int, ...] = (),
     ) -> JSON:
-        response = self._send(method, path, body=body, params=params, timeout_s=timeout_s)
+        """The JSON body; an error status raises ClientError, except those in `answers`."""
+        response = self._send(
+            method, path, body=body, params=params, timeout_s=timeout_s, answers=answers
+        )
         try:
             data = response.json()
         except ValueError:
@@ -197,6 +209,7 @@ class HttpClient:
         body: JSON | None = None,
         params: dict[str, Any] | None = None,
         timeout_s: float | None = None,
+        answers: tuple[int, ...] = (),
     ) -> httpx.Response:
         timeout: Any = (
             httpx.USE_CLIENT_DEFAULT
@@ -219,7 +232,7 @@ class HttpClient:
             ) from None
         except httpx.HTTPError as exc:
             raise ClientError(f"request to {self.where} failed: {exc}") from None
-        if response.is_error:
+        if response.is_error and response.status_code not in answers:
             raise ClientError(_error_line(response))
         return response
 

@@ -8,6 +8,7 @@ task create nothing twice.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ from bookagent.db.models import DailyRun
 from bookagent.db.models import Post
 from bookagent.db.models import Report
 from bookagent.db.models import TaskRecord
+from bookagent.domain import learning_store
+from bookagent.domain.categories import POST_TYPES
 from bookagent.domain.scheduling import localize
 from bookagent.domain.scheduling import next_free_slot
 from bookagent.domain.scheduling import parse_slot
@@ -71,6 +74,8 @@ SlotTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$"
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # A scheduled post this far past its time means the worker or the scheduler is not running.
 STUCK_AFTER = timedelta(minutes=2)
+#: The longest pinned mix of one platform.
+MAX_PINNED = 50
 WEEKDAYS: tuple[str, ...] = (
     "monday",
     "tuesday",
@@ -83,7 +88,8 @@ WEEKDAYS: tuple[str, ...] = (
 
 
 class AgentSettings(BaseModel):
-    """How the agent runs a book: posts per day per platform, posting times, approval, report."""
+    """How the agent runs a book: posts per day per platform, posting times, approval, report,
+    and the learning plan (learning on or off, a pinned mix per platform)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -98,8 +104,14 @@ class AgentSettings(BaseModel):
     daily_run_time: SlotTime = "08:00"
     weekly_report_day: Weekday = "monday"
     weekly_report_time: SlotTime = "09:00"
+    #: Learn the mix of post types and the best posting times from engagement (learning.py).
+    learning: bool = True
+    #: Per platform, the post types to write in turn instead of a learned or default mix.
+    pinned_mix: dict[str, Annotated[list[str], Field(max_length=MAX_PINNED)]] = Field(
+        default_factory=dict
+    )
 
-    @field_validator("posts_per_day", "slots")
+    @field_validator("posts_per_day", "slots", "pinned_mix")
     @classmethod
     def _canonical_platforms(cls, value: dict[str, Any]) -> dict[str, Any]:
         out = {}
@@ -109,6 +121,23 @@ class AgentSettings(BaseModel):
             except InvalidInputError as exc:
                 raise ValueError(exc.message) from None
         return out
+
+    @field_validator("pinned_mix")
+    @classmethod
+    def _known_post_types(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for platform, types in value.items():
+            if not types:
+                raise ValueError(
+                    f"{platform}: name at least one post type, or leave {platform} out to let "
+                    "the agent choose"
+                )
+            unknown = [t for t in dict.fromkeys(types) if t not in POST_TYPES]
+            if unknown:
+                raise ValueError(
+                    f"{platform}: unknown post type {', '.join(unknown)}; use any of "
+                    f"{', '.join(POST_TYPES)}"
+                )
+        return value
 
     def slot_times(self, platform: str) -> list[str]:
         """The posting times of a platform (its own, or the default ones)."""
@@ -163,7 +192,10 @@ def stop_agent(session: Session, book_id: str, now: datetime) -> tuple[Autonomou
 
 
 def update_settings(session: Session, book_id: str, settings: AgentSettings) -> AutonomousState:
-    """Replace the agent settings of a book."""
+    """Replace the agent settings of a book (a pinned post type must suit the book)."""
+    book = session.get(Book, book_id)
+    if book is not None:
+        learning_store.check_pinned_mix(book, settings.pinned_mix)
     state = load_state(session, book_id)
     state.settings = settings.model_dump()
     session.flush()
@@ -171,10 +203,14 @@ def update_settings(session: Session, book_id: str, settings: AgentSettings) -> 
 
 
 def assign_slot(session: Session, post: Post, now: datetime) -> datetime:
-    """Give an approved post the next free slot of its platform (in the book's timezone)."""
+    """Give an approved post the next free slot of its platform (in the book's timezone); of
+    the day's free slots, the one the learning plan prefers (seeded by the post)."""
     book = session.get(Book, post.book_id)
     assert book is not None  # posts cascade with their book
     settings = agent_settings(load_state(session, book.id))
+    preferred = learning_store.slot_preference(
+        session, book, post.platform, settings, now=now, seed=zlib.crc32(post.id.encode())
+    )
     return next_free_slot(
         session,
         book_id=book.id,
@@ -183,6 +219,7 @@ def assign_slot(session: Session, post: Post, now: datetime) -> datetime:
         slot_times=settings.slot_times(post.platform),
         posts_per_day=settings.posts_per_day.get(post.platform, 0),
         after=now,
+        preferred=preferred,
     )
 
 

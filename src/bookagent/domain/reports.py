@@ -23,6 +23,7 @@ from bookagent.db.models import Post
 from bookagent.db.models import Report
 from bookagent.db.models import SchedulerOutage
 from bookagent.db.models import TaskRecord
+from bookagent.domain import learning_store
 from bookagent.domain.autonomous import agent_settings
 from bookagent.domain.autonomous import book_zone
 from bookagent.domain.autonomous import load_state
@@ -109,6 +110,10 @@ def _posts_per_day(
     return result
 
 
+#: Figures that measure how many saw a post or follow its author, not how many engaged with it.
+REACH_KEYS = frozenset({"impressions", "followers", "views", "reach"})
+
+
 def _engagement(session: Session, book_id: str, start: datetime, end: datetime) -> dict[str, Any]:
     posts = [
         p
@@ -122,7 +127,14 @@ def _engagement(session: Session, book_id: str, start: datetime, end: datetime) 
     by_platform: dict[str, int] = defaultdict(int)
     scored = []
     for post in posts:
-        score = sum(int(v) for v in post.metrics.values() if isinstance(v, int | float))
+        # Interactions only: impressions and followers measure reach, not engagement (a post
+        # seen by many and liked by none is not a top post). Older keys (favourites, reposts,
+        # replies, quotes) are what the platforms called the same interactions.
+        score = sum(
+            int(value)
+            for key, value in post.metrics.items()
+            if key not in REACH_KEYS and isinstance(value, int | float)
+        )
         by_platform[post.platform] += score
         scored.append((score, post))
     scored.sort(key=lambda item: (-item[0], item[1].id))
@@ -309,6 +321,10 @@ def build_report(
         "task_health": _task_health(session, book.user_id, start, end),
         "ai_spend": _spend(session, book.id, start, end, budget_usd),
         "next_week": _next_week(session, book, end),
+        # What the agent learned by the week's end, and the mix it plans for the next one.
+        "learning": learning_store.report_section(
+            session, book, agent_settings(load_state(session, book.id)), end
+        ),
     }
     totals = dict.fromkeys(FUNNEL, 0)
     for row in report["platforms"].values():

@@ -82,8 +82,11 @@ def next_free_slot(
     slot_times: Sequence[str],
     posts_per_day: int,
     after: datetime,
+    preferred: Sequence[str] = (),
 ) -> datetime:
-    """The first slot after `after` that is free and within the day's posts-per-day cap."""
+    """The first day's free slot after `after` within the day's posts-per-day cap: the earliest,
+    or, when several are free, the first of them in `preferred` (posting times, best first;
+    the learning plan's order)."""
     if not slot_times:
         raise ValueError("no posting times configured")
     first_day = after.astimezone(zone).date()
@@ -93,7 +96,16 @@ def next_free_slot(
         taken = set(taken_times(session, book_id, platform, start, end))
         if posts_per_day > 0 and len(taken) >= posts_per_day:
             continue
-        for slot in slots_on(day, slot_times, zone):
-            if slot > after and slot not in taken:
-                return slot
+        free = [slot for slot in slots_on(day, slot_times, zone) if slot > after]
+        free = [slot for slot in free if slot not in taken]
+        if free:
+            return _preferred_slot(free, day, preferred, zone)
     raise ValueError("no free slot in the next year")
+
+
+def _preferred_slot(
+    free: list[datetime], day: date, preferred: Sequence[str], zone: ZoneInfo
+) -> datetime:
+    """The first of `free` (in time order) by rank in `preferred`; unranked ones come last."""
+    rank = {localize(day, parse_slot(s), zone): i for i, s in reversed(list(enumerate(preferred)))}
+    return min(free, key=lambda slot: (rank.get(slot, len(preferred)), slot))

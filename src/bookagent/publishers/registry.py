@@ -132,7 +132,11 @@ class PublisherRegistry:
             from bookagent.publishers.x import XPublisher
 
             return XPublisher(
-                config.x_base_url, _value(config.x_user_token), timeout_s, transport=transport
+                config.x_base_url,
+                _value(config.x_user_token),
+                timeout_s,
+                transport=transport,
+                read_metrics=config.x_read_metrics,
             )
         if kind == "mastodon":
             from bookagent.publishers.mastodon import MastodonPublisher

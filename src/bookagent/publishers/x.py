@@ -15,14 +15,21 @@ Uploads are kept for the post's retries (`uploads.UploadCache`, by post, image a
 longer than the upload's `expires_after_secs`) until its first post holds them. Uploading again
 after a crash is harmless: the first attempt's media ids, attached to no post, expire unused; and
 the post itself is made at most once because an unknown outcome is never retried.
+
+Engagement is read with `GET /2/tweets/:id?tweet.fields=public_metrics`, which X's free tier
+does not offer: the publisher offers metrics only when the operator says the account's tier can
+read (`publishers.x_read_metrics`).
 https://docs.x.com/x-api/posts/creation-of-a-post and https://docs.x.com/x-api/fundamentals/rate-limits
 https://docs.x.com/x-api/media/upload-media and https://docs.x.com/x-api/media/create-media-metadata
+https://docs.x.com/x-api/posts/lookup/quickstart (public_metrics)
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Mapping
+from urllib.parse import quote
 
 import httpx
 
@@ -53,6 +60,15 @@ MEDIA_UPLOAD = "/2/media/upload"
 MEDIA_METADATA = "/2/media/metadata"
 # X answers 429 with these when a day's cap (not the 15-minute window) is the limit hit.
 _DAILY_CAPS = ("x-user-limit-24hour", "x-app-limit-24hour")
+#: `public_metrics` fields → the names every publisher's `metrics` uses.
+_PUBLIC_METRICS = {
+    "like_count": "likes",
+    "retweet_count": "reposts",
+    "reply_count": "replies",
+    "quote_count": "quotes",
+    "impression_count": "impressions",
+    "bookmark_count": "bookmarks",
+}
 
 
 class XPublisher(HttpPublisher):
@@ -60,7 +76,8 @@ class XPublisher(HttpPublisher):
     for images, media.write).
 
     The free tier's 280 weighted characters are the platform rules already (`limits` is empty),
-    X offers no lookup by our key, and no metrics (reads are not on the free tier).
+    X offers no lookup by our key, and metrics only when `read_metrics` says the account's tier
+    can read posts (the free tier cannot).
     """
 
     name: str = "x"
@@ -72,11 +89,13 @@ class XPublisher(HttpPublisher):
         timeout_s: float = 15.0,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        read_metrics: bool = False,
     ) -> None:
         if not user_token.strip():
             raise ConfigurationError("The x publisher needs an OAuth 2.0 user token.")
         self.base_url = (base_url.strip() or DEFAULT_BASE_URL).rstrip("/")
         self.account = f"x:{host_of(self.base_url)}"
+        self.read_metrics = read_metrics
         self._redact = Redactor([user_token.strip()])
         self._uploads: UploadCache[str] = UploadCache()  # image → media id, until a post has it
         self._client = build_client(
@@ -87,8 +106,38 @@ class XPublisher(HttpPublisher):
         )
 
     def capabilities(self) -> PublisherCapabilities:
-        """No idempotency key, no lookup, no metrics (reads are not on the free tier)."""
-        return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=False)
+        """No idempotency key, no lookup; metrics where the tier can read (not the free one)."""
+        return PublisherCapabilities(idempotency_key=False, lookup=False, metrics=self.read_metrics)
+
+    async def metrics(self, remote_id: str) -> Mapping[str, int] | None:
+        """A post's `public_metrics` (likes, reposts, replies, quotes, impressions, bookmarks: the
+        ones X gives), or None when X no longer has the post or the tier cannot read."""
+        if not self.read_metrics:
+            return None
+        response = await self._send(
+            "GET",
+            f"/2/tweets/{quote(remote_id, safe='')}",
+            effect=False,
+            params={"tweet.fields": "public_metrics"},
+        )
+        if response.status_code == 404:
+            return None
+        self._raise_for_status(response, effect=False)
+        answer = json_object(response, vendor=self.name)
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            # A post X cannot find answers 200 with a resource-not-found problem and no data.
+            if _not_found(answer.get("errors")):
+                return None
+            raise ProviderRejected("x: the post lookup answer has no data")
+        counts = data.get("public_metrics")
+        if not isinstance(counts, dict):
+            return None
+        return {
+            name: value
+            for field, name in _PUBLIC_METRICS.items()
+            if isinstance(value := counts.get(field), int) and not isinstance(value, bool)
+        }
 
     async def publish(self, request: PublishRequest, idempotency_key: str) -> PublishResult:
         """Create the post; X itself refuses an exact duplicate of a recent post (403).
@@ -198,6 +247,14 @@ class XPublisher(HttpPublisher):
                 if daily is not None:
                     wait_s = max(wait_s, daily)
         return wait_s
+
+
+def _not_found(errors: object) -> bool:
+    """Whether X's partial errors say the post does not exist (or is not visible)."""
+    return isinstance(errors, list) and any(
+        isinstance(error, dict) and str(error.get("type", "")).endswith("/resource-not-found")
+        for error in errors
+    )
 
 
 def _variant(post_id: str, item: PublishMedia) -> str:

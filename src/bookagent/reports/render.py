@@ -28,7 +28,14 @@ _env = Environment(
     loader=PackageLoader("bookagent.reports", "templates"), autoescape=select_autoescape(["html"])
 )
 
-CSV_TABLES = ("platforms", "top_posts", "tasks", "next_week")
+#: How the report names each mode of a platform's learning plan.
+MODE_LABELS = {
+    "learned": "learned from engagement",
+    "default": "the default mix (no engagement figures yet)",
+    "pinned": "a mix pinned by the author",
+    "off": "learning off (the default mix)",
+}
+CSV_TABLES = ("platforms", "top_posts", "tasks", "next_week", "learning")
 #: The per-platform figures of a report, in the CSV's column order.
 PLATFORM_COLUMNS = (
     "generated",
@@ -40,8 +47,21 @@ PLATFORM_COLUMNS = (
     "approval_rate",
     "publish_success_rate",
 )
+#: A learned post type's or posting time's figures, in the CSV's column order.
+LEARNING_COLUMNS = ("posts", "weight", "mean", "low", "high", "vs_typical", "planned")
 #: A text cell starting with one of these is read as a formula (or can start one) by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def vs_typical(score: float) -> str:
+    """A learned score in [0, 1] as a multiple of a typical post's engagement ("1.4×")."""
+    if score >= 1:
+        return "∞×"
+    ratio = score / (1 - score)
+    return f"{ratio:.2f}×" if ratio < 0.1 else f"{ratio:.1f}×"
+
+
+_env.filters["vs_typical"] = vs_typical
 
 
 def csv_cell(value: Any) -> Any:
@@ -54,9 +74,32 @@ def csv_cell(value: Any) -> Any:
 def render_html(report: dict[str, Any]) -> str:
     """The report page; an empty week renders a clear 'nothing happened' report."""
     # matplotlib costs ~0.4 s to import: load it when a report is drawn, not at startup.
+    from bookagent.reports.charts import learning_charts
     from bookagent.reports.charts import render_charts
 
-    return _env.get_template("report.html").render(r=report, charts=render_charts(report))
+    return _env.get_template("report.html").render(
+        r=report,
+        charts=render_charts(report),
+        learning_charts=learning_charts(report),
+        mode_labels=MODE_LABELS,
+    )
+
+
+def learning_rows(report: dict[str, Any]) -> list[list[Any]]:
+    """One row per platform and post type or posting time of "What the agent learned" (none
+    in a report written before the agent learned)."""
+    rows = []
+    platforms = (report.get("learning") or {}).get("platforms", {})
+    for platform, section in platforms.items():
+        for kind, key, plan in (
+            ("post_type", "post_types", section["plan"]["post_types"]),
+            ("slot", "slots", section["plan"]["slots"]),
+        ):
+            for row in section[key]:
+                name = row[kind]
+                figures = [row[k] for k in LEARNING_COLUMNS[:-1]]
+                rows.append([platform, section["mode"], kind, name, *figures, plan.get(name, 0)])
+    return rows
 
 
 def render_csv(report: dict[str, Any], table: str) -> str:
@@ -76,6 +119,9 @@ def render_csv(report: dict[str, Any], table: str) -> str:
     elif table == "next_week":
         header = ["local_time", "platform", "post_type", "post_id"]
         rows = [[s[k] for k in header] for s in report["next_week"]["scheduled"]]
+    elif table == "learning":
+        header = ["platform", "mode", "kind", "name", *LEARNING_COLUMNS]
+        rows = learning_rows(report)
     else:
         raise NotFoundError(f"No table {table!r}; use one of {', '.join(CSV_TABLES)}.")
     buffer = io.StringIO()

@@ -7,7 +7,6 @@ is recorded on the day's `daily_runs` row.
 from __future__ import annotations
 
 import logging
-import zlib
 from datetime import date
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -22,6 +21,9 @@ from bookagent.db.models import Book
 from bookagent.db.models import DailyRun
 from bookagent.db.models import Post
 from bookagent.domain import autonomous
+from bookagent.domain import learning_store
+from bookagent.domain.engagement import platform_reading
+from bookagent.domain.engagement import record_reading
 from bookagent.domain.media import media_of
 from bookagent.domain.media import media_violations
 from bookagent.errors import BookAgentError
@@ -42,7 +44,11 @@ STEPS = ("top_up", "auto_approve", "schedule", "publish", "metrics")
 
 
 def top_up(services: Services, book_id: str, task_id: str | None) -> dict[str, Any]:
-    """Generate posts until each platform's pipeline holds its posts per day."""
+    """Generate posts until each platform's pipeline holds its posts per day, of the post types
+    the learning plan chooses (the pinned or default mix when it has nothing to go on)."""
+    now = utcnow()
+    needs: dict[str, tuple[int, int]] = {}  # platform -> (posts needed, seed)
+    plans: dict[str, learning_store.MixPlan] = {}
     with services.db.session() as session:
         state = autonomous.load_state(session, book_id)
         settings = autonomous.agent_settings(state)
@@ -54,23 +60,34 @@ def top_up(services: Services, book_id: str, task_id: str | None) -> dict[str, A
                 .group_by(Post.platform)
             )
         }
+        book = session.get(Book, book_id)
+        for platform, per_day in settings.posts_per_day.items():
+            need = per_day - int(counts.get(platform, 0))
+            if need <= 0:
+                continue
+            seed = learning_store.plan_seed(book_id, platform, str(now.date()))
+            needs[platform] = (need, seed)
+            if book is not None:  # a missing book fails in generate, as it always did
+                plans[platform] = learning_store.plan_mix(
+                    session, book, platform, settings, now=now, n=need, seed=seed
+                )
     written: dict[str, int] = {}
     rejected: list[dict[str, Any]] = []
-    for platform, per_day in settings.posts_per_day.items():
-        need = per_day - int(counts.get(platform, 0))
-        if need <= 0:
-            continue
+    for platform, (need, seed) in needs.items():
+        plan = plans.get(platform)
         result = generate(
             services,
             book_id=book_id,
             platforms=[platform],
             count_per_platform=need,
-            seed=zlib.crc32(f"{book_id}|{platform}|{utcnow().date()}".encode()),
+            post_types=plan.generation_types() if plan else None,
+            seed=seed,
             timeout_s=services.settings.timeouts.generate_task_s,
         )
         written[platform] = int(result["count"])
         rejected += result["rejected"]
-    return {"written": written, "rejected": rejected}
+    mix = {platform: plan.mode for platform, plan in plans.items()}
+    return {"written": written, "rejected": rejected, "mix": mix}
 
 
 def auto_approve(services: Services, book_id: str) -> dict[str, Any]:
@@ -123,7 +140,8 @@ def schedule_approved(services: Services, book_id: str) -> dict[str, Any]:
 
 
 def collect_metrics(services: Services, book_id: str) -> dict[str, Any]:
-    """Refresh engagement of the week's published posts where the publisher offers it."""
+    """Read the engagement of the week's published posts where the publisher offers it: each
+    is stored as a reading (source `platform`) and folded into the post's latest figures."""
     since = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     updated = 0
     with services.db.session() as session:
@@ -145,11 +163,12 @@ def collect_metrics(services: Services, book_id: str) -> dict[str, Any]:
                 figures = services.runner.run(
                     publisher.metrics(post.remote_id), services.settings.publishers.timeout_s + 5
                 )
+                reading = None if figures is None else platform_reading(figures, now=utcnow())
             except BookAgentError as exc:
                 log.warning("metrics failed post_id=%s: %s", post.id, exc.message)
                 continue
-            if figures is not None:
-                post.metrics, post.metrics_updated_at = dict(figures), utcnow()
+            if reading is not None:
+                record_reading(session, post, reading, source="platform")
                 updated += 1
     return {"updated": updated}
 

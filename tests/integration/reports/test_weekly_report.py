@@ -69,7 +69,7 @@ def seeded(services: Services, book_id: str) -> str:
         "published",
         approved_at=at(0),
         published_at=at(1),
-        metrics={"likes": 10, "reposts": 2},
+        metrics={"likes": 10, "reposts": 2, "impressions": 900, "followers": 4000},
         cost_usd=0.25,
         post_type="author_quote",
         content="The best one",

@@ -8,6 +8,7 @@ from bookagent.web.api import assets
 from bookagent.web.api import attempts
 from bookagent.web.api import autonomous
 from bookagent.web.api import books
+from bookagent.web.api import engagement
 from bookagent.web.api import health
 from bookagent.web.api import media
 from bookagent.web.api import platforms
@@ -26,6 +27,7 @@ def register_api(app: OpenAPI) -> None:
         posts,
         media,
         attempts,
+        engagement,
         autonomous,
         platforms,
         reports,

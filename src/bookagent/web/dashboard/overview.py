@@ -1,4 +1,5 @@
-"""The overview page: service health, the scheduler's heartbeat, and the agent's on/off switch."""
+"""The overview page: service health, the scheduler's heartbeat, the agent's on/off switch and
+the mix of post types it writes on each platform."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from bookagent.db.base import utcnow
 from bookagent.db.models import Post
 from bookagent.domain import autonomous as agent
+from bookagent.domain import learning_store
 from bookagent.domain.posts import PENDING
 from bookagent.health import collect_health
 from bookagent.web.context import caller
@@ -25,11 +27,15 @@ def overview() -> str:
     """Health, heartbeat, past-due posts, the approval backlog and the agent of the book."""
     svc, who = services(), caller()
     health = collect_health(svc)
-    status, pending = None, 0
+    status, pending, mix = None, 0, []
     with svc.db.session() as session:
         books, book = choose_book(session, who)
         if book is not None:
-            status = agent.describe_agent(session, book, utcnow())
+            now = utcnow()
+            status = agent.describe_agent(session, book, now)
+            # The mix each platform gets this week: learned, default, pinned or learning off.
+            settings = agent.agent_settings(agent.load_state(session, book.id))
+            mix = learning_store.week_plans(session, book, settings, now)
             pending = (
                 session.scalar(
                     select(func.count())
@@ -46,6 +52,7 @@ def overview() -> str:
         health=health,
         agent=status,
         pending=int(pending),
+        mix=mix,
     )
 
 
