@@ -141,5 +141,5 @@ def build_base_services(settings: Settings) -> Services:
         writers=WriterRegistry(settings),
         publishers=PublisherRegistry(settings),
         tasks=TASKS,
-        media=LocalMediaStore(settings.data_dir / "media"),
+        media=LocalMediaStore(settings.media_dir or settings.data_dir / "media"),
     )

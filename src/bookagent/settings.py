@@ -292,6 +292,9 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("./var")
+    # Where the posts' images are kept (default: `<data_dir>/media`). Every process that writes
+    # or publishes posts (the API, each Celery worker) must see the same folder.
+    media_dir: Path | None = None
     admin_token: SecretStr | None = None
     log_level: str = "INFO"
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)

@@ -75,7 +75,12 @@ def test_thread_pool_agent_survives_a_restart(tmp_path: Path) -> None:
 def test_celery_agent_survives_a_restart(tmp_path: Path, postgres_url: str) -> None:
     broker = require_redis()
     flush_broker(broker)
-    extra: dict[str, Any] = {"BOOKAGENT_QUEUE__SCHEDULER_INTERVAL_S": "1"}
+    # The API and the workers keep their own data folders; the posts' images (a generated post
+    # may carry a card) must be in one folder that they all see.
+    extra: dict[str, Any] = {
+        "BOOKAGENT_QUEUE__SCHEDULER_INTERVAL_S": "1",
+        "BOOKAGENT_MEDIA_DIR": str(tmp_path / "media"),
+    }
     env = base_env(
         tmp_path,
         TASK_BACKEND="celery",
