@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING
 
 from bookagent.db.models import Book
@@ -31,20 +33,30 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Gives the book's decoded cover, or None (see `book_cover`).
+CoverLoader = Callable[[], "Cover | None"]
 
-def book_cover(store: MediaStore, book: Book) -> Cover | None:
-    """The cover the author uploaded, decoded once for a batch's cards; None without one (or
-    when it cannot be read: the cards then use a palette)."""
+
+def book_cover(store: MediaStore, book: Book) -> CoverLoader:
+    """The cover the author uploaded, read and decoded when a batch's first card needs it (a
+    batch with no card never pays for it), then kept for the others; the loader gives None
+    without one (or when it cannot be read: the cards then use a palette)."""
     asset = find_asset(book, "cover")
-    if asset is None:
-        return None
-    from bookagent import images
+    book_id = book.id
 
-    try:
-        return images.decode_cover(store.get(asset.key))
-    except (NotFoundError, InvalidInputError) as exc:
-        log.warning("cover of book_id=%s not used for cards: %s", book.id, exc.message)
-        return None
+    @cache
+    def load() -> Cover | None:
+        if asset is None:
+            return None
+        from bookagent import images
+
+        try:
+            return images.decode_cover(store.get(asset.key))
+        except (NotFoundError, InvalidInputError) as exc:
+            log.warning("cover of book_id=%s not used for cards: %s", book_id, exc.message)
+            return None
+
+    return load
 
 
 def card_media(
@@ -55,7 +67,7 @@ def card_media(
     content: str,
     seed: str,
     day: date,
-    cover: Cover | None = None,
+    cover: CoverLoader | None = None,
 ) -> tuple[list[MediaItem], str | None]:
     """The images of a new post (none or one card), and why it has none when its plan wanted one.
 
@@ -68,7 +80,7 @@ def card_media(
     if plan is None:
         return [], None
     try:
-        item = _draw(store, book, rules, plan, number, day, cover)
+        item = _draw(store, book, rules, plan, number, day, cover() if cover else None)
     except InvalidInputError as exc:
         log.warning("no card for book_id=%s platform=%s: %s", book.id, rules.name, exc.message)
         return [], f"The {plan.kind.replace('_', ' ')} could not be drawn: {exc.message}"
