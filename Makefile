@@ -35,7 +35,7 @@ chaos: setup
 	$(BIN)/pytest tests/chaos -p no:cacheprovider
 
 # Every benchmark, each beside its baseline, in one table (also written to benchmarks/RESULTS.md);
-# 5-7 min on 2 cores. `make bench BENCH_ARGS=--quick` runs everything small (2-3 min).
+# about 20 min on 2 cores. `make bench BENCH_ARGS=--quick` runs everything small (5-7 min).
 # Byte-compiles the package first, as a wheel install does: with PYTHONDONTWRITEBYTECODE set
 # (common in containers) an editable install would recompile every module at every start.
 bench: setup

@@ -336,7 +336,7 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
         "tests/support/worst_profile.py (every field at its limit).",
         "check_draft rows: drafts written in a child process, so each check here is the first "
         "of its draft in this process; the profile's Grounding is built first (grounding_build_ms"
-        " in the JSON), and the first 160 drafts are checked untimed (lazy imports, compiled "
+        f" in the JSON), and the first {warmup} drafts are checked untimed (lazy imports, compiled "
         "patterns); the recent posts' near-duplicate keys warm up as a batch's would.",
         "Writer rows: TemplateWriter.write (which gates its own candidates: too long or repeating "
         "a recent post are ruled out first) then check_draft, as write_one does; the writer is "

@@ -8,7 +8,7 @@ read back from its JSON. The one table (every figure beside its baseline from th
 ratio, the target and the verdict) is printed and written to `benchmarks/RESULTS.md` with the
 machine, the date, the time each section took and its notes.
 
-Default: 5-7 minutes on a 2-core machine; `--quick`: 2-3. A section that fails is
+Default: about 20 minutes on a 2-core machine; `--quick`: 5-7. A section that fails is
 reported (and the exit status is 1) without stopping the others. Ctrl-C (or SIGTERM) stops the
 running section, which cleans up its processes and scratch databases, and leaves RESULTS.md as it
 was.
@@ -62,6 +62,7 @@ SECTIONS: dict[str, str] = {
     "content_quality": "template posts of 3 books: voice, pastes, variety, pre-order, length",
     "images": "quote cards drawn per second on one core, without and with a book cover",
     "stalled": "one network's server stalled: how late the other network's due posts go out",
+    "learning": "12 simulated weeks of the agent against a hidden audience: learning vs fixed mix",
 }
 #: Extra arguments per section in `--quick` mode (besides `--quick` itself).
 QUICK_EXTRA: dict[str, list[str]] = {}

@@ -133,6 +133,10 @@ class HttpClient:
         }
         return self._json("POST", "/api/approve-post", body=body)
 
+    def set_evergreen(self, post_id: str, evergreen: bool) -> JSON:
+        method = "PUT" if evergreen else "DELETE"
+        return self._json(method, f"/api/posts/{quote(post_id, safe='')}/evergreen")
+
     def reject_post(self, target: Target, post_id: str, reason: str | None) -> JSON:
         body = {"post_id": post_id, "user_id": target.user_id, "reason": reason}
         return self._json("POST", "/api/reject-post", body=body)

@@ -1,4 +1,5 @@
-"""`bookagent posts list|show|approve|reject`: the approval queue."""
+"""`bookagent posts list|show|approve|reject|evergreen`: the approval queue, and evergreen
+posts."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ class IsoDateTime(click.ParamType[datetime]):
 
 @click.group()
 def posts() -> None:
-    """Posts: list them, show one as its platform will, approve or reject pending ones."""
+    """Posts: list them, show one as its platform will, approve or reject pending ones, mark
+    published ones evergreen."""
 
 
 @posts.command("list")
@@ -82,6 +84,10 @@ def show(post_id: str) -> None:
         ("Status", post["status"]),
         ("Scheduled", output.when(post.get("scheduled_time"))),
     ]
+    if post.get("evergreen"):
+        facts.append(("Evergreen", "yes: the agent repeats it after the cool-down"))
+    if post.get("evergreen_of"):
+        facts.append(("Repeat of", post["evergreen_of"]))
     output.emit(output.fields_table(facts))
     if post.get("preview"):
         output.emit(preview_panel(post["preview"], output.stdout().width))
@@ -123,3 +129,22 @@ def reject(post_id: str, reason: str | None) -> None:
         return
     post = body["post"]
     click.echo(f"Rejected post {post['id']} ({post['platform']}): {post['rejection_reason']}.")
+
+
+@posts.command()
+@click.argument("post_id")
+@click.option("--off", is_flag=True, help="Stop repeating the post.")
+@client_options
+def evergreen(post_id: str, off: bool) -> None:
+    """Mark a published post evergreen: the agent queues it again, for approval, once it has
+    rested for the cool-down (`evergreen_cooldown_days`, 30 by default)."""
+    conn = connection()
+    body = open_client().set_evergreen(post_id, not off)
+    if conn.as_json:
+        output.emit_json(body)
+        return
+    post = body["post"]
+    if post["evergreen"]:
+        click.echo(f"Post {post['id']} ({post['platform']}) is evergreen.")
+    else:
+        click.echo(f"Post {post['id']} ({post['platform']}) is no longer evergreen.")

@@ -60,6 +60,8 @@ from bookagent.db.models import Report
 from bookagent.db.models import TaskRecord
 from bookagent.domain import learning_store
 from bookagent.domain.categories import POST_TYPES
+from bookagent.domain.link_tracking import LinkTracking
+from bookagent.domain.link_tracking import check_untracked
 from bookagent.domain.scheduling import localize
 from bookagent.domain.scheduling import next_free_slot
 from bookagent.domain.scheduling import parse_slot
@@ -89,7 +91,7 @@ WEEKDAYS: tuple[str, ...] = (
 
 class AgentSettings(BaseModel):
     """How the agent runs a book: posts per day per platform, posting times, approval, report,
-    and the learning plan (learning on or off, a pinned mix per platform)."""
+    the learning plan (learning on or off, a pinned mix per platform) and evergreen repeats."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -110,6 +112,11 @@ class AgentSettings(BaseModel):
     pinned_mix: dict[str, Annotated[list[str], Field(max_length=MAX_PINNED)]] = Field(
         default_factory=dict
     )
+    #: Days an evergreen post rests after it (or its latest repeat) went out before the agent
+    #: queues it again (bookagent.domain.evergreen).
+    evergreen_cooldown_days: int = Field(default=30, ge=1, le=365)
+    #: UTM tags and short links on the book's links (bookagent.domain.link_tracking).
+    link_tracking: LinkTracking = Field(default_factory=LinkTracking)
 
     @field_validator("posts_per_day", "slots", "pinned_mix")
     @classmethod
@@ -192,10 +199,12 @@ def stop_agent(session: Session, book_id: str, now: datetime) -> tuple[Autonomou
 
 
 def update_settings(session: Session, book_id: str, settings: AgentSettings) -> AutonomousState:
-    """Replace the agent settings of a book (a pinned post type must suit the book)."""
+    """Replace the agent settings of a book (a pinned post type must suit the book, an
+    untracked link must be one of its links)."""
     book = session.get(Book, book_id)
     if book is not None:
         learning_store.check_pinned_mix(book, settings.pinned_mix)
+        check_untracked(settings.link_tracking, book.links or {})
     state = load_state(session, book_id)
     state.settings = settings.model_dump()
     session.flush()

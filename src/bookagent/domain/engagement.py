@@ -6,6 +6,12 @@ each figure is that of the most recent reading that gave it, so readings may arr
 order (an imported history, say) and a reading without a figure keeps the one known before.
 The figures have stable names (`FIGURES`); each platform's own names are mapped to them by
 `platform_figures`, and so are the names `Post.metrics` held before readings were kept.
+
+A reading's source is `platform` (read from the post's network), `import` (the API or a CSV
+file) or `clicks`: the clicks counted on bookagent's own short links, recorded by
+`domain.short_links.refresh_counted_clicks` when the post's figures are read and the count is
+above its `clicks` figure, so a count never lowers a larger figure read or imported, and the
+two are never added up.
 """
 
 from __future__ import annotations

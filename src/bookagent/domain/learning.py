@@ -14,9 +14,13 @@ is one of the author's posting times), with these choices:
   a basis drew anything, its posts score 0.5.
 - **Prior and posterior.** Each post type and each slot has an unknown mean score μ, and a
   post's score is μ plus noise of unknown precision τ: a Normal-Gamma model, whose prior is
-  μ | τ ~ N(0.5, 1/(κ₀τ)), τ ~ Gamma(α₀, β₀) with κ₀ = 1 (one pseudo-post at a typical 0.5),
-  α₀ = 1 and β₀ = 0.1² (a post's score spreads about ±0.1 around its arm's mean). An untried
-  type or time is assumed typical and uncertain. Unlike a Beta on the score read as a coin
+  μ | τ ~ N(0.5, 1/(κ₀τ)), τ ~ Gamma(α₀, β₀) with κ₀ = 3 (three pseudo-posts at a typical
+  0.5), α₀ = 3 and β₀ = 3 · 0.1² (a post's score spreads about ±0.1 around its arm's mean). An
+  untried type or time is assumed typical and uncertain, but not wildly so: with κ₀ = α₀ = 1 its
+  draws had the heavy tails of a Student t with 2 degrees of freedom, and with ten post types one
+  of the untried ones out-drew a clear winner in a third of the posts, well above the floor
+  below (`benchmarks/learning.py` measured 74–76% of the oracle's engagement then, 79–80% now).
+  Unlike a Beta on the score read as a coin
   flip, it learns how much posts of an arm really vary (engagement rates vary far less than a
   coin), so a clear winner stands out within weeks (tests/unit/domain/test_learning.py
   simulates it). The posterior of μ is a Student t with 2αₙ degrees of freedom; the report shows
@@ -28,12 +32,18 @@ is one of the author's posting times), with these choices:
   fitted to the scores with the other's effect taken out (two rounds of backfitting, so a time
   that happened to get more of the best type is not credited with it), and a Thompson draw
   picks the best type and the best slot independently.
-- **Exploration floor.** Of the posts chosen over the last 7 days together with the new ones,
-  at least 20% (rounded up) have a type other than the current best (the measured type with
-  the highest posterior mean), and at least 20% a slot other than the best slot; when Thompson
-  sampling did not explore that much by itself, new posts are moved off the best, each to one
-  of the others uniformly. A batch chosen with no history (a week's plan) explores in at least
-  ⌈0.2·n⌉ posts.
+- **Exploration floor.** Of the new posts together with those chosen over the rest of the week
+  (the six daily runs before), at least 20% (rounded up) have a type other than the current
+  best (the measured type with the highest posterior mean), and at least 20% a slot other than
+  the best slot; when Thompson
+  sampling did not explore that much by itself, new posts are moved off the best, each to the
+  other with the highest Thompson draw (exploration goes where the data still leaves hope). A
+  batch chosen with no history (a week's plan) explores in at least ⌈0.2·n⌉ posts.
+- **Settled.** Once the current best wins at least `SETTLED` (95%) of `SETTLED_DRAWS` joint
+  draws from the posterior, drawing each post anew only spends posts on what the data has all
+  but ruled out (with ten post types Thompson sampling kept a quarter of the posts off a clear
+  winner, against the floor's fifth: `benchmarks/learning.py`). Then every new post takes the
+  best, and the floor alone explores; while the best is in doubt, each post is a Thompson draw.
 - **Randomness** comes from the `random.Random` passed in: a seed gives the same choice again.
 
 With no observation the policy is the default mix, as before any learning.
@@ -51,6 +61,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import datetime
+from datetime import timedelta
 from statistics import median
 from typing import Literal
 
@@ -60,17 +71,29 @@ from bookagent.domain.quantiles import student_t_quantile
 HALF_LIFE_DAYS = 14.0
 #: The Normal-Gamma prior of every type and slot (see the module doc).
 PRIOR_MEAN = 0.5
-PRIOR_POSTS = 1.0
-PRIOR_SHAPE = 1.0
+PRIOR_POSTS = 3.0
+PRIOR_SHAPE = 3.0
 PRIOR_SPREAD = 0.1
 #: Rounds of backfitting the type and slot effects (see `fit`).
 BACKFIT_ROUNDS = 2
 #: The share of chosen posts that try a type (and a slot) outside the current best ...
 EXPLORATION_FLOOR = 0.2
-#: ... counting the posts chosen over this many days and the new ones.
+#: ... counting the new posts with those chosen over the rest of this many days: a week of daily
+#: runs, the new ones and the six before. The window starts half a day after the seventh run back
+#: (`recent_since`), so that a run a little later or earlier than usual counts the same posts;
+#: counting eight runs' posts held the floor at ⌈0.2 × 16⌉ = 4 of 16, a quarter, not a fifth.
 RECENT_DAYS = 7
+#: The best is settled when it wins this share of this many joint draws (see the module doc).
+SETTLED = 0.95
+SETTLED_DRAWS = 200
 #: The probability mass of the credible intervals the report shows (central).
 CREDIBLE_LEVEL = 0.9
+#: A post type is left out of a plan while the last this many posts asked of it (within
+#: `UNWRITABLE_DAYS`) were all written as another type: the book lacks what it needs just now
+#: (a countdown after the launch, a quote post when every quote went out lately). Its requests
+#: age out, so it is asked again once they have.
+UNWRITABLE_AFTER = 2
+UNWRITABLE_DAYS = 14
 
 Basis = Literal["impressions", "followers", "count"]
 BASES: tuple[Basis, ...] = ("impressions", "followers", "count")
@@ -292,11 +315,34 @@ def update(prior: Belief, points: Sequence[tuple[float, float]]) -> Belief:
     )
 
 
+def unwritable(requests: Sequence[tuple[str, str]], after: int = UNWRITABLE_AFTER) -> set[str]:
+    """The post types whose last `after` requests were all written as another type; `requests`
+    are (asked, written) pairs, oldest first."""
+    by_type: dict[str, list[bool]] = {}
+    for asked, written in requests:
+        by_type.setdefault(asked, []).append(asked == written)
+    return {t for t, kept in by_type.items() if len(kept) >= after and not any(kept[-after:])}
+
+
+def without_types(posterior: Posterior, left_out: Iterable[str]) -> Posterior:
+    """`posterior` choosing among its post types but `left_out` (all of them, if none is left).
+
+    An arm the writer cannot write now would otherwise keep its prior's wide draw, win the
+    Thompson draw often and be written as some other type every time."""
+    kept = {t: b for t, b in posterior.post_types.items() if t not in set(left_out)}
+    return replace(posterior, post_types=kept) if kept else posterior
+
+
 def default_arms(posterior: Posterior, n: int) -> list[Arm]:
     """The default mix for `n` posts: the types in turn, the posting times in turn."""
     mix = posterior.default_mix or tuple(posterior.post_types)
     times = list(posterior.slots)
     return [Arm(mix[i % len(mix)], times[i % len(times)] if times else None) for i in range(n)]
+
+
+def recent_since(now: datetime) -> datetime:
+    """Where the exploration floor's window of recent posts starts (see `RECENT_DAYS`)."""
+    return now - timedelta(days=RECENT_DAYS - 0.5)
 
 
 def exploration_quota(n: int, floor: float, recent: int = 0, recent_off_best: int = 0) -> int:
@@ -320,21 +366,25 @@ def choose(
         return []
     if not posterior.has_data or not posterior.post_types:
         return default_arms(posterior, n)
+    best_type, best_slot = posterior.best_type, posterior.best_slot
+    type_settled = _settled(posterior.post_types, best_type, rng)
+    slot_settled = best_slot is not None and _settled(posterior.slots, best_slot, rng)
     arms = [
-        Arm(_thompson(posterior.post_types, rng), _thompson(posterior.slots, rng) or None)
+        Arm(
+            best_type if type_settled else _thompson(posterior.post_types, rng),
+            best_slot if slot_settled else (_thompson(posterior.slots, rng) or None),
+        )
         for _ in range(n)
     ]
-    best_type = posterior.best_type
     typed = [arm for arm in recent if arm.post_type in posterior.post_types]
     quota = exploration_quota(
         n, floor, len(typed), sum(arm.post_type != best_type for arm in typed)
     )
-    arms = _explore(arms, "post_type", best_type, list(posterior.post_types), quota, rng)
-    best_slot = posterior.best_slot
+    arms = _explore(arms, "post_type", best_type, posterior.post_types, quota, rng)
     if best_slot is not None:
         timed = [arm for arm in recent if arm.slot in posterior.slots]
         quota = exploration_quota(n, floor, len(timed), sum(arm.slot != best_slot for arm in timed))
-        arms = _explore(arms, "slot", best_slot, list(posterior.slots), quota, rng)
+        arms = _explore(arms, "slot", best_slot, posterior.slots, quota, rng)
     return arms
 
 
@@ -474,23 +524,32 @@ def _thompson(beliefs: Mapping[str, Belief], rng: random.Random) -> str:
     return best
 
 
+def _settled(beliefs: Mapping[str, Belief], best: str, rng: random.Random) -> bool:
+    """Whether `best` wins at least SETTLED of SETTLED_DRAWS joint draws of `beliefs`."""
+    if len(beliefs) < 2 or not beliefs[best].posts:
+        return len(beliefs) == 1
+    wins = sum(_thompson(beliefs, rng) == best for _ in range(SETTLED_DRAWS))
+    return wins >= SETTLED * SETTLED_DRAWS
+
+
 def _explore(
     arms: list[Arm],
     field: Literal["post_type", "slot"],
     best: str | None,
-    names: list[str],
+    beliefs: Mapping[str, Belief],
     quota: int,
     rng: random.Random,
 ) -> list[Arm]:
-    """Move arms off `best` in `field` until `quota` of them are elsewhere."""
-    others = [name for name in names if name != best]
+    """Move arms off `best` in `field` until `quota` of them are elsewhere, each to the other
+    with the highest Thompson draw."""
+    others = {name: belief for name, belief in beliefs.items() if name != best}
     on_best = [i for i, arm in enumerate(arms) if getattr(arm, field) == best]
     missing = quota - (len(arms) - len(on_best))
     if missing <= 0 or not others:
         return arms
     moved = list(arms)
     for index in sorted(rng.sample(on_best, min(missing, len(on_best)))):
-        moved[index] = replace(moved[index], **{field: rng.choice(others)})
+        moved[index] = replace(moved[index], **{field: _thompson(others, rng)})
     return moved
 
 
@@ -528,7 +587,7 @@ def _exploring(posterior: Posterior, plan: Sequence[Arm], recent: Sequence[Arm])
         timed = [arm for arm in recent if arm.slot in posterior.slots]
         off = off_slot + sum(arm.slot != best_slot for arm in timed)
         shares.append(f"{off / (n + len(timed)):.0%} another time")
-    with_recent = f" and the {len(recent)} posts of the last {RECENT_DAYS} days" if recent else ""
+    with_recent = f" and the {len(recent)} other posts of the week" if recent else ""
     return (
         f"{tries}: of these{with_recent}, {' and '.join(shares)} (at least "
         f"{EXPLORATION_FLOOR:.0%} do), so the agent keeps checking what it knows less about."

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from bookagent.db.models import Book
 from bookagent.db.models import MetricReading
 from bookagent.db.models import Post
+from bookagent.domain import best_times as timing
 from bookagent.domain import learning
 from bookagent.domain.books import book_to_profile
 from bookagent.domain.categories import OWN_TYPES
@@ -63,6 +64,8 @@ class MixPlan:
     pinned: tuple[str, ...] = ()
     #: The posts of the last RECENT_DAYS, which the exploration floor counted (learned plans).
     recent: tuple[learning.Arm, ...] = ()
+    #: Post types left out for now: their last requests were written as other types.
+    left_out: tuple[str, ...] = ()
 
     @property
     def type_counts(self) -> dict[str, int]:
@@ -99,7 +102,15 @@ class MixPlan:
                 "and takes posting times in order."
             ]
         assert self.posterior is not None  # learned and default plans have one
-        return learning.explain(self.posterior, self.arms, recent=self.recent)
+        lines = learning.explain(self.posterior, self.arms, recent=self.recent)
+        if self.left_out and self.mode == "learned":
+            names = ", ".join(name.replace("_", " ") for name in self.left_out)
+            lines.append(
+                f"Left out for now: {names}. The last {learning.UNWRITABLE_AFTER} posts asked "
+                "of it were written as another type, as the book lacks what it needs just now "
+                f"(it is asked again after {learning.UNWRITABLE_DAYS} days)."
+            )
+        return lines
 
 
 def plan_seed(book_id: str, platform: str, label: str) -> int:
@@ -203,13 +214,13 @@ def recent_arms(
     slot_times: Sequence[str],
     now: datetime,
 ) -> list[learning.Arm]:
-    """What the book's posts on `platform` written in the last RECENT_DAYS tried (the slot of
-    those scheduled), for the exploration floor."""
+    """What the book's posts on `platform` written over the rest of the week tried (since
+    `learning.recent_since(now)`; the slot of those scheduled), for the exploration floor."""
     rows = session.execute(
         select(Post.post_type, Post.scheduled_time).where(
             Post.book_id == book_id,
             Post.platform == platform,
-            Post.created_at >= now - timedelta(days=learning.RECENT_DAYS),
+            Post.created_at >= learning.recent_since(now),
             Post.created_at <= now,
         )
     )
@@ -266,11 +277,49 @@ def plan_mix(
         return MixPlan(platform, "off", arms, None)
     posterior = fit_platform(session, book, platform, settings.slot_times(platform), now)
     recent = tuple(_recent(session, book, platform, settings, now))
+    left_out = learning.unwritable(recent_requests(session, book.id, platform, now))
     chosen = tuple(
-        learning.choose(posterior, n, random.Random(seed), learning.EXPLORATION_FLOOR, recent)
+        learning.choose(
+            learning.without_types(posterior, left_out),
+            n,
+            random.Random(seed),
+            learning.EXPLORATION_FLOOR,
+            recent,
+        )
     )
     mode: Mode = "learned" if posterior.has_data else "default"
-    return MixPlan(platform, mode, chosen, posterior, recent=recent)
+    return MixPlan(
+        platform, mode, chosen, posterior, recent=recent, left_out=tuple(sorted(left_out))
+    )
+
+
+def recent_requests(
+    session: Session, book_id: str, platform: str, now: datetime
+) -> list[tuple[str, str]]:
+    """(asked, written) post types of the book's posts on `platform` written in the last
+    `UNWRITABLE_DAYS`, oldest first (a post with no request on record asked for its own type).
+
+    A post the writer wrote as another type only because every post of the asked type failed
+    the gate that day (`fallback_cause` "gate": its material went out lately) counts as written:
+    the type is writable, just not today, and leaving a winner out for two weeks over it would
+    cost more than the stand-ins do."""
+    rows = session.execute(
+        select(Post.post_type, Post.generation_metadata)
+        .where(
+            Post.book_id == book_id,
+            Post.platform == platform,
+            Post.created_at >= now - timedelta(days=learning.UNWRITABLE_DAYS),
+            Post.created_at <= now,
+        )
+        .order_by(Post.created_at, Post.id)
+    )
+    pairs = []
+    for written, metadata in rows:
+        asked = (metadata or {}).get("requested_post_type")
+        asked = asked if isinstance(asked, str) and asked else written
+        gated = (metadata or {}).get("fallback_cause") == "gate"
+        pairs.append((asked, asked if gated else written))
+    return pairs
 
 
 def slot_preference(
@@ -326,7 +375,7 @@ def report_section(
             "else the count; as raw / (raw + typical), typical being the median over post "
             "types of each type's median",
             "prior": f"Normal-Gamma: mean {learning.PRIOR_MEAN}, {learning.PRIOR_POSTS:g} "
-            f"pseudo-post, spread {learning.PRIOR_SPREAD}",
+            f"pseudo-posts, spread {learning.PRIOR_SPREAD}",
             "half_life_days": learning.HALF_LIFE_DAYS,
             "exploration_floor": learning.EXPLORATION_FLOOR,
             "credible_level": learning.CREDIBLE_LEVEL,
@@ -336,6 +385,38 @@ def report_section(
             for plan in week_plans(session, book, settings, now)
         },
     }
+
+
+def best_times_by_platform(
+    session: Session, book: Book, settings: AgentSettings, now: datetime
+) -> list[timing.BestTimes]:
+    """The best times to post (`bookagent.domain.best_times`) on each platform the agent posts
+    to or the book has posts with readings on within its lookback, as of `now`, by name."""
+    zone = ZoneInfo(book.timezone)
+    read = session.scalars(
+        select(Post.platform)
+        .distinct()
+        .join(MetricReading, MetricReading.post_id == Post.id)
+        .where(
+            Post.book_id == book.id,
+            Post.status == PostStatus.PUBLISHED,
+            Post.published_at >= now - timing.LOOKBACK,
+            Post.published_at <= now,
+        )
+    )
+    posting = {platform for platform, per_day in settings.posts_per_day.items() if per_day > 0}
+    return [
+        timing.best_times(
+            platform,
+            load_observations(
+                session, book_id=book.id, platform=platform, zone=zone, slot_times=(), now=now
+            ),
+            zone=zone,
+            now=now,
+            slots=settings.slot_times(platform),
+        )
+        for platform in sorted(posting | set(read))
+    ]
 
 
 def check_pinned_mix(book: Book, pinned: Mapping[str, Sequence[str]]) -> None:

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 _ASCII_BYTES = bytes(range(128))
 _ASCII_DIGITS = b"0123456789"
+_DIGIT_RUN = re.compile(rb"[0-9]+")
 DIGIT = re.compile(r"\d")  # any Unicode digit, as a pattern's `\d` matches
 #: What `Scan.folded` cannot stand for: a non-ASCII `\d`, or a non-ASCII letter `re` matches to
 #: an ASCII one under IGNORECASE (tests/unit/domain/test_validation_speed_patterns.py checks it).
@@ -56,12 +57,8 @@ class Scan:
         folded = self.folded = text.encode("latin-1", "replace").lower()
         count = len(folded) - len(folded.translate(None, _ASCII_DIGITS))
         self.has_digit = count > 0
-        if count <= MAX_STARTS:
-            found: list[int] = []
-            for digit in _ASCII_DIGITS:
-                find_all(folded, bytes((digit,)), found)
-            found.sort()
-            self.digit_starts = [i for i in found if not i or folded[i - 1] not in _ASCII_DIGITS]
+        if count <= MAX_STARTS:  # the start of each run of digits, in one pass in C
+            self.digit_starts = [run.start() for run in _DIGIT_RUN.finditer(folded)]
 
 
 def matches_at(

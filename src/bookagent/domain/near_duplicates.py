@@ -123,19 +123,37 @@ def find_same_wording(
     content: str, recent: Sequence[str], threshold: float = WORDING_THRESHOLD
 ) -> tuple[str, float] | None:
     """The recent post whose words are most like `content`'s and its token-sort ratio (0-100),
-    if that is at or above `threshold`."""
-    if not recent or not _sorted_dedupe_key(content):
+    if that is at or above `threshold`.
+
+    Answers are kept (`_ANSWERS`): a writer rules out a candidate that repeats a recent post,
+    then the gate asks the same of the candidate it keeps.
+    """
+    if not recent:
         return None
-    # token_sort_ratio is ratio on the words sorted: the processor sorts them, its keys cached
-    # (a post without words scores 0). The cutoff only skips work: rapidfuzz may drop a score a
-    # little above it (`extractOne` rounds to single precision), so it sits below the threshold,
-    # and the caller compares.
+    return _same_wording(content, tuple(recent), float(threshold))
+
+
+#: How many answers of each comparison are kept; each holds references to the caller's texts.
+_ANSWERS = 256
+
+
+@lru_cache(maxsize=_ANSWERS)
+def _same_wording(
+    content: str, recent: tuple[str, ...], threshold: float
+) -> tuple[str, float] | None:
+    key = _sorted_dedupe_key(content)
+    if not key:
+        return None
+    # token_sort_ratio is ratio on the words sorted: `_sorted_dedupe_key` sorts them, its keys
+    # cached (a post without words scores 0), and handed over made, so that rapidfuzz compares
+    # them without calling back into Python. The cutoff only skips work: rapidfuzz may drop a
+    # score a little above it (`extractOne` rounds to single precision), so it sits below the
+    # threshold, and the caller compares.
     cutoff = max(0.0, threshold - 0.01)
     # At a threshold of 0 a post without words would "match": only posts with words compete.
     choices = recent if cutoff > 0 else [text for text in recent if _sorted_dedupe_key(text)]
-    best = process.extractOne(
-        content, choices, scorer=fuzz.ratio, processor=_sorted_dedupe_key, score_cutoff=cutoff
-    )
+    keys = [_sorted_dedupe_key(text) for text in choices]
+    best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
     if best is None or best[1] < threshold:
         return None
     return choices[best[2]], float(best[1])
@@ -145,7 +163,15 @@ def find_reworded(
     content: str, recent: Sequence[str], threshold: float = CONTENT_THRESHOLD
 ) -> tuple[str, float] | None:
     """The recent post that shares the most of `content`'s content words and their
-    `content_similarity`, if that is at or above `threshold`."""
+    `content_similarity`, if that is at or above `threshold` (answers kept, as
+    `find_same_wording`'s)."""
+    if not recent:
+        return None
+    return _reworded(content, tuple(recent), float(threshold))
+
+
+@lru_cache(maxsize=_ANSWERS)
+def _reworded(content: str, recent: tuple[str, ...], threshold: float) -> tuple[str, float] | None:
     words = content_words(content)
     if not words:
         return None
@@ -183,7 +209,32 @@ def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 @lru_cache(maxsize=4096)
 def content_words(text: str) -> frozenset[str]:
-    """The distinct content words of `text`: no stopwords, stemmed (see the module docstring)."""
+    """The distinct content words of `text`: no stopwords, stemmed (see the module docstring).
+
+    Those of each line, together: a line break is whitespace that no step reaches across (NFC
+    composes nothing with it, a link or a hashtag ends at it, a word too). The lines are kept
+    (`_line_words`): a writer's candidates share most of their lines (a quotation, a review,
+    a call to action), and so do the recent posts of one book.
+    """
+    if "\n" not in text:
+        return _line_words(text)
+    lines = text.split("\n")
+    return frozenset().union(
+        *(_line_words(line) if len(line) <= _LINE_KEPT else _words(line) for line in lines)
+    )
+
+
+#: Lines up to this long are kept by `_line_words` (a longer one is made each time).
+_LINE_KEPT = 2000
+
+
+@lru_cache(maxsize=4096)
+def _line_words(line: str) -> frozenset[str]:
+    return _words(line)
+
+
+def _words(text: str) -> frozenset[str]:
+    """`content_words` of `text`, made."""
     text = _LINK_OR_TAG.sub(" ", unicodedata.normalize("NFC", text)).casefold()
     for joiner in _JOINERS:
         text = text.replace(joiner, "")
@@ -221,10 +272,16 @@ def dedupe_key(text: str) -> str:
     return " ".join(_dedupe_words(text))
 
 
+#: Up to this many words, `_sorted_dedupe_key` sorts them all (either way gives the same key).
+_SORTED_OUTRIGHT = 200
+
+
 @lru_cache(maxsize=4096)
 def _sorted_dedupe_key(text: str) -> str:
     """`dedupe_key(text)` with its words sorted, as `fuzz.token_sort_ratio` compares them."""
     words = _dedupe_words(text)
+    if len(words) <= _SORTED_OUTRIGHT:  # a post's few words: counting them costs more
+        return " ".join(sorted(words))
     counts = Counter(words)
     if 2 * len(counts) > len(words):
         return " ".join(sorted(words))

@@ -186,6 +186,12 @@ class PublishRequest:
     `metadata` holds what goes with the text: `content_warning`, a Mastodon post's warning
     (its status's `spoiler_text`), when it carries one. `media` are the images that go with it,
     in order, read from the store when the post is claimed.
+
+    `link_targets` maps a link as the text shows it to the address it should lead to, where the
+    two differ: on Bluesky, whose links are facets apart from the text, a tracked link keeps its
+    visible text and its facet (and link card) points at the tagged address
+    (`domain.link_tracking`). Where link tracking rewrites the text itself, `content` and
+    `links` already hold the tracked addresses and nothing is listed here.
     """
 
     post_id: str
@@ -198,6 +204,7 @@ class PublishRequest:
     scheduled_time: datetime | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     media: tuple[PublishMedia, ...] = ()
+    link_targets: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

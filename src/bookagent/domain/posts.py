@@ -10,6 +10,7 @@ import base64
 import dataclasses
 import hashlib
 import json
+from collections.abc import Collection
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,6 +98,8 @@ def post_to_dict(post: Post) -> dict[str, Any]:
         "media": [dict(item) for item in post.media or ()],
         "metrics": dict(post.metrics),
         "cross_posted": post.cross_posted,
+        "evergreen": post.evergreen,
+        "evergreen_of": post.evergreen_of,
     }
 
 
@@ -108,19 +111,26 @@ def get_post(session: Session, caller: Caller, post_id: str) -> Post:
     return post
 
 
-def recent_texts(session: Session, book_id: str, platform: str, now: datetime) -> list[str]:
-    """Texts of the book's recent posts on a platform (not rejected), for the dedupe check."""
-    rows = session.scalars(
-        select(Post.content)
-        .where(
-            Post.book_id == book_id,
-            Post.platform == platform,
-            Post.status != PostStatus.REJECTED,
-            Post.created_at >= now - RECENT_WINDOW,
-        )
-        .order_by(Post.created_at.desc())
-        .limit(RECENT_LIMIT)
+def recent_texts(
+    session: Session,
+    book_id: str,
+    platform: str,
+    now: datetime,
+    *,
+    exclude: Collection[str] = (),
+) -> list[str]:
+    """Texts of the book's recent posts on a platform (not rejected), for the dedupe check;
+    the posts whose ids are in `exclude` are left out (a post being edited, and an evergreen
+    repeat's original)."""
+    query = select(Post.content).where(
+        Post.book_id == book_id,
+        Post.platform == platform,
+        Post.status != PostStatus.REJECTED,
+        Post.created_at >= now - RECENT_WINDOW,
     )
+    if exclude:
+        query = query.where(Post.id.not_in(list(exclude)))
+    rows = session.scalars(query.order_by(Post.created_at.desc()).limit(RECENT_LIMIT))
     return list(rows)
 
 
@@ -240,11 +250,12 @@ def check_edit(
 ) -> ValidationReport:
     """The gate's report on `content` as the new text of `post`, checked like a new draft.
 
-    The text may repeat a recent post of another platform only if the post is `cross_posted`.
-    It is held to the day it goes out: `scheduled_time` if given, else the post's own, if it
-    has one; relative dates ("tomorrow", "this Saturday") count from that day, and a post not
-    yet scheduled may not use them. Its length counts the post's content warning, or the one
-    `warning` gives it.
+    The text may repeat a recent post of another platform only if the post is `cross_posted`,
+    and an evergreen repeat may repeat its own original (only that post: the others still
+    count, its earlier repeats too). It is held to the day it goes out: `scheduled_time` if
+    given, else the post's own, if it has one; relative dates ("tomorrow", "this Saturday")
+    count from that day, and a post not yet scheduled may not use them. Its length counts the
+    post's content warning, or the one `warning` gives it.
     """
     book = session.get(Book, post.book_id)
     assert book is not None  # posts cascade with their book
@@ -256,7 +267,7 @@ def check_edit(
         now,
         cross_posted=cross_posted,
         scheduled_time=scheduled_time or post.scheduled_time,
-        replacing=post.content,
+        exempt=dedupe_exempt(post),
         warning=WarningEdit(post_warning(post)) if warning is None else warning,
     )
 
@@ -270,15 +281,16 @@ def check_text(
     *,
     cross_posted: bool = False,
     scheduled_time: datetime | None = None,
-    replacing: str | None = None,
+    exempt: Collection[str] = (),
     warning: WarningEdit | None = None,
 ) -> ValidationReport:
     """The gate's report on `content` as a post of `book` on `rules`' platform: limits,
     grounding in the book's facts (relative dates from `scheduled_time`'s day, in the book's
-    timezone), and repeats of its recent posts (but `replacing`, the text it replaces) and,
-    unless `cross_posted`, of the other platforms'. The length counts the content warning the
-    post carries: `warning`'s, else (a new post) the book's."""
-    recent = [t for t in recent_texts(session, book.id, rules.name, now) if t != replacing]
+    timezone), and repeats of its recent posts (but those in `exempt`, by id: the post being
+    edited, an evergreen repeat's original) and, unless `cross_posted`, of the other
+    platforms'. The length counts the content warning the post carries: `warning`'s, else (a
+    new post) the book's."""
+    recent = recent_texts(session, book.id, rules.name, now, exclude=exempt)
     elsewhere = [] if cross_posted else recent_texts_elsewhere(session, book.id, rules.name, now)
     profile = book_to_profile(book)
     carried = book_warning(profile.rules, rules.name) if warning is None else warning.text
@@ -293,6 +305,13 @@ def check_text(
         today=book_day(now, book.timezone),
     )
     return counted_with_warning(report, rules, carried)
+
+
+def dedupe_exempt(post: Post) -> tuple[str, ...]:
+    """The posts whose text an edit of `post` may repeat: the post itself (the text it
+    replaces) and, for an evergreen repeat, its original, which it copies by design. By id, not
+    by text: another post that happens to say the same is still a duplicate."""
+    return (post.id,) if post.evergreen_of is None else (post.id, post.evergreen_of)
 
 
 def revalidate(
@@ -594,6 +613,8 @@ def schedule_rows(
                 "published_url": post.published_url,
                 "content": post.content,
                 "failure_reason": post.failure_reason,
+                "evergreen": post.evergreen,
+                "evergreen_of": post.evergreen_of,
             }
         )
     return rows

@@ -76,7 +76,10 @@ def idempotency_key(post: Post) -> str:
 
 
 def publish_request(post: Post) -> PublishRequest:
-    """The publisher's view of a post."""
+    """The publisher's view of a post, as approved: its links untracked. The publishing task
+    tracks them on the claimed request (`domain.short_links.track_links`: UTM tags, short
+    links) just before sending; a lookup (`find_published`) needs only the post's key and how
+    many posts its thread has, which tracking does not change."""
     return PublishRequest(
         post_id=post.id,
         book_id=post.book_id,

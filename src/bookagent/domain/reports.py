@@ -18,16 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bookagent.db.base import utcnow
 from bookagent.db.models import Book
 from bookagent.db.models import Post
 from bookagent.db.models import Report
 from bookagent.db.models import SchedulerOutage
 from bookagent.db.models import TaskRecord
 from bookagent.domain import learning_store
+from bookagent.domain import short_links
 from bookagent.domain.autonomous import agent_settings
 from bookagent.domain.autonomous import book_zone
 from bookagent.domain.autonomous import load_state
 from bookagent.domain.autonomous import week_start
+from bookagent.domain.engagement import latest_figures
 from bookagent.domain.generation import budget_status
 from bookagent.domain.scheduling import local_day_bounds
 from bookagent.domain.scheduling import localize
@@ -154,6 +157,52 @@ def _engagement(session: Session, book_id: str, start: datetime, end: datetime) 
             }
             for score, p in scored[:TOP_POSTS]
         ],
+    }
+
+
+#: How much of a post's text a table of the report shows.
+EXCERPT_CHARS = 120
+
+
+def _clicks(session: Session, book_id: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """Clicks per post published in the week: the post's `clicks` figure (counted on its short
+    links, read or imported, whichever is larger as of its latest reading) and the clicks
+    counted on its short links, for every post that has either; most clicked first."""
+    posts = list(
+        session.scalars(
+            select(Post).where(
+                Post.book_id == book_id,
+                Post.status == PostStatus.PUBLISHED,
+                _in(Post.published_at, start, end),
+            )
+        )
+    )
+    ids = [post.id for post in posts]
+    counted = short_links.clicks_by_post(session, ids)
+    shortened = short_links.short_links_by_post(session, ids)
+    rows: list[dict[str, Any]] = []
+    for post in posts:
+        figure = latest_figures(post).get("clicks")
+        if figure is None and post.id not in shortened:
+            continue
+        rows.append(
+            {
+                "post_id": post.id,
+                "platform": post.platform,
+                "post_type": post.post_type,
+                "clicks": figure or 0,
+                "counted": counted.get(post.id, 0),
+                "short_links": shortened.get(post.id, 0),
+                "url": post.published_url,
+                "content": post.content[:EXCERPT_CHARS],
+            }
+        )
+    rows.sort(key=lambda row: (-row["clicks"], -row["counted"], row["post_id"]))
+    return {
+        "known": bool(rows),
+        "total": sum(row["clicks"] for row in rows),
+        "counted": sum(row["counted"] for row in rows),
+        "posts": rows,
     }
 
 
@@ -305,6 +354,8 @@ def build_report(
     zone = book_zone(book)
     start = localize(week, datetime.min.time(), zone)
     end = localize(week + timedelta(days=7), datetime.min.time(), zone)
+    # The clicks counted on the book's short links join its posts' figures first.
+    short_links.refresh_book_clicks(session, book.id, utcnow())
     report: dict[str, Any] = {
         "book_id": book.id,
         "title": book.title,
@@ -318,6 +369,7 @@ def build_report(
         "platforms": _platform_table(session, book.id, start, end),
         "posts_per_day": _posts_per_day(session, book.id, week, book),
         "engagement": _engagement(session, book.id, start, end),
+        "clicks": _clicks(session, book.id, start, end),
         "task_health": _task_health(session, book.user_id, start, end),
         "ai_spend": _spend(session, book.id, start, end, budget_usd),
         "next_week": _next_week(session, book, end),

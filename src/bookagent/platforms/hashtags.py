@@ -25,6 +25,7 @@ import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a d
 from bookagent.platforms.bluesky_facets import tag_spans as bluesky_tag_spans
 from bookagent.platforms.measure import extract_urls
 from bookagent.platforms.measure import hashtag_spans
+from bookagent.platforms.measure import url_spans
 from bookagent.platforms.rules import normalize_platform
 
 Span = tuple[int, int, str]
@@ -122,13 +123,9 @@ def x_hashtags(text: str) -> list[Span]:
 
 
 def _x_url_spans(text: str) -> list[tuple[int, int]]:
-    """twitter-text's URL entities (bare domains included), as its hashtag extraction sees them."""
-    from twitter_text import extract_urls_with_indices
-
-    return [
-        (int(entity["indices"][0]), int(entity["indices"][1]))
-        for entity in extract_urls_with_indices(text, True)
-    ]
+    """twitter-text's URL entities (bare domains included), as its hashtag extraction sees them
+    (`url_spans`: cached, and shared with the measures of the same text)."""
+    return url_spans(text)
 
 
 @cache

@@ -26,6 +26,7 @@ from bookagent.platforms.rules import PlatformRules
 from bookagent.platforms.rules import get_rules
 
 _GRAPHEME = regex.compile(r"\X")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _PICTOGRAPHIC = regex.compile(r"[\p{Extended_Pictographic}\p{Regional_Indicator}]")
 # A hashtag needs a letter and must not follow a word character (`C#`, `a#b` are not tags).
 _HASHTAG = regex.compile(
@@ -127,6 +128,8 @@ class _Twitter:
     defaults: Mapping[str, Any]
     emoji_scan: _EmojiScan | None
     weights: tuple[re.Pattern[str], int] | None
+    #: One of twitter-text's spaces (a URL lies between two).
+    space: re.Pattern[str]
 
 
 @cache
@@ -137,6 +140,7 @@ def _twitter() -> _Twitter:
     from twitter_text import parse_tweet
     from twitter_text.config import config
     from twitter_text.regexp.emoji import emoji
+    from twitter_text.regexp.spaces_group import spaces_group
 
     return _Twitter(
         parse_tweet=parse_tweet,
@@ -144,6 +148,7 @@ def _twitter() -> _Twitter:
         defaults=config["defaults"],
         emoji_scan=_EmojiScan.of(emoji),
         weights=_weight_shape(config["defaults"]),
+        space=re.compile(f"[{spaces_group}]"),
     )
 
 
@@ -166,9 +171,24 @@ def count_bytes(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
+@lru_cache(maxsize=4096)  # a writer measures a candidate, then the gate measures it again
 def count_graphemes(text: str) -> int:
-    """The number of user-perceived characters (extended grapheme clusters) in `text`."""
-    return len(_GRAPHEME.findall(text))
+    """The number of user-perceived characters (extended grapheme clusters) in `text`.
+
+    `\\X` runs only where a cluster can hold more than one code point: two ASCII characters
+    are one cluster only as CR LF, and a rule of UAX #29 that joins a character to the one
+    before it looks no further back than an ASCII character (the emoji, regional-indicator and
+    Indic rules need non-ASCII characters there). So each run of non-ASCII characters, with the
+    ASCII character on either side of it, is clustered on its own, and every other code point is
+    a cluster of its own (tests/unit/platforms/test_measure_caches.py compares the two ways).
+    """
+    joined = text.count("\r\n")
+    if text.isascii():
+        return len(text) - joined
+    for run in _NON_ASCII_RUN.finditer(text):
+        piece = text[max(run.start() - 1, 0) : run.end() + 1]
+        joined += len(piece) - len(_GRAPHEME.findall(piece))
+    return len(text) - joined
 
 
 def extract_hashtags(text: str) -> list[str]:
@@ -192,7 +212,7 @@ def extract_urls(text: str, *, bare_domains: bool = False) -> list[str]:
 
 def _url_entities(text: str, bare_domains: bool) -> tuple[tuple[int, str], ...]:
     """twitter-text's URL entities in `text` as (start, url), with or without bare domains."""
-    entities = _all_url_entities(text)
+    entities = tuple((start, url) for start, _, url in _all_url_entities(text))
     if bare_domains:
         return entities
     # twitter-text matches the same spans either way and then drops those without a protocol,
@@ -200,13 +220,43 @@ def _url_entities(text: str, bare_domains: bool) -> tuple[tuple[int, str], ...]:
     return tuple(entity for entity in entities if _PROTOCOL.match(entity[1]))
 
 
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of twitter-text's URL entities in `text`, bare domains included: what
+    X's hashtag extraction gives way to (`bookagent.platforms.hashtags.x_hashtags`)."""
+    return [(start, end) for start, end, _ in _all_url_entities(text)]
+
+
 @lru_cache(maxsize=4096)
-def _all_url_entities(text: str) -> tuple[tuple[int, str], ...]:
-    """twitter-text's URL entities, bare domains included; cached, as it takes ~50 µs a post."""
+def _all_url_entities(text: str) -> tuple[tuple[int, int, str], ...]:
+    """twitter-text's URL entities, bare domains included, as (start, end, url); cached, as it
+    takes 50-200 µs a post, and a post's links are looked up for its length, its dedupe key,
+    its link count and its foreign links, and for X's hashtags."""
     if not _DOMAIN_DOT.search(text):
         return ()
-    entities = _twitter().extract_urls_with_indices(text, True)
-    return tuple((int(entity["indices"][0]), str(entity["url"])) for entity in entities)
+    twitter = _twitter()
+    found = []
+    # twitter-text's pattern tries every position of the text (~0.7 µs each); a URL holds no
+    # space, so it lies in one space-free token that holds a domain dot, after one character
+    # (the space before it, or the token's own). Each such token is searched on its own, with
+    # the space on either side: the pattern's one look-ahead past a domain sees what it sees in
+    # the whole text, and `^` holds only at the text's start, where it holds in the whole text
+    # too. tests/unit/platforms/test_measure_caches.py compares both on random text.
+    # The tokens are found from their dots: the next space after one, and the last before it
+    # (the first after it in the reversed text).
+    size, reverse, token_end = len(text), "", -1
+    for dot in _DOMAIN_DOT.finditer(text):
+        at = dot.start()
+        if at < token_end:
+            continue  # another dot of the token just searched
+        after = twitter.space.search(text, at)
+        token_end = after.start() if after is not None else size
+        reverse = reverse or text[::-1]
+        before = twitter.space.search(reverse, size - at)
+        base = max((size - before.start() if before is not None else 0) - 1, 0)
+        for entity in twitter.extract_urls_with_indices(text[base : token_end + 1], True):
+            start, end = entity["indices"]
+            found.append((base + int(start), base + int(end), str(entity["url"])))
+    return tuple(found)
 
 
 @lru_cache(maxsize=4096)
@@ -251,6 +301,7 @@ def _parse_tweet_length(text: str, url_length: int) -> int:
     return int(twitter.parse_tweet(text, options).weightedLength)
 
 
+@lru_cache(maxsize=4096)  # a writer measures a candidate, then the gate measures it again
 def _code_point_length(text: str, url_length: int | None, emoji_as_bytes: bool) -> int:
     normalized = unicodedata.normalize("NFC", text)
     length = len(normalized)
@@ -258,7 +309,23 @@ def _code_point_length(text: str, url_length: int | None, emoji_as_bytes: bool) 
         for url in extract_urls(normalized):
             length += url_length - len(url)
     if emoji_as_bytes and _PICTOGRAPHIC.search(normalized):
-        for cluster in _GRAPHEME.findall(normalized):
-            if _PICTOGRAPHIC.search(cluster):
-                length += len(cluster.encode("utf-8")) - len(cluster)
+        length += _emoji_extra_bytes(normalized)
     return length
+
+
+def _emoji_extra_bytes(text: str) -> int:
+    """What counting each emoji cluster (one holding a pictographic character or a regional
+    indicator) at its UTF-8 size adds to the text's length in code points.
+
+    Those characters are not ASCII, and no cluster holds one of them and an ASCII character
+    (an ASCII character joins a cluster only after a prepend mark, or before extending marks),
+    so the clusters are found in the non-ASCII runs alone, each with the ASCII character on
+    either side, as `count_graphemes` finds them.
+    """
+    extra = 0
+    for run in _NON_ASCII_RUN.finditer(text):
+        piece = text[max(run.start() - 1, 0) : run.end() + 1]
+        for cluster in _GRAPHEME.findall(piece):
+            if _PICTOGRAPHIC.search(cluster):
+                extra += len(cluster.encode("utf-8")) - len(cluster)
+    return extra

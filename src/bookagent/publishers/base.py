@@ -127,4 +127,6 @@ def post_fields(request: PublishRequest) -> dict[str, Any]:
         "links": list(request.links),
         "scheduled_time": request.scheduled_time.isoformat() if request.scheduled_time else None,
         "metadata": dict(request.metadata),
+        # A link the text shows → where it leads, where they differ (tracked links on Bluesky).
+        "link_targets": dict(request.link_targets),
     }

@@ -11,9 +11,11 @@ A post's images are uploaded first, each with `com.atproto.repo.uploadBlob` (the
 the image's Content-Type), which answers a blob reference; the thread's first post then embeds
 them (`app.bsky.embed.images`: up to 4, each with its `alt` text and `aspectRatio`). A post with
 no image but a link gets an external link card (`app.bsky.embed.external`) on the post that holds
-the link. Its `title` is the link's host and its `description` is empty: a card's real title and
-description would have to be fetched from the page. This publisher does not fetch them, because
-it must not make requests to arbitrary hosts.
+the link. A tracked link (`request.link_targets`, see `domain.link_tracking`) keeps its text,
+and its facet and card point at the tracked address. The card's `title` is the link's host and
+its `description` is empty: a card's real title and description would have to be fetched from
+the page. This publisher does not fetch them, because it must not make requests to arbitrary
+hosts.
 
 An upload posts nothing, so its failures are those of a read (a 5xx or a lost answer is
 ProviderUnavailable, safe to retry). Blobs are kept for a retry (`uploads.UploadCache`) for five
@@ -51,6 +53,7 @@ from bookagent.errors import ProviderRejected
 from bookagent.platforms.threads import split_thread
 from bookagent.publishers.richtext import LINK_FEATURE
 from bookagent.publishers.richtext import build_facets
+from bookagent.publishers.richtext import link_target
 from bookagent.publishers.richtext import record_key
 from bookagent.publishers.transport import Redactor
 from bookagent.publishers.transport import build_client
@@ -198,11 +201,14 @@ class BlueskyPublisher:
                 images.append(image)
             return _Embed(0, {"$type": EMBED_IMAGES, "images": images})
         for index, text in enumerate(posts):
-            for facet in build_facets(text):
+            for facet in build_facets(text, request.link_targets):
                 for feature in facet["features"]:
                     if feature.get("$type") == LINK_FEATURE:
                         return _Embed(index, _link_card(str(feature["uri"])))
-        return _Embed(0, _link_card(request.links[0])) if request.links else None
+        if not request.links:
+            return None
+        first = request.links[0]
+        return _Embed(0, _link_card(link_target(first, first, request.link_targets)))
 
     async def _blob(self, post_id: str, index: int, item: PublishMedia) -> dict[str, Any]:
         """The blob reference of one image: uploaded now, or kept from a recent attempt."""
@@ -256,7 +262,7 @@ class BlueskyPublisher:
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
         }
-        facets = build_facets(text)
+        facets = build_facets(text, request.link_targets)
         if facets:
             record["facets"] = facets
         language = request.metadata.get("language")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from bookagent.platforms.bluesky_facets import detect_facets
@@ -29,13 +30,17 @@ _TID_BASE_US = 1_672_531_200 * 1_000_000  # 2023-01-01T00:00:00Z
 _TID_SPAN_US = 1 << 45  # about 407 days after the base
 
 
-def build_facets(text: str) -> list[dict[str, Any]]:
+def build_facets(text: str, targets: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """A link facet for every link and a tag facet for every hashtag Bluesky's app detects, in
-    text order. A bare domain with a known TLD (`example.com/books`) links to `https://`."""
+    text order. A bare domain with a known TLD (`example.com/books`) links to `https://`.
+
+    `targets` maps a link as the text shows it to where its facet points instead (a tracked
+    link, `PublishRequest.link_targets`); the text itself is not changed."""
     facets: list[dict[str, Any]] = []
     for found in detect_facets(text):
         if found.kind == "link":
-            feature = {"$type": LINK_FEATURE, "uri": found.value}
+            uri = link_target(found.value, text[found.start : found.end], targets)
+            feature = {"$type": LINK_FEATURE, "uri": uri}
         elif found.kind == "tag":
             feature = {"$type": TAG_FEATURE, "tag": found.value}
         else:
@@ -43,6 +48,14 @@ def build_facets(text: str) -> list[dict[str, Any]]:
         start, end = utf8_offset(text, found.start), utf8_offset(text, found.end)
         facets.append({"index": {"byteStart": start, "byteEnd": end}, "features": [feature]})
     return facets
+
+
+def link_target(uri: str, shown: str, targets: Mapping[str, str] | None) -> str:
+    """Where a link facet points: the target of the link as detected (`uri`) or as the text
+    shows it (`shown`), else `uri` itself."""
+    if not targets:
+        return uri
+    return targets.get(uri) or targets.get(shown) or uri
 
 
 def record_key(idempotency_key: str) -> str:

@@ -5,7 +5,9 @@ post also carries `content_linkedin_little`, the text escaped for LinkedIn's lit
 `post.media` lists the post's images, in order, as `{url, mime, width, height, alt_text}`: the
 `url` is a signed link on this server that serves the image for 24 hours (`media_links`), so the
 receiver fetches the bytes itself. A Pinterest post whose request carries `metadata["pin"]`
-(`{title, description, link}`) also has it as `post.pin`.
+(`{title, description, link}`) also has it as `post.pin`. `post.content`, `post.links` and
+`post.pin.link` hold the book's links as tracked (UTM tags or short links, see
+`domain.link_tracking`); `post.content_hash` is the approved text's, as the key is.
 Every request is signed so the receiver can prove it came from us and is fresh:
 
     X-Bookagent-Timestamp: 1767225600                 (Unix seconds when it was sent)

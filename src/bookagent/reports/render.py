@@ -35,7 +35,9 @@ MODE_LABELS = {
     "pinned": "a mix pinned by the author",
     "off": "learning off (the default mix)",
 }
-CSV_TABLES = ("platforms", "top_posts", "tasks", "next_week", "learning")
+CSV_TABLES = ("platforms", "top_posts", "clicks", "tasks", "next_week", "learning")
+#: A post's clicks in the week's report, in the CSV's column order.
+CLICK_COLUMNS = ("post_id", "platform", "post_type", "clicks", "counted", "short_links", "url")
 #: The per-platform figures of a report, in the CSV's column order.
 PLATFORM_COLUMNS = (
     "generated",
@@ -110,6 +112,10 @@ def render_csv(report: dict[str, Any], table: str) -> str:
     elif table == "top_posts":
         header = ["post_id", "platform", "post_type", "engagement", "url", "content"]
         rows = [[p[k] for k in header] for p in report["engagement"]["top_posts"]]
+    elif table == "clicks":
+        header = [*CLICK_COLUMNS, "content"]
+        # A report written before clicks were kept has no such section: an empty table.
+        rows = [[p[k] for k in header] for p in (report.get("clicks") or {}).get("posts", [])]
     elif table == "tasks":
         header = ["task", "count", "failed", "p50_duration_s", "p95_duration_s"]
         rows = [

@@ -1,4 +1,5 @@
-"""The daily routine (`bookagent.run_daily`): top up, auto-approve, schedule, publish, metrics.
+"""The daily routine (`bookagent.run_daily`): evergreen repeats, top up, auto-approve, schedule,
+publish, metrics.
 
 Each step is idempotent, so a redelivered or repeated run does no harm, and each step's outcome
 is recorded on the day's `daily_runs` row.
@@ -21,7 +22,9 @@ from bookagent.db.models import Book
 from bookagent.db.models import DailyRun
 from bookagent.db.models import Post
 from bookagent.domain import autonomous
+from bookagent.domain import evergreen
 from bookagent.domain import learning_store
+from bookagent.domain import short_links
 from bookagent.domain.engagement import platform_reading
 from bookagent.domain.engagement import record_reading
 from bookagent.domain.media import media_of
@@ -40,7 +43,21 @@ log = logging.getLogger(__name__)
 
 PIPELINE_STATUSES = (PostStatus.PENDING_APPROVAL, PostStatus.APPROVED, PostStatus.SCHEDULED)
 _WEEK = timedelta(days=7)
-STEPS = ("top_up", "auto_approve", "schedule", "publish", "metrics")
+STEPS = ("evergreen", "top_up", "auto_approve", "schedule", "publish", "metrics")
+
+
+def requeue_evergreen(services: Services, book_id: str, run_date: date) -> dict[str, Any]:
+    """Queue the day's repeats of the book's evergreen posts (`bookagent.domain.evergreen`):
+    before the top-up, so a repeat takes a place the top-up would have written a post for, and
+    before auto-approval, which approves a repeat as it does any post."""
+    with services.db.session() as session:
+        book = session.get(Book, book_id)
+        if book is None:
+            raise NotFoundError(f"No book with id {book_id}.")
+        settings = autonomous.agent_settings(autonomous.load_state(session, book_id))
+        return evergreen.requeue(
+            session, book, settings, now=utcnow(), run_date=run_date, rules=services.rules
+        )
 
 
 def top_up(services: Services, book_id: str, task_id: str | None) -> dict[str, Any]:
@@ -141,7 +158,10 @@ def schedule_approved(services: Services, book_id: str) -> dict[str, Any]:
 
 def collect_metrics(services: Services, book_id: str) -> dict[str, Any]:
     """Read the engagement of the week's published posts where the publisher offers it: each
-    is stored as a reading (source `platform`) and folded into the post's latest figures."""
+    is stored as a reading (source `platform`) and folded into the post's latest figures. Then
+    the clicks counted on the book's short links become readings (source `clicks`) where they
+    are above a post's clicks figure (`short_links.refresh_book_clicks`). `updated` counts the
+    readings stored, of both kinds."""
     since = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     updated = 0
     with services.db.session() as session:
@@ -170,6 +190,7 @@ def collect_metrics(services: Services, book_id: str) -> dict[str, Any]:
             if reading is not None:
                 record_reading(session, post, reading, source="platform")
                 updated += 1
+        updated += short_links.refresh_book_clicks(session, book_id, utcnow())
     return {"updated": updated}
 
 
@@ -179,6 +200,7 @@ def run_daily_routine(
     """Run every step, recording each outcome; a failed step is recorded and the rest go on."""
     steps: dict[str, Any] = {}
     actions = {
+        "evergreen": lambda: requeue_evergreen(services, book_id, run_date),
         "top_up": lambda: top_up(services, book_id, ctx.task_id if ctx else None),
         "auto_approve": lambda: auto_approve(services, book_id),
         "schedule": lambda: schedule_approved(services, book_id),

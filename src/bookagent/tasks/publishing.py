@@ -25,6 +25,7 @@ from bookagent.domain.ports import PublishResult
 from bookagent.domain.publish_policy import Action
 from bookagent.domain.publish_policy import Lookup
 from bookagent.domain.publish_policy import decide
+from bookagent.domain.short_links import track_links
 from bookagent.errors import BookAgentError
 from bookagent.states import AttemptOutcome
 from bookagent.states import PostStatus
@@ -56,6 +57,14 @@ def publish_one(services: Services, post_id: str, now: datetime | None = None) -
     try:
         if claimed.media:  # the images' bytes, read now rather than held with the claim
             request = replace(request, media=publish_media(services.media, claimed.media))
+        # The book's links with their UTM tags or short links (no query for a post without a
+        # link); the post's stored text, hash and key stay those it was approved with.
+        request = track_links(
+            services.db,
+            request,
+            rules_of=services.rules,
+            public_url=services.settings.web.public_url,
+        )
         result = services.runner.run(publisher.publish(request, claimed.key), timeout_s)
     except BookAgentError as exc:
         elapsed = int((time.monotonic() - started) * 1000)

@@ -44,6 +44,7 @@ from bookagent.web.headers import install_security_headers
 from bookagent.web.metrics import install_metrics
 from bookagent.web.metrics import install_metrics_listener
 from bookagent.web.rate_limits import install_rate_limits
+from bookagent.web.short_links import blueprint as short_links
 from bookagent.web.signed_media import blueprint as signed_media
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     register_api(app)
     register_dashboard(app)
     app.register_blueprint(signed_media)  # the webhook's signed image links
+    app.register_blueprint(short_links)  # /l/<code>: the posts' short links, counting clicks
     install_metrics(app, services)
     install_rate_limits(app, services)  # after auth, so per-user limits see the caller
     return app

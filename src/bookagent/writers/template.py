@@ -29,11 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-from rapidfuzz import process
-
-from bookagent.domain.near_duplicates import WORDING_THRESHOLD
-from bookagent.domain.near_duplicates import dedupe_key
+from bookagent.domain.near_duplicates import find_same_wording
 from bookagent.domain.ports import Draft
 from bookagent.domain.ports import WriteConstraints
 from bookagent.domain.profile import BookProfile
@@ -66,6 +62,7 @@ from bookagent.writers.template_phrases import POST_TYPES
 from bookagent.writers.template_rules import WriterRules
 from bookagent.writers.template_rules import required_ctas
 from bookagent.writers.template_rules import writer_day
+from bookagent.writers.template_words import OPENING_READ as _OPENING_READ
 from bookagent.writers.template_words import opening
 
 __all__ = [
@@ -124,13 +121,35 @@ class _Plan:
     #: How the platform's recent posts open (`opening`), and how often each.
     openings: Counter[str] = dataclasses.field(default_factory=Counter)
 
+    #: `fresh` of the material's own tables (hooks, closers), kept for the write: the same
+    #: for each of its candidates.
+    _fresh: dict[tuple[str, ...], list[str]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+
     def opens_fresh(self, text: str) -> bool:
         """Whether a post opening with `text` opens like fewer than `_OPENINGS_REPEATED` of the
         platform's recent posts."""
         return self.openings[opening(text)] < _OPENINGS_REPEATED
 
+    def opens_fresh_with(self, opener: str, body: str) -> bool:
+        """`opens_fresh(f"{opener} {body}")`, without reading the body when the opener holds
+        the three opening words itself (a word ends at the space between them)."""
+        head = opening(opener)
+        if head.count(" ") >= 2 and len(opener) <= _OPENING_READ:
+            return self.openings[head] < _OPENINGS_REPEATED
+        return self.opens_fresh(f"{opener} {body}")
+
     def fresh(self, options: Sequence[str]) -> list[str]:
         """The `options` none of the newest posts holds; all of them if each is held."""
+        if isinstance(options, tuple):
+            known = self._fresh.get(options)
+            if known is None:
+                known = self._fresh.setdefault(options, self._fresh_of(options))
+            return list(known)
+        return self._fresh_of(options)
+
+    def _fresh_of(self, options: Sequence[str]) -> list[str]:
         unused = [text for text in options if text not in self.recent]
         return unused or list(options)
 
@@ -148,8 +167,15 @@ class TemplateWriter:
         # is a new key, so cached material never outlives the words it was derived from.
         self._material: dict[str, Material] = {}
         self._lock = threading.Lock()
+        # The last profile object written for, with its mutable parts as they were and its
+        # material: a batch passes one profile object for every post, and the repr of a large
+        # profile costs more than writing a post (~1 ms).
+        self._last: tuple[BookProfile, _Mutable, Material] | None = None
 
     def _material_for(self, book: BookProfile) -> Material:
+        last = self._last
+        if last is not None and last[0] is book and last[1] == _mutable_parts(book):
+            return last[2]
         key = repr(book)
         material = self._material.get(key)
         if material is None:
@@ -158,6 +184,7 @@ class TemplateWriter:
                 while len(self._material) >= self.material_cache_size:
                     del self._material[next(iter(self._material))]
                 self._material[key] = material
+        self._last = (book, _mutable_parts(book), material)
         return material
 
     async def write(self, book: BookProfile, constraints: WriteConstraints) -> Draft:
@@ -167,7 +194,7 @@ class TemplateWriter:
         day = writer_day(book.timezone, constraints.on)
         phase = launch_phase(book.launch_date, day)
         post_type, reason = resolve(material.facts, constraints.post_type, day, phase)
-        required = _required_ctas(material.rules, phase)
+        required = _required_ctas(material, phase)
         types = _stand_ins(material.facts, post_type, day, phase)
         newest = "\n".join(constraints.avoid[-_FRESH_WINDOW:])
         layout = format_of(rules.name)
@@ -207,16 +234,22 @@ class TemplateWriter:
         assert last is not None  # _candidates always yields the last-resort posts
         template_id, text, final = last
         report = gate(text) if final is None else final  # none went to the gate: the last one's
+        # Why the post is not of the requested type: the profile lacks what it needs ("lacks":
+        # a countdown after the launch), or every post of it failed the gate today ("gate": its
+        # quotes all went out lately). The learning plan leaves out only the first kind.
+        cause = "lacks" if reason else None
         written = template_id.split("/")[0]
         if written != post_type and written in POST_TYPES:
             why = f"no {post_type} post passed the gate on {rules.name}; wrote {written} instead"
             reason = f"{reason}; {why}" if reason else why
+            cause = cause or "gate"
             post_type = written
         hashtags, links = post_entities(rules.name, text)
         metadata: dict[str, object] = {
             "template_id": template_id,
             "requested_post_type": constraints.post_type,
             "fallback_reason": reason,
+            "fallback_cause": cause,
             "candidates_tried": tried,
             "attempt": constraints.attempt,
             "phase": phase,
@@ -237,6 +270,15 @@ class TemplateWriter:
             links=links,
             metadata=metadata,
         )
+
+
+#: A profile's parts that can change without a new profile object: its two mappings (a frozen
+#: dataclass holds them by reference). Every other field is immutable.
+_Mutable = tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+def _mutable_parts(book: BookProfile) -> _Mutable:
+    return tuple(book.links.items()), tuple(book.rules.required_words.items())
 
 
 def _opening_of(text: str, layout: str) -> str:
@@ -265,25 +307,16 @@ class _Recent:
 
     def __init__(self, own: tuple[str, ...], others: tuple[str, ...]) -> None:
         self.own, self.others = own, others
-        self._other_keys = [key for text in self.others if (key := _sorted_words(text))]
 
     def repeated_by(self, text: str) -> bool:
-        """Whether `text` repeats one of them as the gate would say (a cheap test, done first)."""
+        """Whether `text` repeats one of them as the gate would say (a cheap test, done first).
+
+        The gate's own functions, on the same texts and thresholds: they keep their answers, so
+        the gate's check of the candidate that passes here does not compare it again.
+        """
         if find_near_duplicate(text, self.own) is not None:
             return True
-        key = _sorted_words(text) if self._other_keys else ""
-        if not key:
-            return False
-        # `find_same_wording` against the others, their keys made once rather than per candidate.
-        cutoff = WORDING_THRESHOLD - 0.01  # rapidfuzz may drop a score a little above its cutoff
-        best = process.extractOne(key, self._other_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return best is not None and best[1] >= WORDING_THRESHOLD
-
-
-@lru_cache(maxsize=4096)
-def _sorted_words(text: str) -> str:
-    """The words of `dedupe_key(text)`, sorted: what a token-sort ratio compares."""
-    return " ".join(sorted(dedupe_key(text).split()))
+        return find_same_wording(text, self.others) is not None
 
 
 def _check(
@@ -340,13 +373,16 @@ class _Repeats:
 
 
 def _candidates(plan: _Plan, rng: random.Random, repeats: _Repeats) -> Iterator[tuple[str, str]]:
-    """The requested type's combinations and their shorter variants, then last-resort posts
-    (short, but still of that type), then the combinations of the types that may stand in."""
+    """The requested type's combinations and their shorter variants, then the combinations of
+    the types that may stand in, and only then the last-resort posts (the title, the author, a
+    required word): a post that says nothing but "Say hello to <title>." is what no author would
+    publish, so it comes after a review standing in for a quote post whose quotes all went out
+    lately, and is only for a platform too tight for any real post."""
     requested, *stand_ins = plan.types
     yield from _combinations(plan, requested, rng, repeats)
-    yield from _last_resorts(plan, rng)
     for post_type in stand_ins:
         yield from _combinations(plan, post_type, rng, repeats)
+    yield from _last_resorts(plan, rng)
 
 
 def _combinations(
@@ -377,7 +413,7 @@ def _combinations(
         fresh = plan.fresh
         # An opener (a hook, in a long post) that makes the post open unlike its recent posts.
         o, opener = rng.choice(
-            [(i, op) for i, op in openers if plan.opens_fresh(f"{op} {body}")] or openers
+            [(i, op) for i, op in openers if plan.opens_fresh_with(op, body)] or openers
         )
         hooks = [h for h in fresh(table.hooks) if plan.opens_fresh(h)]
         needs_word = bool(plan.required) and not author.has_required(plan.phase, body)
@@ -508,7 +544,16 @@ def _required_ctas_of(words: tuple[str, ...]) -> tuple[str, ...]:
     return required_ctas(words)
 
 
-def _required_ctas(rules: WriterRules, phase: Phase) -> tuple[str, ...]:
+def _required_ctas(material: Material, phase: Phase) -> tuple[str, ...]:
+    """The calls to action holding one of `phase`'s required words that the rules allow (kept
+    with the material: they depend on nothing else)."""
+    known = material.required_ctas.get(phase)
+    if known is None:
+        known = material.required_ctas.setdefault(phase, _allowed_ctas(material.rules, phase))
+    return known
+
+
+def _allowed_ctas(rules: WriterRules, phase: Phase) -> tuple[str, ...]:
     if not rules.rules.required_words.get(phase):
         return ()
     return tuple(c for c in _required_ctas_of(rules.required_words(phase)) if rules.allows(c))

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from functools import cache
 from string import Formatter
@@ -261,6 +262,12 @@ class Material:
     grounding: Grounding
     tags: tuple[str, ...]
     category: Category = "fiction"
+    #: The calls to action holding a launch phase's required words, by phase, as the writer
+    #: first makes them (`template._required_ctas`): each is checked by the gate, so they are
+    #: made once per profile version and phase, not once per post.
+    required_ctas: dict[Phase, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, book: BookProfile) -> Material:

@@ -75,6 +75,7 @@ def _a(phrase: str) -> str:
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
+@lru_cache(maxsize=1024)  # each candidate of a write names the same few days
 def human_date(day: date, timezone: str, today: date) -> str:
     """`day` as a person in the book's timezone writes it, seen from `today`.
 
@@ -106,7 +107,11 @@ def ages(audience: str | None) -> str | None:
     return f"ages {int(low)} to {int(high)}" if int(low) < int(high) else None
 
 
+#: How many characters of a post `opening` reads.
+OPENING_READ = 200
+
+
 @lru_cache(maxsize=8192)  # each write reads the openings of the platform's recent posts
 def opening(text: str, size: int = 3) -> str:
     """The first `size` words of a post, lower case, after any emoji or mark before them."""
-    return " ".join(w.casefold() for w in _WORD.findall(text[:200])[:size])
+    return " ".join(w.casefold() for w in _WORD.findall(text[:OPENING_READ])[:size])

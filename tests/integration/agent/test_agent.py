@@ -248,6 +248,7 @@ def test_execute_daily_tops_up_approves_schedules_and_publishes(
         "last_daily_run"
     ]
     assert last["status"] == "done" and set(last["steps"]) == {
+        "evergreen",
         "top_up",
         "auto_approve",
         "schedule",

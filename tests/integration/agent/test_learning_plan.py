@@ -15,8 +15,10 @@ from sqlalchemy import select
 
 from bookagent.bootstrap import Services
 from bookagent.db.base import utcnow
+from bookagent.db.models import Book
 from bookagent.db.models import Post
 from bookagent.domain import autonomous
+from bookagent.domain import learning_store
 from bookagent.domain.categories import DEFAULT_MIX
 from bookagent.domain.learning_store import plan_seed
 from bookagent.domain.scheduling import next_free_slot
@@ -235,3 +237,64 @@ def test_a_preferred_time_is_taken_only_among_the_free_ones_of_the_first_open_da
         assert pick(["19:00", "14:00"]) == "03 14:00"  # 19:00 is taken today
         assert pick(["19:00"]) == "03 09:00"  # the unranked ones keep their order
         assert pick(["19:00"], per_day=1) == "04 19:00"  # today is full: tomorrow's best
+
+
+def test_a_type_the_book_lacks_the_material_for_is_left_out_but_not_one_the_gate_held_back(
+    services: Services, client: FlaskClient, book_id: str
+) -> None:
+    """Two countdowns written as retailer posts (no launch ahead) leave countdowns out of the
+    plan for two weeks; two quote posts written as others because every quote went out lately
+    (the gate held them back that day) do not leave quotes out."""
+    put_settings(client, posts_per_day={"twitter": 14})
+    now = utcnow()
+    for day in range(1, 6):  # readings, so the plan is learned
+        add_published(
+            services,
+            book_id,
+            platform="twitter",
+            post_type=FICTION[day],
+            at=now - timedelta(days=day + 1),
+            readings=reading(0.01),
+        )
+    with services.db.session() as session:
+        for hours, asked, written, cause in [
+            (30, "launch_countdown", "retailer_cta", "lacks"),
+            (29, "author_quote", "review_highlight", "gate"),
+            (6, "launch_countdown", "retailer_cta", "lacks"),
+            (5, "author_quote", "hook_question", "gate"),
+        ]:
+            session.add(
+                Post(
+                    book_id=book_id,
+                    user_id="alice",
+                    platform="twitter",
+                    post_type=written,
+                    content=f"{written} for {asked}",
+                    content_hash="h",
+                    status="pending_approval",
+                    measured_length=10,
+                    limit=280,
+                    provider="template",
+                    model="template-v1",
+                    prompt_hash="p",
+                    created_at=now - timedelta(hours=hours),
+                    generation_metadata={
+                        "requested_post_type": asked,
+                        "fallback_cause": cause,
+                    },
+                )
+            )
+    with services.db.session() as session:
+        book = session.get(Book, book_id)
+        assert book is not None
+        settings = autonomous.agent_settings(autonomous.load_state(session, book_id))
+        plans = [
+            learning_store.plan_mix(session, book, "twitter", settings, now=now, n=14, seed=seed)
+            for seed in range(5)
+        ]
+    for plan in plans:
+        assert plan.mode == "learned"
+        assert plan.left_out == ("launch_countdown",)
+        assert "launch_countdown" not in plan.type_counts
+        assert any("Left out for now: launch countdown" in line for line in plan.summary())
+    assert any("author_quote" in plan.type_counts for plan in plans)

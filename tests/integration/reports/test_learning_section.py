@@ -127,10 +127,11 @@ def test_the_means_and_intervals_match_the_readings(report: dict[str, Any]) -> N
     w1, w2, w3 = weight(at(2, 3)), weight(at(3, 3)), weight(at(4, 3))
     total = w1 + w2
     average = (w1 * s1 + w2 * s2) / total
-    kappa, alpha = 1 + total, 1 + total / 2
-    beta = 0.01 + (w1 * (s1 - average) ** 2 + w2 * (s2 - average) ** 2) / 2
-    beta += total * (average - 0.5) ** 2 / (2 * kappa)
-    mean = (0.5 + total * average) / kappa
+    # The prior: mean 0.5, kappa 3, alpha 3, beta 3 · 0.1².
+    kappa, alpha = 3 + total, 3 + total / 2
+    beta = 0.03 + (w1 * (s1 - average) ** 2 + w2 * (s2 - average) ** 2) / 2
+    beta += 3 * total * (average - 0.5) ** 2 / (2 * kappa)
+    mean = (3 * 0.5 + total * average) / kappa
     half = quantiles.student_t_quantile(0.95, 2 * alpha) * math.sqrt(beta / (alpha * kappa))
     rows = {row["post_type"]: row for row in twitter["post_types"]}
     quote = rows["author_quote"]
@@ -141,7 +142,7 @@ def test_the_means_and_intervals_match_the_readings(report: dict[str, Any]) -> N
     assert quote["vs_typical"] == pytest.approx(mean / (1 - mean), abs=1e-3)
     hook = rows["hook_question"]
     assert hook["posts"] == 1
-    assert hook["mean"] == pytest.approx((0.5 + w3 * s3) / (1 + w3), abs=1e-4)
+    assert hook["mean"] == pytest.approx((3 * 0.5 + w3 * s3) / (3 + w3), abs=1e-4)
     untried = rows["fun_fact"]
     assert (untried["posts"], untried["mean"]) == (0, 0.5)
     assert all(row["posts"] == 0 for row in twitter["slots"])  # none went out at a posting time

@@ -70,14 +70,14 @@ def test_a_typical_post_scores_a_half_twice_typical_two_thirds_nothing_zero() ->
 
 def test_the_normal_gamma_update_matches_the_hand_computed_posterior() -> None:
     belief = learning.update(Belief(), [(1.0, 0.8), (1.0, 0.6)])
-    # prior: mu 0.5, kappa 1, alpha 1, beta 0.1²; two posts averaging 0.7, spread 0.02.
-    assert belief.kappa == pytest.approx(3)
-    assert belief.mean == pytest.approx((0.5 + 0.8 + 0.6) / 3)
-    assert belief.alpha == pytest.approx(2)
-    assert belief.beta == pytest.approx(0.01 + 0.02 / 2 + 1 * 2 * 0.2**2 / (2 * 3))
+    # prior: mu 0.5, kappa 3, alpha 3, beta 3 · 0.1²; two posts averaging 0.7, spread 0.02.
+    assert belief.kappa == pytest.approx(5)
+    assert belief.mean == pytest.approx((3 * 0.5 + 0.8 + 0.6) / 5)
+    assert belief.alpha == pytest.approx(4)
+    assert belief.beta == pytest.approx(0.03 + 0.02 / 2 + 3 * 2 * 0.2**2 / (2 * 5))
     assert (belief.posts, belief.weight) == (2, 2.0)
     low, high = belief.interval(0.9)
-    half = quantiles.student_t_quantile(0.95, 4) * math.sqrt(belief.beta / (2 * 3))
+    half = quantiles.student_t_quantile(0.95, 8) * math.sqrt(belief.beta / (4 * 5))
     assert (low, high) == pytest.approx((belief.mean - half, belief.mean + half))
 
 
@@ -236,4 +236,40 @@ def test_the_summary_says_what_changed_against_the_default_mix_and_why() -> None
     # With the last week's posts, the share counts them too.
     recent = [Arm("author_quote", "09:00")] * 6
     with_recent = learning.explain(posterior, plan, recent=recent)[-1]
-    assert f"of these and the 6 posts of the last 7 days, {trying / 20:.0%} try" in with_recent
+    assert f"of these and the 6 other posts of the week, {trying / 20:.0%} try" in with_recent
+
+
+def test_a_settled_winner_takes_every_post_the_floor_leaves_it() -> None:
+    history = [seen(t, d, 0.01, s) for d in range(1, 15) for t in MIX for s in SLOTS]
+    history += [seen("author_quote", d, 0.05, s) for d in range(1, 15) for s in SLOTS]
+    posterior = fit(history)
+    assert posterior.best_type == "author_quote"
+    for seed in range(10):
+        arms = learning.choose(posterior, 14, random.Random(seed))
+        # Settled: exactly the floor's ⌈0.2 × 14⌉ = 3 posts explore, no more.
+        assert sum(arm.post_type != "author_quote" for arm in arms) == 3
+    # In doubt (two types alike), each post is drawn: both get posts.
+    close = [seen(t, d, 0.01) for d in range(1, 15) for t in MIX]
+    close += [seen(t, d, 0.03) for d in range(1, 4) for t in ("fun_fact", "author_quote")]
+    drawn = Counter(arm.post_type for arm in learning.choose(fit(close), 14, random.Random(2)))
+    assert drawn["fun_fact"] >= 2 and drawn["author_quote"] >= 2
+
+
+def test_a_type_the_book_cannot_write_now_is_left_out_until_its_requests_age() -> None:
+    requests = [
+        ("launch_countdown", "retailer_cta"),
+        ("author_quote", "author_quote"),
+        ("launch_countdown", "retailer_cta"),
+        ("review_highlight", "author_quote"),  # once: may be a bad day
+        ("fun_fact", "theme_spotlight"),
+        ("fun_fact", "fun_fact"),  # written again since
+    ]
+    assert learning.unwritable(requests) == {"launch_countdown"}
+    posterior = fit([seen(t, d, 0.01) for d in range(1, 5) for t in MIX])
+    narrowed = learning.without_types(posterior, {"launch_countdown"})
+    assert "launch_countdown" not in narrowed.post_types
+    for seed in range(10):
+        arms = learning.choose(narrowed, 14, random.Random(seed))
+        assert all(arm.post_type != "launch_countdown" for arm in arms)
+    # Leaving out every type leaves the posterior as it was: there is nothing else to write.
+    assert learning.without_types(posterior, MIX) is posterior

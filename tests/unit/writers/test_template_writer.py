@@ -184,6 +184,24 @@ def test_sparse_profile_falls_back_and_says_why() -> None:
             assert draft.metadata["fallback_reason"] is None
 
 
+def test_a_type_whose_material_went_out_lately_gives_way_to_a_real_post_not_a_stub() -> None:
+    """Quote posts asked for day after day of a book with one quote: once every framing of it
+    repeats a recent post, the writer writes another type with something to say, never a post
+    that is only the title ("Say hello to ...")."""
+    book = replace(BOOK, quotes=(BOOK.quotes[0],))
+    recent: list[str] = []
+    written = []
+    for seed in range(24):
+        draft = write(book, constraints("bluesky", "author_quote", seed=seed, avoid=tuple(recent)))
+        written.append(draft)
+        recent.append(draft.content)
+    stubs = [d.content for d in written if d.metadata["template_id"].startswith("last_resort")]
+    assert stubs == []
+    assert all(len(d.content.split()) >= 8 for d in written), [d.content for d in written]
+    assert {d.post_type for d in written} - {"author_quote"}  # others stood in
+    assert written[0].post_type == "author_quote"
+
+
 def test_launch_countdown_without_a_date_falls_back_to_a_retailer_post() -> None:
     draft = write(replace(BOOK, launch_date=None), constraints("facebook", "launch_countdown"))
     assert draft.post_type == "retailer_cta"

@@ -7,6 +7,7 @@ from flask_openapi3 import OpenAPI
 from bookagent.web.api import assets
 from bookagent.web.api import attempts
 from bookagent.web.api import autonomous
+from bookagent.web.api import best_times
 from bookagent.web.api import books
 from bookagent.web.api import engagement
 from bookagent.web.api import health
@@ -29,6 +30,7 @@ def register_api(app: OpenAPI) -> None:
         attempts,
         engagement,
         autonomous,
+        best_times,
         platforms,
         reports,
     ):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bookagent.db.base import utcnow
 from bookagent.domain import autonomous as agent
 from bookagent.domain.books import resolve_book
+from bookagent.domain.link_tracking import check_short_links
 from bookagent.health import check_scheduler
 from bookagent.queue.operations import submit_task
 from bookagent.web.api.blueprints import QUEUED
@@ -117,5 +118,6 @@ def put_settings(body: SettingsBody) -> Response:
     with services().db.session() as session:
         book = resolve_book(session, caller(), user_id=body.user_id, book_id=body.book_id)
         new = agent.AgentSettings.model_validate(body.model_dump(exclude={"user_id", "book_id"}))
+        check_short_links(new.link_tracking, services().settings.web.public_url)
         agent.update_settings(session, book.id, new)
         return ok({"book_id": book.id, "settings": new.model_dump()})

@@ -3,7 +3,8 @@ readings from CSV text (all rows or none).
 
 The figures are `likes, shares, comments, clicks, impressions, followers`, each a whole number
 of 0 or more, or left out (not known). A reading recorded or imported here has the source
-`import`; the daily routine's readings of the platforms have `platform`.
+`import`; the daily routine's readings of the platforms have `platform`, and the clicks counted
+on bookagent's short links `clicks`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bookagent.db.base import utcnow
 from bookagent.db.models import Post
 from bookagent.domain import engagement
 from bookagent.domain import posts as ops
+from bookagent.domain import short_links
 from bookagent.domain.engagement import MAX_FIGURE
 from bookagent.domain.metric_import import MAX_IMPORT_CHARS
 from bookagent.domain.metric_import import MAX_IMPORT_ROWS
@@ -104,9 +106,11 @@ def record_metrics(path: PostPath, body: ReadingBody) -> Response:
 
 @blueprint.get("/posts/<post_id>/metrics")
 def metric_history(path: PostPath) -> Response:
-    """The post's readings, oldest first, and its latest figures."""
+    """The post's readings, oldest first, and its latest figures; the clicks counted on its
+    short links are recorded as a reading first where they are above its clicks figure."""
     with services().db.session() as session:
         post = ops.get_post(session, caller(), path.post_id)
+        short_links.refresh_counted_clicks(session, [post], utcnow())
         readings = [engagement.reading_to_dict(r) for r in engagement.history(session, post.id)]
         figures = _post_figures(post)
     return ok({"post_id": post.id, "readings": readings, "count": len(readings), **figures})

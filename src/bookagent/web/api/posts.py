@@ -18,6 +18,7 @@ from pydantic import model_validator
 
 from bookagent.db.base import utcnow
 from bookagent.db.models import Post
+from bookagent.domain import evergreen
 from bookagent.domain import generation
 from bookagent.domain import posts as ops
 from bookagent.domain.books import resolve_book
@@ -381,6 +382,25 @@ def resolve_post(path: PostPath, body: ResolveBody) -> Response:
             now=utcnow(),
         )
         return ok({"post": ops.post_to_dict(post)})
+
+
+@blueprint.put("/posts/<post_id>/evergreen")
+def mark_evergreen(path: PostPath) -> Response:
+    """Mark a published post evergreen: the agent queues it again after the cool-down (404
+    unknown, 409 not published or a repeat)."""
+    return _set_evergreen(path.post_id, True)
+
+
+@blueprint.delete("/posts/<post_id>/evergreen")
+def unmark_evergreen(path: PostPath) -> Response:
+    """Stop repeating a post (idempotent; repeats already queued stay queued)."""
+    return _set_evergreen(path.post_id, False)
+
+
+def _set_evergreen(post_id: str, on: bool) -> Response:
+    with services().db.session() as session:
+        post = evergreen.set_evergreen(session, caller(), post_id, on)
+        return ok({"post": _with_preview(post, {})})
 
 
 @blueprint.delete("/posts/<post_id>")

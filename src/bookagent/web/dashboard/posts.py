@@ -10,8 +10,11 @@ from typing import Any
 from flask import request
 
 from bookagent.db.base import utcnow
+from bookagent.domain import autonomous as agent
+from bookagent.domain import learning_store
 from bookagent.domain import posts as ops
 from bookagent.domain.assets import find_asset
+from bookagent.domain.best_times import BestTimes
 from bookagent.domain.categories import POST_TYPES
 from bookagent.domain.media import media_of
 from bookagent.domain.media import media_violations
@@ -91,16 +94,20 @@ def approvals_page() -> str:
 
 
 def schedule_page() -> str:
-    """Published and upcoming posts of the current book, by day in the book's timezone."""
+    """Published and upcoming posts of the current book, by day in the book's timezone, and the
+    best times to post on each platform (learned or default)."""
     svc, who = services(), caller()
     now = utcnow()
     offset = _int_arg("weeks", 0, -520, 520)
     start = now - timedelta(days=SCHEDULE_PAST_DAYS) + timedelta(weeks=offset)
     end = now + timedelta(days=SCHEDULE_FUTURE_DAYS) + timedelta(weeks=offset)
     rows: list[dict[str, Any]] = []
+    best_times: list[BestTimes] = []
     with svc.db.session() as session:
         books, book = choose_book(session, who)
         if book is not None:
+            settings = agent.agent_settings(agent.load_state(session, book.id))
+            best_times = learning_store.best_times_by_platform(session, book, settings, now)
             rows = ops.schedule_rows(
                 session,
                 who,
@@ -130,6 +137,7 @@ def schedule_page() -> str:
         window_end=end.astimezone(UTC),
         weeks=offset,
         timezone_name=str(timezone),
+        best_times=best_times,
     )
 
 
