@@ -196,6 +196,10 @@ class WebSettings(BaseModel):
     generate_rate_limit: str = "30 per minute"
     measure_rate_limit: str = "240 per minute"
     reports_rate_limit: str = "60 per minute"
+    # Short-link clicks counted per client address: past it the reader is still sent on, but the
+    # click is not counted (nor stored), so a script cannot inflate a post's clicks or fill the
+    # table. The address lives in the limiter's counter for the window only, never in the database.
+    click_rate_limit: str = "20 per minute"
 
     @field_validator("trusted_hosts", mode="before")
     @classmethod
@@ -210,6 +214,7 @@ class WebSettings(BaseModel):
         "generate_rate_limit",
         "measure_rate_limit",
         "reports_rate_limit",
+        "click_rate_limit",
     )
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:

@@ -1,6 +1,6 @@
-"""The one map from errors to HTTP: under /api and /media (the webhook's signed image links, read
-by programs) every error answers JSON in API.md's shape; on the dashboard (every other path) it
-answers an HTML page."""
+"""The one map from errors to HTTP: under /api, /media (the webhook's signed image links, read
+by programs) and /l (the short links) every error answers JSON in API.md's shape; on the
+dashboard (every other path) it answers an HTML page."""
 
 from __future__ import annotations
 
@@ -97,8 +97,9 @@ PAGE_TITLES = {
 }
 
 
-#: The paths whose errors answer JSON: the API, and the signed image links programs fetch.
-JSON_PREFIXES = ("/api", "/media/")
+#: The paths whose errors answer JSON: the API, the signed image links programs fetch, and the
+#: short links (whose unknown codes answer JSON 404, so a wrong method or an empty code does too).
+JSON_PREFIXES = ("/api", "/media/", "/l/")
 
 
 def is_dashboard_request() -> bool:

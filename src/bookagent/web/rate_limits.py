@@ -30,6 +30,7 @@ from bookagent.services import Services
 log = logging.getLogger(__name__)
 
 LIMITER_KEY = "bookagent.limiter"
+CLICK_LIMIT_KEY = "bookagent.click_limit"
 
 #: The expensive routes, by endpoint, and the setting that holds each one's per-user limit.
 PER_USER_LIMITS: dict[str, str] = {
@@ -111,6 +112,34 @@ class FailedAuthLimit:
             log.warning("rate-limit store unavailable; failed authentication not counted")
 
 
+class ClickLimit:
+    """Short-link clicks counted per client address: `counts()` says whether this click may be
+    counted, and uses one of the address's allowance when it may. The reader is sent on either
+    way; only the count stops (see `web.short_links`)."""
+
+    def __init__(self, limiter: Limiter, limit: str, prefix: str) -> None:
+        self._limiter = limiter
+        self._item: RateLimitItem = parse(limit)
+        self._scope = f"{prefix}/click"
+
+    def counts(self) -> bool:
+        """Whether this address may have one more click counted (True when limits are off or
+        the store is down: the click is real until shown otherwise)."""
+        if not self._limiter.enabled:
+            return True
+        try:
+            return bool(self._limiter.limiter.hit(self._item, self._scope, client_address()))
+        except Exception:
+            log.warning("rate-limit store unavailable; click counted without its limit")
+            return True
+
+
+def click_limit(app: Flask) -> ClickLimit | None:
+    """The app's click limit (None in an app built without rate limits)."""
+    found = app.extensions.get(CLICK_LIMIT_KEY)
+    return found if isinstance(found, ClickLimit) else None
+
+
 def install_rate_limits(app: Flask, services: Services) -> Limiter:
     """Create the limiter (after auth, so per-user keys see `g.caller`) and limit the routes."""
     web = services.settings.web
@@ -136,6 +165,9 @@ def install_rate_limits(app: Flask, services: Services) -> Limiter:
     )
     app.extensions[LIMITER_KEY] = FailedAuthLimit(
         limiter, web.auth_failure_rate_limit, deployment_prefix(services)
+    )
+    app.extensions[CLICK_LIMIT_KEY] = ClickLimit(
+        limiter, web.click_rate_limit, deployment_prefix(services)
     )
     return limiter
 

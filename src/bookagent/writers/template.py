@@ -435,7 +435,7 @@ def _combinations(
             body=body,
             cta=cta,
             link=_link_line(post_type, facts, table, rules, plan.phase, rng, _preorder(cta)),
-            tags=_choose_tags(material.tags, rng.randint(low, high), rng),
+            tags=_choose_tags(_tags_for(material.tags, rules.name), rng.randint(low, high), rng),
             sep=rng.choice(("\n\n", "\n\n", " ")),
             hook=_one(hooks, rng) if layout == "long" and rng.random() < 0.8 else "",
             support=_supports(facts, values, used, form, rng, plan),
@@ -526,7 +526,8 @@ def _last_resorts(plan: _Plan, rng: random.Random) -> Iterator[tuple[str, str]]:
     """Short posts that fit every platform: the title or author, and a required word."""
     material = plan.material
     base = material.facts.base
-    minimal = _choose_tags(material.tags[::-1], plan.platform.hashtags_min, rng)  # generic first
+    tags = _tags_for(material.tags, plan.platform.name)[::-1]  # generic first
+    minimal = _choose_tags(tags, plan.platform.hashtags_min, rng)
     for i, template in material.phrases.last_resorts:
         if not fields(template) <= base.keys():
             continue
@@ -588,6 +589,12 @@ def _link_line(
         labels = ("",) if said_preorder else (*labels, "")
     label = rng.choice(labels) if labels else ""
     return f"{label} {url}" if label else url
+
+
+@lru_cache(maxsize=256)
+def _tags_for(tags: tuple[str, ...], platform: str) -> tuple[str, ...]:
+    """`tags` without those of another network's community (`NETWORK_TAGS`)."""
+    return tuple(t for t in tags if phrases.NETWORK_TAGS.get(t.casefold(), platform) == platform)
 
 
 def _choose_tags(tags: tuple[str, ...], count: int, rng: random.Random) -> tuple[str, ...]:

@@ -361,6 +361,9 @@ EMOJI: Mapping[Category, tuple[str, ...]] = MappingProxyType({
 })
 BIO_LINES = ("Link in bio.", "The link is in my bio.", "Find the link in my bio.")
 GENERIC_TAGS = ("BookLovers", "AmReading", "Books", "Bookstagram", "ReadingList", "BookRecs")
+#: Tags that name one network's community, used on that network only (casefolded): #Bookstagram
+#: is Instagram's book community, and reads as a cross-post anywhere else.
+NETWORK_TAGS = MappingProxyType({"bookstagram": "instagram"})
 LINK_CHANCE = {"retailer_cta": 1.0, "launch_countdown": 1.0, "review_highlight": 0.5,
                "excerpt_teaser": 0.5, "author_quote": 0.3, "key_idea": 0.3,
                "parent_teacher": 0.5, "read_aloud": 0.3}

@@ -149,6 +149,13 @@ def test_an_unknown_or_malformed_code_is_a_404_in_json(
     assert clicks(services) == 0
 
 
+def test_an_empty_code_or_a_wrong_method_answers_json_too(client: FlaskClient) -> None:
+    empty = client.get("/l/", headers={"User-Agent": BROWSER})
+    assert empty.status_code == 404 and empty.get_json()["code"] == "not_found"
+    posted = client.post("/l/abcdefgh", headers={"User-Agent": BROWSER})
+    assert posted.status_code == 405 and posted.get_json()["success"] is False
+
+
 def test_clicks_reach_the_posts_metrics_once_and_never_lower_an_imported_figure(
     client: FlaskClient, services: Services
 ) -> None:
@@ -301,3 +308,29 @@ def test_short_links_need_the_public_address(
         assert answer.get_json()["details"][0]["field"] == "link_tracking.short_links"
     finally:
         services.close(grace_s=0)
+
+
+def test_clicks_past_an_addresss_allowance_are_followed_but_not_counted(
+    make_settings: SettingsFactory, database_url: str
+) -> None:
+    settings = make_settings(
+        db={"url": database_url},
+        web={
+            "public_url": PUBLIC_URL,
+            "trusted_hosts": ["localhost", "books.example.com"],
+            "click_rate_limit": "3 per minute",
+        },
+    )
+    services = build_services(settings)
+    try:
+        app = create_app(services=services)
+        client = app.test_client()
+        _, _, code = linked_post(services)
+        answers = [click(client, code) for _ in range(5)]
+        assert [a.status_code for a in answers] == [302] * 5  # every reader is sent on
+        assert {a.headers["Location"] for a in answers} == {AMAZON}
+        assert clicks(services) == 3  # ... and a script counts no more than the allowance
+        other = click(client, code, agent=BROWSER, method="GET")
+        assert other.status_code == 302 and clicks(services) == 3
+    finally:
+        services.close(grace_s=5)

@@ -76,3 +76,32 @@ def test_written_posts_carry_the_same_tags_on_every_network(name: str, platform:
             assert [tag for *_, tag in rule(content)] == tags, (rule.__name__, content)
         assert all(is_portable_tag(tag) for tag in tags), content
     assert seen > 0, "the writer used some tags"
+
+
+def test_bookstagram_is_an_instagram_tag_only() -> None:
+    """A book with no tags of its own leans on the generic ones; #Bookstagram among them names
+    Instagram's book community and is left out everywhere else."""
+    import asyncio
+    from dataclasses import replace as _replace
+
+    from bookagent.domain.ports import WriteConstraints
+    from bookagent.platforms import SUPPORTED_PLATFORMS
+    from bookagent.platforms import get_rules
+    from bookagent.writers.template import TemplateWriter
+
+    writer = TemplateWriter()
+    book = _replace(BOOK, hashtags=(), key_themes=())
+    seen: dict[str, int] = {}
+    for platform in SUPPORTED_PLATFORMS:
+        for seed in range(30):
+            constraints = WriteConstraints.for_platform(get_rules(platform), "fun_fact", seed=seed)
+            draft = asyncio.run(writer.write(book, constraints))
+            tags = {tag.lstrip("#").casefold() for tag in draft.hashtags}
+            seen[platform] = seen.get(platform, 0) + ("bookstagram" in tags)
+    assert seen["instagram"] > 0
+    assert {p: n for p, n in seen.items() if n and p != "instagram"} == {}
+    from bookagent.writers.template import _tags_for
+
+    generic = ("Books", "Bookstagram", "BookRecs")
+    assert _tags_for(generic, "instagram") == generic
+    assert _tags_for(generic, "mastodon") == ("Books", "BookRecs")
