@@ -28,7 +28,9 @@ Mondays the weekly report. The benchmark waits for the queue to drain before mov
 - baseline: `learning` off, which is the agent before it learned: the category's default mix in
   turn, the first free posting times;
 - oracle: knows the hidden rates: every post is the week's best type at the best posting times
-  (computed, not run).
+  (computed, not run);
+- oracle keeping the floor (information only): the same, but a fifth of its posts are of the
+  other types, as the exploration floor the plan must keep requires: what the floor alone costs.
 
 **The figure** is engagement as the audience's expected value of what each strategy published
 (the true rate of the post's type and time × its impressions), so luck in the noise does not
@@ -80,6 +82,7 @@ from bookagent.db import migrate
 from bookagent.db.models import Post
 from bookagent.db.models import Report
 from bookagent.db.models import TaskRecord
+from bookagent.domain import learning
 from bookagent.domain.categories import DEFAULT_MIX
 from bookagent.domain.learning_store import nearest_slot
 from bookagent.services import Services
@@ -179,6 +182,17 @@ class Audience:
         best_rate = max(self.weekly[week].values())
         factors = sorted(self.scenario.slot_factor.values(), reverse=True)[:POSTS_PER_DAY]
         return sum(best_rate * f * MEAN_IMPRESSIONS for f in factors)
+
+    def floored_day(self, week: int) -> float:
+        """The oracle's day when it too must explore as the plan must: `EXPLORATION_FLOOR` of
+        its posts of the other types (on average), at the best times."""
+        rates = self.weekly[week]
+        best = max(rates.values())
+        others = [rate for rate in rates.values() if rate != best] or [best]
+        floor = learning.EXPLORATION_FLOOR
+        mixed = (1 - floor) * best + floor * sum(others) / len(others)
+        factors = sorted(self.scenario.slot_factor.values(), reverse=True)[:POSTS_PER_DAY]
+        return sum(mixed * f * MEAN_IMPRESSIONS for f in factors)
 
     def reading(self, rng: random.Random, rate: float) -> dict[str, int]:
         """A post's figures: impressions, and likes/shares/comments around their mean."""
@@ -410,6 +424,8 @@ class Outcome:
     ours: Run
     fixed: Run
     oracle: list[float]
+    #: The oracle's total when it explores as the floor requires (information only).
+    floored: float = 0.0
 
     def oracle_cumulative(self) -> list[float]:
         """The oracle's expected engagement summed up to each week."""
@@ -425,13 +441,15 @@ def run_scenario(scenario: Scenario, plan: Plan) -> Outcome:
     each week's figures added up over the seeds."""
     ours, fixed = Run("ours"), Run("fixed")
     oracle = [0.0] * plan.weeks
+    floored = 0.0
     for seed in plan.seeds:
         audience = Audience(scenario, plan.weeks, seed)
         ours.add(simulate("ours", audience, plan.weeks, seed))
         fixed.add(simulate("fixed", audience, plan.weeks, seed))
         oracle = [o + 7 * audience.oracle_day(week) for week, o in enumerate(oracle)]
+        floored += sum(7 * audience.floored_day(week) for week in range(plan.weeks))
         ours.ratios.append(ours.per_seed[-1] / oracle_total(audience, plan.weeks))
-    return Outcome(scenario, ours, fixed, oracle)
+    return Outcome(scenario, ours, fixed, oracle, floored)
 
 
 def oracle_total(audience: Audience, weeks: int) -> float:
@@ -464,6 +482,18 @@ def lines_of(outcome: Outcome) -> list[Line]:
             "oracle (best type and times, known)",
             "ours/baseline",
             ORACLE_TARGET,
+            notes=notes,
+        ),
+        Line(
+            SECTION,
+            f"{name}: cumulative engagement by week {weeks}, learning vs an oracle that explores "
+            "as the 20% floor requires",
+            "engagements",
+            round(ours, 1),
+            round(outcome.floored, 1),
+            "oracle keeping the exploration floor",
+            "ours/baseline",
+            None,
             notes=notes,
         ),
         Line(

@@ -423,6 +423,12 @@ def _combinations(
             else [(str(i), cta) for i, cta in ctas]
         )
         pool = [(i, cta) for i, cta in pool if fields(cta) <= values.keys() - named]
+        # A post whose opening has not named the book ends by naming it ("Pre-order The Quiet
+        # Hours."), not with an "it" that nothing in the post refers to.
+        title = values.get("title", "")
+        title_named = not title or title in body or title in opener
+        if not title_named:
+            pool = [(i, cta) for i, cta in pool if "title" in fields(cta)] or pool
         if not pool:
             continue
         c, cta_template = rng.choice(pool)
@@ -438,7 +444,7 @@ def _combinations(
             tags=_choose_tags(_tags_for(material.tags, rules.name), rng.randint(low, high), rng),
             sep=rng.choice(("\n\n", "\n\n", " ")),
             hook=_one(hooks, rng) if layout == "long" and rng.random() < 0.8 else "",
-            support=_supports(facts, values, used, form, rng, plan),
+            support=_supports(facts, values, used, form, rng, plan, title_named),
             closer=_one(fresh(table.closers), rng),
             pin_title=_pin_title(values, rng) if layout == "pin" else "",
         )
@@ -488,9 +494,11 @@ def _supports(
     layout: str,
     rng: random.Random,
     plan: _Plan,
+    title_named: bool = True,
 ) -> tuple[str, ...]:
     """Up to three supporting lines for a long layout or a thread, one for the others (half the
-    time for a short post), none for a pin."""
+    time for a short post), none for a pin. `title_named`: whether the post names the book
+    before them (else the theme line names it rather than saying "It is")."""
     if layout == "pin" or (layout == "short" and rng.random() < 0.5):
         return ()
     said = {"review" if f in ("review", "reader_review", "source") else f for f in used}
@@ -501,7 +509,10 @@ def _supports(
     }
     lines = list(by_field.values())
     if "theme" not in used and "theme2" not in used and "theme2" in values:
-        lines.append(_THEME_SUPPORT[facts.category].format(**values))
+        line = _THEME_SUPPORT[facts.category]
+        if not title_named:  # "It is a story about..." needs the book named before it
+            line = line.replace("It is", "{title} is", 1)
+        lines.append(line.format(**values))
     rng.shuffle(lines)
     unused = plan.fresh(lines)  # lines the newest posts did not hold come first
     ordered = [*unused, *(line for line in lines if line not in unused)]

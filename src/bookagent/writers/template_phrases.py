@@ -80,7 +80,8 @@ SHARED: Mapping[str, Table] = {
          "What readers are saying about {title}: “{reader_review}”",
          "{source} on {title}: “{review}”",
          "One reader on {title} by {author}: “{reader_review}”"),
-        ("", "Have you read it yet?", "See for yourself.", "Add it to your list."),
+        ("", "Have you read it yet?", "See for yourself.", "Add it to your list.",
+         "Add {title} to your list."),
     ),
     "behind_the_scenes": (
         ("", "Behind the scenes.", "From the writing desk.", "Writing notes.",
@@ -315,9 +316,11 @@ NONFICTION: Mapping[str, Table] = {
 #: Endings that carry the launch phase's wording, for posts that sell or count down.
 PHASE_CTAS: Mapping[Phase, tuple[str, ...]] = MappingProxyType({
     "pre_launch": ("Pre-order it now.", "Pre-orders are open.", "Reserve yours with a pre-order.",
-                   "Pre-order your copy."),
-    "launch_week": ("Out now.", "Get your copy now.", "It is out in the world now."),
-    "post_launch": ("Add it to your list.", "Get your copy.", "Tell a friend who would love it."),
+                   "Pre-order your copy.", "Pre-order {title} now."),
+    "launch_week": ("Out now.", "Get your copy now.", "It is out in the world now.",
+                    "{title} is out now."),
+    "post_launch": ("Add it to your list.", "Get your copy.", "Tell a friend who would love it.",
+                    "Add {title} to your list."),
 })
 #: Labels before a retailer link, by launch phase.
 LINK_LABELS: Mapping[Phase, tuple[str, ...]] = MappingProxyType({

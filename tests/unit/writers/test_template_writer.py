@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -305,3 +306,22 @@ def test_every_draft_passes_check_draft(
     draft = write(book, constraints(platform, post_type, seed=seed, attempt=attempt))
     report = check_draft(book, get_rules(platform), draft.content)
     assert report.ok, (report.violations, draft.content)
+
+
+@pytest.mark.parametrize("name", ["thriller", "picture", "business"])
+def test_a_post_that_says_it_names_the_book(name: str) -> None:
+    """ "Pre-order it now." or "It is a story about..." needs the book named in the post: a post
+    whose opening does not name it ends by naming it ("Pre-order The Quiet Hours now.")."""
+    from tests.adversarial.profiles import PROFILES
+
+    book = PROFILES[name]
+    pronoun = re.compile(r"(?:Pre-?order|Add|Get) (?:it|yours)\b|^It is (?:a|out)", re.I | re.M)
+    unnamed = []
+    for platform in SUPPORTED_PLATFORMS:
+        for seed in range(25):
+            post_type = POST_TYPES[seed % len(POST_TYPES)]
+            draft = write(book, constraints(platform, post_type, seed=seed))
+            named = book.title.casefold() in draft.content.casefold()
+            if not named and pronoun.search(draft.content):
+                unnamed.append((platform, draft.post_type, draft.content))
+    assert unnamed == []
