@@ -219,19 +219,20 @@ def misattributions(speakers: Speakers, text: str) -> Iterator[str]:
         before = _SOURCE_BEFORE_QUOTE.search(text[max(0, start - _LOOKBACK) : start])
         if before is not None:
             yield from _check(speakers, before["src"], inner, last=True)
+    # Case folded once for every word search below. Folding that changes the text's length
+    # (`İ`) could shift a match, so such a text runs every pattern in full.
+    folded = text.casefold()
+    plain = len(folded) == len(text)
     # The verb first (a plain pattern, quick), then the capitals before it: a pattern that
     # starts with a capital letter is tried at every place of a 63,000-character post.
-    for verb in _verbs(text):
+    for verb in _verbs(text, folded if plain else None):
         window = text[max(0, verb.start() - _LOOKBACK) : verb.start()]
         source = _SOURCE_BEFORE.search(window)
         if source is not None:
             words = _credited_words(text, verb.end(), quotes)
             yield from _check(speakers, source["src"], words, last=True)
-    folded = text.casefold()
     # Each pattern below needs one of its words somewhere in the text (a `str` search, in C): a
-    # post with none of them skips the pattern. Case folding that changes the text's length
-    # (`İ`) could shift a match, so such a text runs every pattern.
-    plain = len(folded) == len(text)
+    # post with none of them skips the pattern.
     credits = _CREDIT.finditer(text) if not plain or _has_any(folded, _CREDIT_WORDS) else ()
     for credit in credits:
         group = _CREDIT_GROUP.match(text, credit.end())
@@ -257,11 +258,11 @@ def _has_any(folded: str, words: tuple[str, ...]) -> bool:
     return any(word in folded for word in words)
 
 
-def _verbs(text: str) -> Iterator[re.Match[str]]:
-    """`_VERB.finditer(text)`, tried only where a verb's first letters are (`str.find`, in C)."""
-    folded = text.casefold()
+def _verbs(text: str, folded: str | None) -> Iterator[re.Match[str]]:
+    """`_VERB.finditer(text)`, tried only where a verb's first letters are (`str.find`, in C, in
+    `folded`, the text case folded to the same length; None runs the pattern everywhere)."""
     places: list[int] = []
-    if len(folded) != len(text) or not all(find_all(folded, s, places) for s in _VERB_STEMS):
+    if folded is None or not all(find_all(folded, s, places) for s in _VERB_STEMS):
         yield from _VERB.finditer(text)
         return
     yield from matches_at(_VERB, text, sorted(places))

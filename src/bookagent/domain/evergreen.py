@@ -45,7 +45,6 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -59,9 +58,11 @@ from bookagent.domain.content_warnings import WarningEdit
 from bookagent.domain.content_warnings import post_warning
 from bookagent.domain.engagement import latest_figures
 from bookagent.domain.identity import Caller
+from bookagent.domain.posts import PIPELINE_STATUSES
 from bookagent.domain.posts import check_text
 from bookagent.domain.posts import content_hash
 from bookagent.domain.posts import get_post
+from bookagent.domain.posts import pipeline_counts
 from bookagent.errors import ConflictError
 from bookagent.isotime import iso
 from bookagent.platforms import SUPPORTED_PLATFORMS
@@ -70,8 +71,6 @@ from bookagent.states import PostStatus
 
 #: At most this many repeats per platform per day, so repeats never crowd out new posts.
 MAX_REPEATS_PER_DAY = 1
-#: The pipeline whose room under posts_per_day repeats may take (the top-up's).
-PIPELINE_STATUSES = (PostStatus.PENDING_APPROVAL, PostStatus.APPROVED, PostStatus.SCHEDULED)
 #: A repeat in one of these is still on its way: its original is not due again.
 ON_ITS_WAY = (
     *PIPELINE_STATUSES,
@@ -262,13 +261,7 @@ def requeue(
     outcome: `queued` per platform, each repeat with its original, and the skipped ones."""
     key = repeat_key(book.id, run_date)
     made = set(session.scalars(select(Post.task_index).where(Post.task_id == key)))
-    counts = dict(
-        session.execute(
-            select(Post.platform, func.count())
-            .where(Post.book_id == book.id, Post.status.in_(PIPELINE_STATUSES))
-            .group_by(Post.platform)
-        ).all()
-    )
+    counts = pipeline_counts(session, book.id)
     queued: dict[str, int] = {}
     repeats: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []

@@ -658,3 +658,18 @@ def resolve_post(
     _transition(session, post_id, [PostStatus.UNCONFIRMED, PostStatus.FAILED], values)
     session.refresh(post)
     return post
+
+
+#: Posts on their way out: the pipeline the daily top-up (and the evergreen step) fills up to a
+#: platform's posts per day.
+PIPELINE_STATUSES = (PostStatus.PENDING_APPROVAL, PostStatus.APPROVED, PostStatus.SCHEDULED)
+
+
+def pipeline_counts(session: Session, book_id: str) -> dict[str, int]:
+    """The book's posts in the pipeline (`PIPELINE_STATUSES`), per platform."""
+    rows = session.execute(
+        select(Post.platform, func.count())
+        .where(Post.book_id == book_id, Post.status.in_(PIPELINE_STATUSES))
+        .group_by(Post.platform)
+    )
+    return {platform: int(count) for platform, count in rows}

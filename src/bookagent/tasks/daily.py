@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -29,6 +28,7 @@ from bookagent.domain.engagement import platform_reading
 from bookagent.domain.engagement import record_reading
 from bookagent.domain.media import media_of
 from bookagent.domain.media import media_violations
+from bookagent.domain.posts import pipeline_counts
 from bookagent.errors import BookAgentError
 from bookagent.errors import NotFoundError
 from bookagent.states import PostStatus
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PIPELINE_STATUSES = (PostStatus.PENDING_APPROVAL, PostStatus.APPROVED, PostStatus.SCHEDULED)
 _WEEK = timedelta(days=7)
 STEPS = ("evergreen", "top_up", "auto_approve", "schedule", "publish", "metrics")
 
@@ -69,14 +68,7 @@ def top_up(services: Services, book_id: str, task_id: str | None) -> dict[str, A
     with services.db.session() as session:
         state = autonomous.load_state(session, book_id)
         settings = autonomous.agent_settings(state)
-        counts = {
-            platform: int(count)
-            for platform, count in session.execute(
-                select(Post.platform, func.count())
-                .where(Post.book_id == book_id, Post.status.in_(PIPELINE_STATUSES))
-                .group_by(Post.platform)
-            )
-        }
+        counts = pipeline_counts(session, book_id)
         book = session.get(Book, book_id)
         for platform, per_day in settings.posts_per_day.items():
             need = per_day - int(counts.get(platform, 0))
