@@ -29,7 +29,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -183,27 +182,29 @@ def follow(session: Session, code: str, *, count: bool, now: datetime) -> str | 
 
 def clicks_by_post(session: Session, post_ids: Iterable[str]) -> dict[str, int]:
     """The clicks counted on each post's short links (posts without any are left out)."""
-    clicks = (
-        select(ShortLink.post_id, func.count(LinkClick.id))
-        .join(LinkClick, LinkClick.code == ShortLink.code)
-        .group_by(ShortLink.post_id)
-    )
-    return _per_post(session, clicks, post_ids)
+    ids = list(dict.fromkeys(post_ids))
+    counts: dict[str, int] = {}
+    for start in range(0, len(ids), _QUERY_CHUNK):
+        rows = session.execute(
+            select(ShortLink.post_id, func.count(LinkClick.id))
+            .join(LinkClick, LinkClick.code == ShortLink.code)
+            .where(ShortLink.post_id.in_(ids[start : start + _QUERY_CHUNK]))
+            .group_by(ShortLink.post_id)
+        )
+        counts.update({post_id: int(count) for post_id, count in rows})
+    return counts
 
 
 def short_links_by_post(session: Session, post_ids: Iterable[str]) -> dict[str, int]:
     """How many short links each post has (posts without any are left out)."""
-    links = select(ShortLink.post_id, func.count()).group_by(ShortLink.post_id)
-    return _per_post(session, links, post_ids)
-
-
-def _per_post(session: Session, query: Select[str, int], post_ids: Iterable[str]) -> dict[str, int]:
-    """`query` (post id, count) for the posts of `post_ids`, asked in chunks of ids."""
     ids = list(dict.fromkeys(post_ids))
     counts: dict[str, int] = {}
     for start in range(0, len(ids), _QUERY_CHUNK):
-        chunk = ids[start : start + _QUERY_CHUNK]
-        rows = session.execute(query.where(ShortLink.post_id.in_(chunk)))
+        rows = session.execute(
+            select(ShortLink.post_id, func.count())
+            .where(ShortLink.post_id.in_(ids[start : start + _QUERY_CHUNK]))
+            .group_by(ShortLink.post_id)
+        )
         counts.update({post_id: int(count) for post_id, count in rows})
     return counts
 
