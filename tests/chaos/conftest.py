@@ -53,6 +53,14 @@ COMMON_ENV = {
 
 FINISHED = ("SUCCESS", "FAILURE", "REVOKED")
 
+
+def shared_env(tmp_path: Path) -> dict[str, str]:
+    """What every process of one case shares besides COMMON_ENV: the posts' images folder, as
+    in a deployment (a post written by the API may carry a launch card that a worker publishes;
+    with a media folder of its own the worker would find the image missing)."""
+    return {"BOOKAGENT_MEDIA_DIR": str(tmp_path / "media")}
+
+
 _MEASUREMENTS: list[tuple[str, str]] = []
 _HERE = Path(__file__).resolve().parent
 
@@ -197,7 +205,9 @@ def serve(tmp_path: Path, processes: Processes) -> Callable[..., ChaosServer]:
         data = tmp_path / name
         server = ChaosServer(
             data,
-            base_env(data, DATABASE_URL=database_url, **{**COMMON_ENV, **env}),
+            base_env(
+                data, DATABASE_URL=database_url, **{**COMMON_ENV, **shared_env(tmp_path), **env}
+            ),
             workers=workers,
             threads=threads,
         )
@@ -226,7 +236,8 @@ def celery_workers(tmp_path: Path, processes: Processes) -> Callable[..., Celery
     ) -> CeleryWorker:
         # CeleryWorker sets these itself from its arguments.
         own = ("TASK_BACKEND", "CELERY_BROKER_URL", "DATABASE_URL", "CELERY_CONCURRENCY")
-        extra = {k: v for k, v in {**COMMON_ENV, **FAST_TIMEOUTS, **env}.items() if k not in own}
+        every = {**COMMON_ENV, **shared_env(tmp_path), **FAST_TIMEOUTS, **env}
+        extra = {k: v for k, v in every.items() if k not in own}
         worker = CeleryWorker(
             tmp_path / f"worker{len(made)}",
             database_url,
