@@ -48,8 +48,35 @@ def run_task(
     token: CancellationToken | None = None,
     time_limit_errors: tuple[type[BaseException], ...] = (),
 ) -> Outcome:
-    """Claim and run one task; record SUCCESS, FAILURE or REVOKED on its row."""
+    """Claim and run one task; record SUCCESS, FAILURE or REVOKED on its row.
+
+    `time_limit_errors` are the exceptions a queue raises into the task at its time limit
+    (Celery's soft limit): FAILURE with `TimeLimitExceeded`, wherever they land.
+    """
     store = TaskStore(services.db)
+    try:
+        return _claim_and_run(
+            store, services, spec, task_id, kwargs, worker, token, time_limit_errors
+        )
+    except time_limit_errors:
+        # Celery's soft limit is a signal, timed by the pool from when the task started: it can
+        # land after the task's own deadline raised, while that outcome is being recorded, and
+        # so outside the handlers that catch it in the task. It is sent once: this record of
+        # the failure is not interrupted.
+        limit = store.get(task_id).time_limit_s
+        return _time_limit(store, spec, task_id, limit)
+
+
+def _claim_and_run(
+    store: TaskStore,
+    services: QueueServices,
+    spec: TaskSpec,
+    task_id: str,
+    kwargs: Mapping[str, Any],
+    worker: str,
+    token: CancellationToken | None,
+    time_limit_errors: tuple[type[BaseException], ...],
+) -> Outcome:
     claim = store.claim(task_id, worker)
     if not claim.run:
         log.info("task skipped task_id=%s name=%s reason=%s", task_id, spec.name, claim.reason)
