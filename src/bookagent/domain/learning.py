@@ -32,8 +32,8 @@ is one of the author's posting times), with these choices:
   fitted to the scores with the other's effect taken out (two rounds of backfitting, so a time
   that happened to get more of the best type is not credited with it), and a Thompson draw
   picks the best type and the best slot independently.
-- **Exploration floor.** Of the new posts together with those chosen over the rest of the week
-  (the six daily runs before), at least 20% (rounded up) have a type other than the current
+- **Exploration floor.** Of the new posts together with those chosen over the last days (the
+  four daily runs before: `RECENT_DAYS`), at least 20% have a type other than the current
   best (the measured type with the highest posterior mean), and at least 20% a slot other than
   the best slot; when Thompson
   sampling did not explore that much by itself, new posts are moved off the best, each to the
@@ -78,11 +78,15 @@ PRIOR_SPREAD = 0.1
 BACKFIT_ROUNDS = 2
 #: The share of chosen posts that try a type (and a slot) outside the current best ...
 EXPLORATION_FLOOR = 0.2
-#: ... counting the new posts with those chosen over the rest of this many days: a week of daily
-#: runs, the new ones and the six before. The window starts half a day after the seventh run back
-#: (`recent_since`), so that a run a little later or earlier than usual counts the same posts;
-#: counting eight runs' posts held the floor at ⌈0.2 × 16⌉ = 4 of 16, a quarter, not a fifth.
-RECENT_DAYS = 7
+#: ... counting the new posts with those chosen over the rest of this many days: five daily
+#: runs, the new ones and the four before. Five days of posts are a whole multiple of five posts
+#: at any posts per day, so a fifth of them is a whole number of posts and the floor holds at
+#: exactly 20%; over a week it was rounded up (3 of 14 posts at two a day, 2 of 7 at one: 21%
+#: and 29%, each extra post spent on a type the data already ranks lower). The window starts
+#: half a day after the fifth run back (`recent_since`), so that a run a little later or
+#: earlier than usual counts the same posts; counting six runs' posts would hold the floor at
+#: ⌈0.2 × 12⌉ = 3 of 12, a quarter, not a fifth.
+RECENT_DAYS = 5
 #: The best is settled when it wins this share of this many joint draws (see the module doc).
 SETTLED = 0.95
 SETTLED_DRAWS = 200
@@ -587,7 +591,9 @@ def _exploring(posterior: Posterior, plan: Sequence[Arm], recent: Sequence[Arm])
         timed = [arm for arm in recent if arm.slot in posterior.slots]
         off = off_slot + sum(arm.slot != best_slot for arm in timed)
         shares.append(f"{off / (n + len(timed)):.0%} another time")
-    with_recent = f" and the {len(recent)} other posts of the week" if recent else ""
+    with_recent = (
+        f" and the {len(recent)} other posts of the last {RECENT_DAYS} days" if recent else ""
+    )
     return (
         f"{tries}: of these{with_recent}, {' and '.join(shares)} (at least "
         f"{EXPLORATION_FLOOR:.0%} do), so the agent keeps checking what it knows less about."

@@ -214,7 +214,7 @@ def recent_arms(
     slot_times: Sequence[str],
     now: datetime,
 ) -> list[learning.Arm]:
-    """What the book's posts on `platform` written over the rest of the week tried (since
+    """What the book's posts on `platform` written over the last days tried (since
     `learning.recent_since(now)`; the slot of those scheduled), for the exploration floor."""
     rows = session.execute(
         select(Post.post_type, Post.scheduled_time).where(
