@@ -159,16 +159,23 @@ def _emoji(text: str) -> list[str]:
 def _present(phrases: Iterable[str], folded: str) -> Iterator[str]:
     """The phrases (as the author wrote them) that occur in the casefolded text."""
     for phrase in phrases:
-        pattern = _phrase_pattern(phrase)
-        if pattern is not None and pattern.search(folded):
+        found = _phrase_pattern(phrase)
+        if found is None:
+            continue
+        pattern, words = found
+        # Each match holds every word of the phrase as it is (only the gaps between them vary):
+        # a text missing one cannot match, and a substring test (in C) says so for less than
+        # the pattern's scan, whose look-behind start it tries at every place of the text.
+        if all(word in folded for word in words) and pattern.search(folded):
             yield phrase
 
 
 @lru_cache(maxsize=1024)
-def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
-    """`phrase` casefolded, on word boundaries, any spaces or hyphens (or none) between words."""
+def _phrase_pattern(phrase: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """`phrase` casefolded, on word boundaries, any spaces or hyphens (or none) between words;
+    with its words."""
     words = re.findall(r"\w+", phrase.casefold())
     if not words:
         return None
     body = r"[\s\-‐‑–—]*".join(map(re.escape, words))
-    return re.compile(rf"(?<!\w){body}(?!\w)")
+    return re.compile(rf"(?<!\w){body}(?!\w)"), tuple(words)

@@ -52,6 +52,10 @@ _NOT_WORD = re.compile(r"[^\w\s]|_")
 # twitter-text, which the wording's key uses, and many times quicker) and hashtags go; hyphens
 # and apostrophes go too, joining what they join ("pre-order" is "preorder", "it's" is "its").
 _LINK_OR_TAG = re.compile(r"(?<!\S)\S*(?:://|\w\.\w)\S*|[#＃]\w+")
+# What every match of `_LINK_OR_TAG` holds: "://", a dot between word characters, or a "#"
+# before one. Each branch starts with its character, so `re` skips to the places it can match
+# at, where `_LINK_OR_TAG` tries `\S*` at the start of every word.
+_LINK_OR_TAG_HINT = re.compile(r"\.(?<=\w\.)(?=\w)|://|[#＃](?=\w)")
 _JOINERS = ("-", "'", "’", "‐", "‑")
 _WORD_CHARS = re.compile(r"[^\W_]+")
 _STOPWORDS = frozenset(
@@ -135,6 +139,10 @@ def find_same_wording(
 
 #: How many answers of each comparison are kept; each holds references to the caller's texts.
 _ANSWERS = 256
+#: How many lists of recent posts have their keys kept (`_choices`, `_content_choices`): a write
+#: compares its candidates with two (the platform's posts and the others'), and the gate with
+#: the same two; each entry holds the keys of up to the writer's 160 recent posts.
+_RECENT_KEPT = 16
 
 
 @lru_cache(maxsize=_ANSWERS)
@@ -151,12 +159,23 @@ def _same_wording(
     # threshold, and the caller compares.
     cutoff = max(0.0, threshold - 0.01)
     # At a threshold of 0 a post without words would "match": only posts with words compete.
-    choices = recent if cutoff > 0 else [text for text in recent if _sorted_dedupe_key(text)]
-    keys = [_sorted_dedupe_key(text) for text in choices]
+    choices, keys = _choices(recent, words_only=cutoff <= 0)
     best = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff)
     if best is None or best[1] < threshold:
         return None
     return choices[best[2]], float(best[1])
+
+
+@lru_cache(maxsize=_RECENT_KEPT)
+def _choices(
+    recent: tuple[str, ...], *, words_only: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The recent posts a draft's wording is compared with (`words_only`: those with words) and
+    their `_sorted_dedupe_key`s, kept: every candidate of a write meets the same recent posts,
+    and looking up 160 keys one by one costs more than the comparison of a short draft."""
+    # `map` and `filter` call the cached function from C: no Python frame per recent post.
+    choices = tuple(filter(_sorted_dedupe_key, recent)) if words_only else recent
+    return choices, tuple(map(_sorted_dedupe_key, choices))
 
 
 def find_reworded(
@@ -177,12 +196,11 @@ def _reworded(content: str, recent: tuple[str, ...], threshold: float) -> tuple[
         return None
     size = len(words)
     best: tuple[str, float] | None = None
-    for text in recent:
-        other = content_words(text)
+    for text, other, count in _content_choices(recent):
         # Two cheap tests, in line: the Dice score is under the threshold whatever the two sets
         # share (their sizes are too far apart), or with what they do share.
-        total = size + len(other)
-        if 200.0 * (size if size < len(other) else len(other)) < threshold * total:
+        total = size + count
+        if 200.0 * (size if size < count else count) < threshold * total:
             continue
         if 200.0 * len(words & other) < threshold * total:
             continue
@@ -190,6 +208,14 @@ def _reworded(content: str, recent: tuple[str, ...], threshold: float) -> tuple[
         if score >= threshold and (best is None or score > best[1]):
             best = (text, score)
     return best
+
+
+@lru_cache(maxsize=_RECENT_KEPT)
+def _content_choices(recent: tuple[str, ...]) -> tuple[tuple[str, frozenset[str], int], ...]:
+    """Each recent post with its `content_words` and how many, kept as `_choices` keeps the
+    wording's keys."""
+    words = tuple(map(content_words, recent))
+    return tuple(zip(recent, words, map(len, words), strict=True))
 
 
 def content_similarity(a: str, b: str) -> float:
@@ -235,10 +261,15 @@ def _line_words(line: str) -> frozenset[str]:
 
 def _words(text: str) -> frozenset[str]:
     """`content_words` of `text`, made."""
-    text = _LINK_OR_TAG.sub(" ", unicodedata.normalize("NFC", text)).casefold()
+    text = unicodedata.normalize("NFC", text)
+    if _LINK_OR_TAG_HINT.search(text):  # else there is nothing to take out
+        text = _LINK_OR_TAG.sub(" ", text)
+    text = text.casefold()
     for joiner in _JOINERS:
         text = text.replace(joiner, "")
-    return frozenset(_stem(w) for w in _WORD_CHARS.findall(text) if w not in _STOPWORDS)
+    # `map` and `filterfalse` run the cached `_stem` and the stopword test from C.
+    words = itertools.filterfalse(_STOPWORDS.__contains__, _WORD_CHARS.findall(text))
+    return frozenset(map(_stem, words))
 
 
 @lru_cache(maxsize=16384)

@@ -760,6 +760,9 @@ def _more_claims(text: str) -> Iterator[str]:
         words = _MORE_CLAIM_WORDS[kind]
         if aligned and not any(word in folded for word in words):
             continue
+        hint = _MORE_CLAIM_HINTS.get(kind)
+        if hint is not None and not hint.search(text):
+            continue
         places: list[int] = []
         if short or not aligned or not all(find_all(folded, word, places) for word in words):
             if pattern.search(text):
@@ -785,6 +788,12 @@ def _windows(places: list[int]) -> Iterator[tuple[int, int]]:
 
 _CLAIM_BEFORE = 80
 _CLAIM_AFTER = 120
+# For a kind whose words occur in most posts: a pattern every claim of the kind holds a match of
+# (with the same flags, so the same letters match), which `re` finds quickly (each branch starts
+# with a literal). Every post has a "#" (its hashtags), but a ranking "#" is followed by a digit.
+_MORE_CLAIM_HINTS = {
+    "ranking": re.compile(r"top|rank|chart|[#＃]\s?\d", re.IGNORECASE),
+}
 # Words one of which each claim of `MORE_CLAIM_PATTERNS` holds (a cheap test before the pattern).
 _MORE_CLAIM_WORDS = {
     "nominated": ("nomin",),

@@ -51,7 +51,7 @@ from bookagent.writers import template_phrases as phrases
 from bookagent.writers.template_formats import PIN_TITLE_MAX
 from bookagent.writers.template_formats import Parts
 from bookagent.writers.template_formats import format_of
-from bookagent.writers.template_formats import variants
+from bookagent.writers.template_formats import iter_variants
 from bookagent.writers.template_material import Facts
 from bookagent.writers.template_material import Material
 from bookagent.writers.template_material import Phrases
@@ -200,7 +200,10 @@ class TemplateWriter:
         layout = format_of(rules.name)
         # How the platform's recent posts open: a post opens with the same three words as at
         # most `_OPENINGS_REPEATED` of them, if any candidate does.
-        openings = Counter(opening(_opening_of(text, layout)) for text in constraints.avoid)
+        # (`map`: the cached `opening` called from C; only a pin's opening is not its text's.)
+        avoided = constraints.avoid
+        starts = [_opening_of(t, layout) for t in avoided] if layout == "pin" else avoided
+        openings = Counter(map(opening, starts))
         plan = _Plan(post_type, material, rules, day, phase, required, types, newest, openings)
         key = [book.id, rules.name, constraints.post_type, constraints.seed, constraints.attempt]
         rng = random.Random("|".join(map(str, [*key, *constraints.feedback])))
@@ -450,7 +453,7 @@ def _combinations(
         )
         template_id = f"{post_type}/b{b}/o{o}/c{c}"
         kept = cta if needs_word else ""  # a required word is never dropped
-        for text in variants(form, parts, kept, low):
+        for text in iter_variants(form, parts, kept, low):
             yield template_id, text
             if repeats.combination == template_id:
                 break
@@ -572,7 +575,7 @@ def _allowed_ctas(rules: WriterRules, phase: Phase) -> tuple[str, ...]:
 
 
 def _compose(head: str, body: str, cta: str, link: str, tags: tuple[str, ...], sep: str) -> str:
-    return variants("short", Parts(head, body, cta, link, tags, sep), cta, len(tags))[0]
+    return next(iter_variants("short", Parts(head, body, cta, link, tags, sep), cta, len(tags)))
 
 
 def _link_line(

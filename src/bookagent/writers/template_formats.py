@@ -23,6 +23,7 @@ ending unless it holds a required word, hashtags beyond the minimum, the link).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import replace
 
@@ -63,24 +64,37 @@ def variants(layout: str, parts: Parts, kept_cta: str, min_tags: int) -> list[st
 
     `kept_cta` is the ending that must stay (it holds a required word), else "".
     """
+    return list(iter_variants(layout, parts, kept_cta, min_tags))
+
+
+def iter_variants(layout: str, parts: Parts, kept_cta: str, min_tags: int) -> Iterator[str]:
+    """`variants`, made one at a time: a writer mostly keeps the fullest, and making the others
+    (a thread's steps, the short post's) would cost more than it does."""
+    seen: set[str] = set()
+    for text in _all_variants(layout, parts, kept_cta, min_tags):
+        if text not in seen:  # each text once, where it first comes
+            seen.add(text)
+            yield text
+
+
+def _all_variants(layout: str, parts: Parts, kept_cta: str, min_tags: int) -> Iterator[str]:
+    """The texts of each step of `variants`, in order, repeats included."""
     p = parts
     if layout == "thread":
-        threads = [replace(p, support=p.support[:n]) for n in range(len(p.support), 0, -1)]
-        shorter = variants("short", replace(p, support=p.support[:1]), kept_cta, min_tags)
-        return list(dict.fromkeys([*(_thread(step) for step in threads), *shorter]))
+        for n in range(len(p.support), 0, -1):
+            yield _thread(replace(p, support=p.support[:n]))
+        yield from _all_variants("short", replace(p, support=p.support[:1]), kept_cta, min_tags)
+        return
     # The parts of each step made directly (`dataclasses.replace` costs ~10 µs a call, and a
-    # write makes a few dozen of these).
+    # write makes a few dozen of these), and each only when the one before was not enough.
     body, sep, hook, title, few = p.body, p.sep, p.hook, p.pin_title, p.tags[:min_tags]
-    steps = [
-        p,
-        Parts("", body, p.cta, p.link, p.tags, sep, hook, p.support, p.closer, title),
-        Parts("", body, p.cta, p.link, p.tags, sep, hook, p.support[:1], "", title),
-        Parts("", body, kept_cta, p.link, p.tags, sep, hook, (), "", title),
-        Parts("", body, kept_cta, p.link, few, sep, hook, (), "", title),
-        Parts("", body, kept_cta, "", few, sep, hook, (), "", title),
-    ]
     layout_of = _LAYOUTS[layout]
-    return list(dict.fromkeys(layout_of(step) for step in steps))
+    yield layout_of(p)
+    yield layout_of(Parts("", body, p.cta, p.link, p.tags, sep, hook, p.support, p.closer, title))
+    yield layout_of(Parts("", body, p.cta, p.link, p.tags, sep, hook, p.support[:1], "", title))
+    yield layout_of(Parts("", body, kept_cta, p.link, p.tags, sep, hook, (), "", title))
+    yield layout_of(Parts("", body, kept_cta, p.link, few, sep, hook, (), "", title))
+    yield layout_of(Parts("", body, kept_cta, "", few, sep, hook, (), "", title))
 
 
 def _tags(tags: tuple[str, ...]) -> str:
