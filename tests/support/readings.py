@@ -19,9 +19,11 @@ def add_published(
     post_type: str,
     at: datetime,
     readings: list[dict[str, Any]] | None = None,
+    metrics: dict[str, int] | None = None,
 ) -> str:
     """A post published at `at` (its slot too) with `readings` (figures, optional `read_at`,
-    one day after `at` by default); its id."""
+    one day after `at` by default) and `metrics`, its latest figures (what the report's
+    engagement ranks); its id."""
     with services.db.session() as session:
         post = Post(
             book_id=book_id,
@@ -41,6 +43,7 @@ def add_published(
             approved_at=at - timedelta(hours=12),
             scheduled_time=at,
             published_at=at,
+            metrics=metrics or {},
         )
         session.add(post)
         session.flush()

@@ -328,11 +328,7 @@ def suggestions(report: dict[str, Any]) -> list[str]:
     if backlog >= 5:
         advice.append(f"{backlog} posts wait for approval")
     if report["engagement"]["known"] and report["engagement"]["top_posts"]:
-        best = report["engagement"]["top_posts"][0]
-        advice.append(
-            f"{best['platform']}: the {best['post_type'].replace('_', ' ')} post did "
-            "best; write more of that type"
-        )
+        advice.extend(_best_post_advice(report))
     down_h = report["task_health"]["scheduler_down_s"] / 3600
     if down_h >= 0.1:
         advice.append(f"the scheduler was down for {down_h:.1f} h; check the worker and beat")
@@ -343,6 +339,33 @@ def suggestions(report: dict[str, Any]) -> list[str]:
     ):
         advice.append("the AI budget is nearly used up for this month")
     return advice
+
+
+def _best_post_advice(report: dict[str, Any]) -> list[str]:
+    """What to do about the week's best post, given who chooses the platform's next post types.
+
+    Where the learning plan chooses them, it already weighs this post with every other reading
+    (the report's "what the agent learned" says how): "write more of that type", from one post,
+    would contradict a plan that knows better. A pinned mix is the author's to change; with
+    learning off, or on a platform the agent does not post to, the author writes the mix.
+    """
+    best = report["engagement"]["top_posts"][0]
+    platform, kind = best["platform"], best["post_type"].replace("_", " ")
+    plans = report.get("learning", {}).get("platforms", {})
+    mode = plans.get(platform, {}).get("mode")
+    if mode == "learned":
+        return []
+    if mode == "pinned":
+        return [
+            f"{platform}: the {kind} post did best; the pinned mix decides what is written "
+            "next, so add that type to it to write more"
+        ]
+    if mode == "off":
+        return [
+            f"{platform}: the {kind} post did best; write more of that type, or turn learning "
+            "on and the agent weighs every post's engagement for you"
+        ]
+    return [f"{platform}: the {kind} post did best; write more of that type"]
 
 
 def build_report(

@@ -193,3 +193,69 @@ def test_a_week_without_readings_keeps_the_default_mix_and_draws_no_chart(
     assert twitter["mode"] == "default" and twitter["observations"] == 0
     assert twitter["summary"][0].startswith("No engagement figures yet")
     assert 'id="chart-learning-' not in render_html(data)
+
+
+def test_where_the_plan_learns_the_advice_does_not_contradict_it(
+    services: Services, book_id: str, report: dict[str, Any]
+) -> None:
+    """One post's "write more of that type" would second-guess a plan that weighs every
+    reading; the learning section says what the plan does instead."""
+    add_published(
+        services,
+        book_id,
+        platform="twitter",
+        post_type="author_quote",
+        at=at(6, 3),
+        readings=[{"likes": 90, "impressions": 1000, "read_at": at(7, 3)}],
+        metrics={"likes": 90, "impressions": 1000},
+    )
+    with services.db.session() as session:
+        book = session.get(Book, book_id)
+        assert book is not None
+        data = build_report(session, book, WEEK, budget_usd=None)
+    assert data["engagement"]["top_posts"][0]["platform"] == "twitter"
+    assert data["learning"]["platforms"]["twitter"]["mode"] == "learned"
+    assert not any("did best" in line for line in data["suggestions"])
+
+
+@pytest.mark.parametrize(
+    ("settings_change", "advice"),
+    [
+        (
+            {"learning": False},
+            "twitter: the author quote post did best; write more of that type, or turn "
+            "learning on and the agent weighs every post's engagement for you",
+        ),
+        (
+            {"pinned_mix": {"twitter": ["fun_fact", "hook_question"]}},
+            "twitter: the author quote post did best; the pinned mix decides what is written "
+            "next, so add that type to it to write more",
+        ),
+    ],
+)
+def test_where_the_author_chooses_the_mix_the_advice_says_how_to_write_more(
+    client: FlaskClient,
+    services: Services,
+    book_id: str,
+    settings_change: dict[str, Any],
+    advice: str,
+) -> None:
+    changed = client.put(
+        "/api/autonomous/settings",
+        json={"user_id": "alice", "posts_per_day": {"twitter": 2}, **settings_change},
+    )
+    assert changed.status_code == 200, changed.get_json()
+    add_published(
+        services,
+        book_id,
+        platform="twitter",
+        post_type="author_quote",
+        at=at(2, 3),
+        readings=[{"likes": 30, "impressions": 1000, "read_at": at(3, 3)}],
+        metrics={"likes": 30, "impressions": 1000},
+    )
+    with services.db.session() as session:
+        book = session.get(Book, book_id)
+        assert book is not None
+        data = build_report(session, book, WEEK, budget_usd=None)
+    assert advice in data["suggestions"]
