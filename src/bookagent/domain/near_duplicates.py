@@ -243,20 +243,52 @@ def content_words(text: str) -> frozenset[str]:
     a call to action), and so do the recent posts of one book.
     """
     if "\n" not in text:
-        return _line_words(text)
+        return _line_words(text) if len(text) <= _LINE_KEPT else _pieces_words(text)
     lines = text.split("\n")
     return frozenset().union(
-        *(_line_words(line) if len(line) <= _LINE_KEPT else _words(line) for line in lines)
+        *(_line_words(line) if len(line) <= _LINE_KEPT else _pieces_words(line) for line in lines)
     )
 
 
 #: Lines up to this long are kept by `_line_words` (a longer one is made each time).
 _LINE_KEPT = 2000
+#: Lines up to this long are made from their pieces (`_pieces_words`): the longest a profile's
+#: material makes (a 5,000-character blurb or a 2,000-character quote, with a label). A longer
+#: one (a hostile post's, of thousands of new pieces) is made whole, in one pass.
+_PIECES_KEPT = 8000
+#: Pieces up to this long are kept: a link (at most 2,048 characters) with the punctuation
+#: after it. A longer one is made each time, so that the cache's keys stay small.
+_PIECE_KEPT = 2100
 
 
 @lru_cache(maxsize=4096)
 def _line_words(line: str) -> frozenset[str]:
-    return _words(line)
+    return _pieces_words(line)
+
+
+def _pieces_words(line: str) -> frozenset[str]:
+    """`_words(line)`, made from its pieces between spaces, each kept (`_piece_words`).
+
+    A writer's candidates are the same pieces of material (an opener, a review, a call to
+    action) put together in different ways, often on one line ("🎉 Opener. Body. Call."), so
+    that a new line is mostly pieces seen before. A space ends every step's reach as a line
+    break does (NFC composes nothing with it; a link, a hashtag and a word end at it), so the
+    pieces' words together are the line's.
+    """
+    if len(line) > _PIECES_KEPT:
+        return _words(line)
+    pieces = line.split(" ")
+    if len(line) > _PIECE_KEPT:  # a piece may be too long to keep
+        return frozenset().union(
+            *(_piece_words(p) if len(p) <= _PIECE_KEPT else _words(p) for p in pieces)
+        )
+    # `map` calls the cached `_piece_words` from C: no Python frame per piece.
+    return frozenset().union(*map(_piece_words, pieces))
+
+
+@lru_cache(maxsize=16384)
+def _piece_words(piece: str) -> frozenset[str]:
+    return _words(piece)
 
 
 def _words(text: str) -> frozenset[str]:
