@@ -195,24 +195,32 @@ def test_a_week_without_readings_keeps_the_default_mix_and_draws_no_chart(
     assert 'id="chart-learning-' not in render_html(data)
 
 
-def test_where_the_plan_learns_the_advice_does_not_contradict_it(
-    services: Services, book_id: str, report: dict[str, Any]
-) -> None:
-    """One post's "write more of that type" would second-guess a plan that weighs every
-    reading; the learning section says what the plan does instead."""
+def report_with_a_top_quote(
+    services: Services, book_id: str, *, day: int, likes: int
+) -> dict[str, Any]:
+    """The week's report after an author quote on Twitter drew `likes` on March `day`, the most
+    of the week."""
     add_published(
         services,
         book_id,
         platform="twitter",
         post_type="author_quote",
-        at=at(6, 3),
-        readings=[{"likes": 90, "impressions": 1000, "read_at": at(7, 3)}],
-        metrics={"likes": 90, "impressions": 1000},
+        at=at(day, 3),
+        readings=[{"likes": likes, "impressions": 1000, "read_at": at(day + 1, 3)}],
+        metrics={"likes": likes, "impressions": 1000},
     )
     with services.db.session() as session:
         book = session.get(Book, book_id)
         assert book is not None
-        data = build_report(session, book, WEEK, budget_usd=None)
+        return build_report(session, book, WEEK, budget_usd=None)
+
+
+def test_where_the_plan_learns_the_advice_does_not_contradict_it(
+    services: Services, book_id: str, report: dict[str, Any]
+) -> None:
+    """One post's "write more of that type" would second-guess a plan that weighs every
+    reading; the learning section says what the plan does instead."""
+    data = report_with_a_top_quote(services, book_id, day=6, likes=90)
     assert data["engagement"]["top_posts"][0]["platform"] == "twitter"
     assert data["learning"]["platforms"]["twitter"]["mode"] == "learned"
     assert not any("did best" in line for line in data["suggestions"])
@@ -245,17 +253,5 @@ def test_where_the_author_chooses_the_mix_the_advice_says_how_to_write_more(
         json={"user_id": "alice", "posts_per_day": {"twitter": 2}, **settings_change},
     )
     assert changed.status_code == 200, changed.get_json()
-    add_published(
-        services,
-        book_id,
-        platform="twitter",
-        post_type="author_quote",
-        at=at(2, 3),
-        readings=[{"likes": 30, "impressions": 1000, "read_at": at(3, 3)}],
-        metrics={"likes": 30, "impressions": 1000},
-    )
-    with services.db.session() as session:
-        book = session.get(Book, book_id)
-        assert book is not None
-        data = build_report(session, book, WEEK, budget_usd=None)
+    data = report_with_a_top_quote(services, book_id, day=2, likes=30)
     assert advice in data["suggestions"]
