@@ -75,6 +75,9 @@ _SOURCE_BEFORE_QUOTE = regex.compile(
     rf"{_SOURCE}(?:\s+(?i:reader|reviewer|critic|fan|user|customer))?"
     r"\s*(?:[:—–]|(?i:put\s+it|wrote|writes|says|said|calls\s+it|called\s+it)\s*[:,]?)\s*$"
 )
+#: How every match of `_SOURCE_BEFORE_QUOTE` ends: a quick test of the window before a
+#: quotation, where that pattern, which starts with a capital letter, tries every place.
+_CREDIT_TAIL = regex.compile(r"(?:[:—–]|(?i:it|wrote|writes|says|said))\s*[:,]?\s*$")
 #: A word every match of `_GROUP` holds one of (casefolded).
 _GROUP_VERBS = ("say", "said", "call", "rav", "agree", "describe")  # rav: raving
 _GROUP = re.compile(
@@ -202,9 +205,33 @@ class Speakers:
         return cls(facts, source_key(author), title=source_key(title), names=names)
 
 
+#: The marks a quotation opens with. Every branch of `QUOTATION` starts at one of them (its
+#: lookarounds take no characters), so `quotation_matches` tries the pattern there alone:
+#: `re` cannot skip ahead to a branch that starts with a lookbehind, and tries every place.
+_OPENERS = re.compile(r"[\"“«„‹「『‘‚']")
+
+
+def quotation_matches(text: str) -> Iterator[re.Match[str]]:
+    """What `QUOTATION.finditer(text)` finds, trying the pattern only at the opening marks."""
+    return matches_at(QUOTATION, text, (mark.start() for mark in _OPENERS.finditer(text)))
+
+
+def without_quotations(text: str) -> str:
+    """`QUOTATION.sub(" ", text)`: the text with each quoted span (marks included) a space."""
+    pieces: list[str] = []
+    end = 0
+    for match in quotation_matches(text):
+        pieces.append(text[end : match.start()])
+        end = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[end:])
+    return " ".join(pieces)
+
+
 def quotations(text: str) -> Iterator[tuple[str, int, int]]:
     """Each quoted span of `text`: its text, and where the span (marks included) starts and ends."""
-    for match in QUOTATION.finditer(text):
+    for match in quotation_matches(text):
         inner = next(g for g in match.groups() if g is not None)
         yield inner, match.start(), match.end()
 
@@ -216,7 +243,8 @@ def misattributions(speakers: Speakers, text: str) -> Iterator[str]:
         match = _AFTER_QUOTE.match(text, end)
         if match is not None:
             yield from _check(speakers, match["src"], inner)
-        before = _SOURCE_BEFORE_QUOTE.search(text[max(0, start - _LOOKBACK) : start])
+        window = text[max(0, start - _LOOKBACK) : start]
+        before = _SOURCE_BEFORE_QUOTE.search(window) if _CREDIT_TAIL.search(window) else None
         if before is not None:
             yield from _check(speakers, before["src"], inner, last=True)
     # Case folded once for every word search below. Folding that changes the text's length

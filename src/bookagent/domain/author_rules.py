@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
 
-from bookagent.domain.attributions import QUOTATION
+from bookagent.domain.attributions import without_quotations
 from bookagent.domain.contractions import contractions
 from bookagent.domain.profile import AuthorRules
 from bookagent.domain.profile import Phase
@@ -115,7 +115,7 @@ _SPEAKERS = {
 def _person(person: str, text: str) -> list[Violation]:
     """A `person` violation when the post, outside its quotations, speaks as another person:
     "we" in an I-voice, "I" in a we-voice, either in a post about the author by name."""
-    plain = QUOTATION.sub(" ", text)
+    plain = without_quotations(text)
     patterns = {"i": (_PLURAL,), "we": (_SINGULAR,), "author": (_SINGULAR, _PLURAL)}[person]
     for pattern in patterns:
         match = pattern.search(plain)
@@ -132,7 +132,7 @@ def _person(person: str, text: str) -> list[Violation]:
 def _formal(text: str) -> list[Violation]:
     """A `formality` violation for the first contraction outside the post's quotations (a
     quotation is the author's material, as written)."""
-    for found in contractions(QUOTATION.sub(" ", text)):
+    for found in contractions(without_quotations(text)):
         instead = " or ".join(f"“{words}”" for words in found.instead)
         return [
             Violation(

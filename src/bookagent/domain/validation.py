@@ -47,9 +47,9 @@ from rapidfuzz.distance import LCSseq
 
 from bookagent.domain import offers
 from bookagent.domain import relative_dates
-from bookagent.domain.attributions import QUOTATION
 from bookagent.domain.attributions import Speakers
 from bookagent.domain.attributions import misattributions
+from bookagent.domain.attributions import quotation_matches
 from bookagent.domain.author_rules import rule_violations
 from bookagent.domain.claims import MORE_CLAIM_PATTERNS
 from bookagent.domain.claims import Evidence
@@ -102,7 +102,6 @@ _MASK = "\ufffc"
 #: Foreign hosts a report names one by one; past them, one line says there are more.
 MAX_FOREIGN_LINKS = 10
 
-_QUOTATION = QUOTATION
 _RATED = re.compile(
     r"\brated\s+(?P<v1>\d(?:\.\d{1,2})?)(?![\d.]\d|\s*(?:/|out\s+of|[\s-]*stars?))"
     r"|(?P<v2>\d\.\d{1,2})\s+(?:average|avg)\b"
@@ -822,7 +821,7 @@ _MORE_CLAIM_WORDS = {
 
 def _quotations(text: str) -> Iterator[str]:
     """The quoted spans of `text` that hold a word besides the author's masked material."""
-    for match in _QUOTATION.finditer(text):
+    for match in quotation_matches(text):
         words = next(g for g in match.groups() if g is not None).replace(_MASK, " ").split()
         if sum(1 for w in words if _HAS_WORD.search(w)) >= QUOTE_MIN_WORDS:
             yield " ".join(words)

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from bookagent.domain import match_starts
 from bookagent.domain import validation as v
+from bookagent.domain.attributions import QUOTATION
 from bookagent.domain.gram_filter import GRAM
 from bookagent.domain.gram_filter import may_occur
 from bookagent.domain.gram_filter import sampled_grams
@@ -141,7 +142,7 @@ def ref_dedupe_key(text: str) -> str:
 
 
 def ref_quotations(text: str) -> Iterator[str]:
-    for match in v._QUOTATION.finditer(text):
+    for match in QUOTATION.finditer(text):
         body = next(g for g in match.groups() if g is not None).replace(v._MASK, " ")
         if len(re.findall(r"\S*[^\W_]\S*", body)) >= v.QUOTE_MIN_WORDS:
             yield " ".join(body.split())
