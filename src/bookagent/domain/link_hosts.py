@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Iterator
 from urllib.parse import urlsplit
+
+from bookagent.domain.match_starts import matches_at
 
 #: Common link shorteners (a link through one is foreign unless the profile holds that host).
 SHORTENERS = frozenset(
@@ -42,14 +45,29 @@ _SPECIAL_USE = re.compile(
 )
 
 
+#: What every match of `_SPECIAL_USE` holds: a dot before a special-use top-level domain. A
+#: pattern with a literal start, which `re` skips ahead to; `_SPECIAL_USE` tries every place.
+_SPECIAL_HINT = re.compile(rf"\.(?:{'|'.join(_SPECIAL_TLDS)})", re.IGNORECASE)
+
+
 def with_scheme(text: str) -> list[str]:
     """The links in `text` written with a scheme, or under a special-use top-level domain,
     trailing punctuation dropped."""
-    found = [m.group() for m in _WITH_SCHEME.finditer(text)]
-    folded = text.casefold()
-    if any(f".{tld}" in folded for tld in _SPECIAL_TLDS):
+    found = [m.group() for m in _scheme_links(text)]
+    if _SPECIAL_HINT.search(text):
         found += [m.group() for m in _SPECIAL_USE.finditer(text)]
     return [link.rstrip(".,;:!?)]}") for link in found]
+
+
+def _scheme_links(text: str) -> Iterator[re.Match[str]]:
+    """`_WITH_SCHEME.finditer(text)`, tried only 3 to 5 characters before each "://" (where a
+    scheme of its starts: ftp, http, https, in any case, one character a letter)."""
+    starts: list[int] = []
+    at = text.find("://", 3)
+    while at >= 0:
+        starts += (at - 5, at - 4, at - 3) if at >= 5 else range(max(0, at - 5), at - 2)
+        at = text.find("://", at + 1)
+    return matches_at(_WITH_SCHEME, text, starts)
 
 
 def host_of(url: str) -> str:
