@@ -71,13 +71,15 @@ _GROUPS = (
 # "Hailed by critics as ...": a group after a crediting phrase.
 _CREDIT_GROUP = re.compile(rf"(?P<who>{_GROUPS})\b(?:\s+as\b)?[\s:,]*", re.IGNORECASE)
 # Who a quotation is credited to before it: "Booklist: «...»", "As The New Yorker put it, „...“".
-_SOURCE_BEFORE_QUOTE = regex.compile(
-    rf"{_SOURCE}(?:\s+(?i:reader|reviewer|critic|fan|user|customer))?"
+_CREDITED_BEFORE = (
+    r"(?:\s+(?i:reader|reviewer|critic|fan|user|customer))?"
     r"\s*(?:[:—–]|(?i:put\s+it|wrote|writes|says|said|calls\s+it|called\s+it)\s*[:,]?)\s*$"
 )
-#: How every match of `_SOURCE_BEFORE_QUOTE` ends: a quick test of the window before a
-#: quotation, where that pattern, which starts with a capital letter, tries every place.
-_CREDIT_TAIL = regex.compile(r"(?:[:—–]|(?i:it|wrote|writes|says|said))\s*[:,]?\s*$")
+_SOURCE_BEFORE_QUOTE = regex.compile(rf"{_SOURCE}{_CREDITED_BEFORE}")
+#: How every match of `_SOURCE_BEFORE_QUOTE` ends: its last name, then the credit. Searched from
+#: the end (`(?r)`), where a match must end, it answers at once; `_SOURCE_BEFORE_QUOTE` starts
+#: with a capital letter and tries every place of the window before a quotation.
+_CREDIT_AT_END = regex.compile(rf"(?r){_NAME}{_CREDITED_BEFORE}")
 #: A word every match of `_GROUP` holds one of (casefolded).
 _GROUP_VERBS = ("say", "said", "call", "rav", "agree", "describe")  # rav: raving
 _GROUP = re.compile(
@@ -244,7 +246,7 @@ def misattributions(speakers: Speakers, text: str) -> Iterator[str]:
         if match is not None:
             yield from _check(speakers, match["src"], inner)
         window = text[max(0, start - _LOOKBACK) : start]
-        before = _SOURCE_BEFORE_QUOTE.search(window) if _CREDIT_TAIL.search(window) else None
+        before = _SOURCE_BEFORE_QUOTE.search(window) if _CREDIT_AT_END.search(window) else None
         if before is not None:
             yield from _check(speakers, before["src"], inner, last=True)
     # Case folded once for every word search below. Folding that changes the text's length

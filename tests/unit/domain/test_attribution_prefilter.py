@@ -40,7 +40,7 @@ class _Everywhere:
 
 def everything_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(attributions, "_has_any", lambda folded, words: True)
-    monkeypatch.setattr(attributions, "_CREDIT_TAIL", _Everywhere())
+    monkeypatch.setattr(attributions, "_CREDIT_AT_END", _Everywhere())
     monkeypatch.setattr(
         attributions, "quotation_matches", lambda text: attributions.QUOTATION.finditer(text)
     )
