@@ -480,16 +480,23 @@ def books_due_today(
     return due
 
 
+def add_if_new(session: Session, row: object) -> bool:
+    """Insert one model `row` in a savepoint; False if a unique key says it exists already
+    (a concurrent writer got there first): the savepoint is rolled back, the session goes on.
+    The one-row counterpart of `insert_new`, on any database."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def claim_daily_run(session: Session, book_id: str, run_date: date) -> DailyRun | None:
     """Create the (book, date) daily run; None if it exists (another tick got there first)."""
     run = DailyRun(book_id=book_id, run_date=run_date, status="queued", task_id=new_id())
-    try:
-        with session.begin_nested():
-            session.add(run)
-            session.flush()
-    except IntegrityError:
-        return None
-    return run
+    return run if add_if_new(session, run) else None
 
 
 def claim_daily_runs(session: Session, due: list[tuple[str, date]], now: datetime) -> list[DueRun]:
@@ -674,10 +681,6 @@ def due_weekly_reports(
 
 
 def _claim_report(session: Session, row: dict[str, Any]) -> DueReport | None:
-    try:
-        with session.begin_nested():
-            session.add(Report(**row))
-            session.flush()
-    except IntegrityError:
+    if not add_if_new(session, Report(**row)):
         return None
     return DueReport(row["book_id"], row["week_start"], row["task_id"])

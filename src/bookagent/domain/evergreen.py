@@ -46,7 +46,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bookagent.db.models import Book
@@ -54,6 +53,7 @@ from bookagent.db.models import Post
 from bookagent.domain import learning
 from bookagent.domain import learning_store
 from bookagent.domain.autonomous import AgentSettings
+from bookagent.domain.autonomous import add_if_new
 from bookagent.domain.content_warnings import WarningEdit
 from bookagent.domain.content_warnings import post_warning
 from bookagent.domain.engagement import latest_figures
@@ -292,7 +292,7 @@ def requeue(
                     "run_date": run_date.isoformat(),
                 },
             }
-            if not _insert(session, repeat):
+            if not add_if_new(session, repeat):
                 break  # a concurrent run of this day queued it: nothing more to do here
             room -= 1
             queued[platform] = queued.get(platform, 0) + 1
@@ -355,14 +355,3 @@ def _repeat(
         evergreen_of=original.id,
     )
     return repeat, []
-
-
-def _insert(session: Session, post: Post) -> bool:
-    """Store the repeat; False if its key exists (this day's repeat was made meanwhile)."""
-    try:
-        with session.begin_nested():
-            session.add(post)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
