@@ -149,6 +149,10 @@ class _Plan:
             return list(known)
         return self._fresh_of(options)
 
+    def fresh_hooks(self) -> list[str]:
+        """The material's hooks (a long post's first line) that are `fresh` and open fresh."""
+        return [h for h in self.fresh(self.material.phrases.hooks) if self.opens_fresh(h)]
+
     def _fresh_of(self, options: Sequence[str]) -> list[str]:
         unused = [text for text in options if text not in self.recent]
         return unused or list(options)
@@ -418,7 +422,6 @@ def _combinations(
         o, opener = rng.choice(
             [(i, op) for i, op in openers if plan.opens_fresh_with(op, body)] or openers
         )
-        hooks = [h for h in fresh(table.hooks) if plan.opens_fresh(h)]
         needs_word = bool(plan.required) and not author.has_required(plan.phase, body)
         pool = (
             [(f"r{i}", cta) for i, cta in enumerate(plan.required)]
@@ -446,7 +449,7 @@ def _combinations(
             link=_link_line(post_type, facts, table, rules, plan.phase, rng, _preorder(cta)),
             tags=_choose_tags(_tags_for(material.tags, rules.name), rng.randint(low, high), rng),
             sep=rng.choice(("\n\n", "\n\n", " ")),
-            hook=_one(hooks, rng) if layout == "long" and rng.random() < 0.8 else "",
+            hook=_one(plan.fresh_hooks(), rng) if layout == "long" and rng.random() < 0.8 else "",
             support=_supports(facts, values, used, form, rng, plan, title_named),
             closer=_one(fresh(table.closers), rng),
             pin_title=_pin_title(values, rng) if layout == "pin" else "",
