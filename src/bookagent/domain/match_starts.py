@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from collections.abc import Iterator
 from typing import TypeVar
+
+from bookagent.platforms.pattern_starts import matches_at as matches_at
 
 _ASCII_BYTES = bytes(range(128))
 _ASCII_DIGITS = b"0123456789"
@@ -59,25 +60,6 @@ class Scan:
         self.has_digit = count > 0
         if count <= MAX_STARTS:  # the start of each run of digits, in one pass in C
             self.digit_starts = [run.start() for run in _DIGIT_RUN.finditer(folded)]
-
-
-def matches_at(
-    pattern: re.Pattern[str], text: str, starts: Iterable[int]
-) -> Iterator[re.Match[str]]:
-    """What `pattern.finditer(text)` finds, given (ascending) every place a match may start at.
-
-    `finditer` searches on from where its last match ended, trying one place after the other;
-    trying elsewhere fails, so skipping those places finds the same (provided `pattern` cannot
-    match the empty string, as none of the fact patterns can). `match(text, start)` sees the
-    text before `start`, as `\\b` and lookbehinds need.
-    """
-    end = 0
-    for start in starts:
-        if start >= end:
-            match = pattern.match(text, start)
-            if match is not None:
-                yield match
-                end = match.end()
 
 
 def find_all(data: S, needle: S, found: list[int]) -> bool:

@@ -798,8 +798,10 @@ _CLAIM_AFTER = 120
 # For a kind whose words occur in most posts: a pattern every claim of the kind holds a match of
 # (with the same flags, so the same letters match), which `re` finds quickly (each branch starts
 # with a literal). Every post has a "#" (its hashtags), but a ranking "#" is followed by a digit.
+# A count is a number: digits, or a number word (most posts have none).
 _MORE_CLAIM_HINTS = {
     "ranking": re.compile(r"top|rank|chart|[#＃]\s?\d", re.IGNORECASE),
+    "reader count": re.compile(r"\d|hundred|thousand|million", re.IGNORECASE),
 }
 # Words one of which each claim of `MORE_CLAIM_PATTERNS` holds (a cheap test before the pattern).
 _MORE_CLAIM_WORDS = {

@@ -24,6 +24,8 @@ from typing import Literal
 
 import regex  # type: ignore[import-untyped]  # no stubs; types-regex is not a dependency
 
+from bookagent.platforms.pattern_starts import hash_sign_matches
+
 FacetKind = Literal["mention", "link", "tag"]
 
 #: JavaScript's `\s` (WhiteSpace and LineTerminator), which Python's `\s` does not equal.
@@ -127,7 +129,7 @@ def _links(text: str) -> list[DetectedFacet]:
 
 def _tags(text: str) -> list[DetectedFacet]:
     facets = []
-    for match in _TAG.finditer(text):
+    for match in hash_sign_matches(_TAG, text):
         tag = match.group(2)
         if not tag:
             continue

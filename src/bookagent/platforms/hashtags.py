@@ -26,6 +26,7 @@ from bookagent.platforms.bluesky_facets import tag_spans as bluesky_tag_spans
 from bookagent.platforms.measure import extract_urls
 from bookagent.platforms.measure import hashtag_spans
 from bookagent.platforms.measure import url_spans
+from bookagent.platforms.pattern_starts import hash_sign_matches
 from bookagent.platforms.rules import normalize_platform
 
 Span = tuple[int, int, str]
@@ -102,7 +103,7 @@ def x_hashtags(text: str) -> list[Span]:
     if "#" not in text and "＃" not in text:
         return []
     tags = []
-    for match in _X_TAG.finditer(text):
+    for match in hash_sign_matches(_X_TAG, text):
         if _X_END.match(text, match.end()):
             continue
         tags.append((match.start(2), match.end(), match.group(3)))

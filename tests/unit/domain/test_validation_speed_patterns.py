@@ -474,3 +474,32 @@ def test_find_ungrounded_reports_the_same_facts(text: str) -> None:
     assert grounding.ratings == {(Decimal(5), 5)}
     # Claims rest on awards and reviews alone: the guidelines naming a prize ground nothing.
     assert grounding.claims == frozenset()
+
+
+# -- the further claims ------------------------------------------------------------------------
+
+CLAIM_PIECES = st.sampled_from(
+    ["10,000 readers", "2k fans", "one million copies", "Thousands of", "hundreds of schools",
+     "a hundred", "MILLIONS", "pre-order", "pre-orders", "reviews", "5 languages", "#1 in",
+     "＃2 on", "top 10", "Top", "ranked", "charts", "chart-topping", "nominee", "Nominated",
+     "award", "prize", "won the", "honour book", "book club pick", "editors' choice",
+     "Book of the Month", "Oprah's book club", "sold out", "second printing", "translated into",
+     "Netflix", "optioned", "film rights", "most-anticipated", "٣ readers", "ſold out", "İ",
+     "K", ".", ",", " ", "\n", "of the", "readers", "12"]
+)  # fmt: skip
+
+
+def every_claim_pattern(text: str) -> list[str]:
+    """The kinds `_more_claims` reports, by each pattern searched over the whole text."""
+    return [kind for kind, pattern in v.MORE_CLAIM_PATTERNS.items() if pattern.search(text)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.lists(CLAIM_PIECES | st.text(max_size=6), max_size=14).map(" ".join)
+    | st.lists(CLAIM_PIECES, max_size=8).map(lambda parts: ("x " * 120).join(parts))
+)
+@example(text="Loved by 10,000 readers")
+@example(text=("word " * 60) + "a million fans" + (" word" * 60))
+def test_the_further_claims_are_those_every_pattern_finds(text: str) -> None:
+    assert list(v._more_claims(text)) == every_claim_pattern(text)

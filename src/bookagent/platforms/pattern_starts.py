@@ -1,0 +1,47 @@
+"""Trying a pattern only where its match can start.
+
+`re` (and `regex`) skip ahead to where a pattern can match only when it starts with a literal;
+a pattern whose branches start with a lookaround, an anchor or a character class is tried at
+every place of the text. When the caller knows every place a match may start (a digit, a quote
+mark, a hash sign), `matches_at` tries the pattern there alone and finds what `finditer` finds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from collections.abc import Iterator
+
+HASH_SIGNS = "#＃"
+
+
+def matches_at(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` finds, given (ascending) every place a match may start at.
+
+    `finditer` searches on from where its last match ended, trying one place after the other;
+    trying elsewhere fails, so skipping those places finds the same (provided `pattern` cannot
+    match the empty string). `match(text, start)` sees the text before `start`, as `\\b`,
+    `^` and lookbehinds need.
+    """
+    end = 0
+    for start in starts:
+        if start >= end:
+            match = pattern.match(text, start)
+            if match is not None:
+                yield match
+                end = match.end()
+
+
+def hash_sign_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """`matches_at` for a hashtag pattern: one whose every match holds a hash sign (`#` or
+    `＃`) as its first or second character (after the start of the text or one boundary
+    character), and cannot match the empty string."""
+    starts: list[int] = []
+    for sign in HASH_SIGNS:
+        at = text.find(sign)
+        while at >= 0:
+            starts += (at - 1, at) if at else (0,)
+            at = text.find(sign, at + 1)
+    return matches_at(pattern, text, sorted(starts))
