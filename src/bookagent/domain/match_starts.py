@@ -5,8 +5,9 @@ grounding check's price, date, rating and claim patterns (`bookagent.domain.vali
 milliseconds each on a long post (~30 ms in all on 63,000 characters). But every match of
 theirs starts at a digit, a currency sign or one of a few words, or a few characters before one
 (a month name before a day, a number before "stars"): the shortcuts find those places with
-`bytes.find` (in C, some microseconds) and try the pattern at them alone (`matches_at`). Past
-`MAX_STARTS` places, or without `Scan.folded`, a pattern scans the whole text as before.
+`bytes.find` (in C, some microseconds) and try the pattern at them alone (`matches_at`, which
+`bookagent.platforms.pattern_starts` holds for the platforms' patterns too). Past `MAX_STARTS`
+places, or without `Scan.folded`, a pattern scans the whole text as before.
 
 `Scan` holds what finding those places needs; `find_all`, `find_words` and `space_before` find
 them. Which places suit which pattern is the pattern's own knowledge, kept next to it.
