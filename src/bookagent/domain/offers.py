@@ -9,8 +9,11 @@ when it names one), and a discount must be one the price field states.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from collections.abc import Iterator
 from decimal import Decimal
+
+from bookagent.platforms.pattern_starts import matches_at
 
 _AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CODES = {
@@ -18,6 +21,9 @@ _CODES = {
     "c$": "CAD", "aud": "AUD", "a$": "AUD", "au$": "AUD", "jpy": "JPY", "inr": "INR",
     "nzd": "NZD", "chf": "CHF",
 }  # fmt: skip
+# The letters IGNORECASE matches to ASCII ones besides their own case: "İNR" is a code as "INR"
+# is (casefolding "İ" gives two characters, not "i").
+_ASCII_LETTERS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
 _AMOUNTS = re.compile(
     rf"(?<![\w$])(?P<code>usd|eur|gbp|cad|aud|jpy|inr|nzd|chf|us\$|ca\$|c\$|a\$|au\$)\s?(?P<a>{_AMOUNT})"
     r"|(?<![\w.,$€£])(?P<sub>\d{1,3})(?:(?P<unit>[pc])\b|\s?(?P<word>¢|cents?\b|pence\b|penny\b))"
@@ -47,12 +53,25 @@ _STATES_DISCOUNT = re.compile(
 _PERCENTS_STATED = re.compile(r"(\d{1,3})\s?(?:%|percent|per\s?cent)", re.IGNORECASE)
 
 
-def amounts(text: str) -> Iterator[tuple[Decimal, str | None, str]]:
-    """(amount, currency or None, the words) of each code-first or pence/cents price."""
-    for m in _AMOUNTS.finditer(text):
+def amounts(
+    text: str, digit_starts: list[int] | None = None
+) -> Iterator[tuple[Decimal, str | None, str]]:
+    """(amount, currency or None, the words) of each code-first or pence/cents price.
+
+    `digit_starts`, where each run of digits in `text` starts if every digit of the text is an
+    ASCII one (`bookagent.domain.match_starts.Scan`): every match holds a run of digits and
+    starts at it or at most 4 characters before it (a code, "us$", and a space), so the pattern
+    is tried there alone, not at every place of a long text.
+    """
+    if digit_starts is None:
+        found: Iterable[re.Match[str]] = _AMOUNTS.finditer(text)
+    else:
+        starts = sorted({max(0, at - back) for at in digit_starts for back in range(5)})
+        found = matches_at(_AMOUNTS, text, starts)
+    for m in found:
         if m["code"]:
             amount = Decimal(_plain(m["a"]))
-            yield amount, _CODES[m["code"].casefold()], m.group()
+            yield amount, _CODES[m["code"].translate(_ASCII_LETTERS).casefold()], m.group()
         elif m["dollars"]:
             yield Decimal(_plain(m["dollars"])), None, m.group()  # "3,99 $": which dollar?
         else:

@@ -123,3 +123,20 @@ def test_every_measure_answer_has_the_preview_of_the_text_measured(
             "text": "example.com/lighthouse/a-v…",
             "target": "https://example.com/lighthouse/a-very-long-path-to-the-book",
         }
+
+
+def test_a_price_code_in_turkish_capitals_is_measured_not_a_crash(
+    client: FlaskClient, book_payload: dict[str, Any]
+) -> None:
+    """ "İNR" matches the price-code pattern (IGNORECASE) but casefolds to "i̇nr": the gate once
+    raised a KeyError on it. It is a price the book does not state."""
+    book_id = client.post("/api/books", json=book_payload).get_json()["book"]["id"]
+    answer = client.post(
+        "/api/posts/measure",
+        json={"platform": "facebook", "book_id": book_id, "content": "Only İNR 40 today."},
+    )
+    body = answer.get_json()
+    assert answer.status_code == 200, body
+    assert any(
+        v["code"] == "ungrounded_price" and "İNR 40" in v["message"] for v in body["violations"]
+    )

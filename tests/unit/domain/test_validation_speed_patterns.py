@@ -26,6 +26,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from bookagent.domain import match_starts
+from bookagent.domain import offers
 from bookagent.domain import validation as v
 from bookagent.domain.attributions import QUOTATION
 from bookagent.domain.gram_filter import GRAM
@@ -503,3 +504,29 @@ def every_claim_pattern(text: str) -> list[str]:
 @example(text=("word " * 60) + "a million fans" + (" word" * 60))
 def test_the_further_claims_are_those_every_pattern_finds(text: str) -> None:
     assert list(v._more_claims(text)) == every_claim_pattern(text)
+
+
+# -- prices with a code first, pence and cents --------------------------------------------------
+
+PRICE_PIECES = st.sampled_from(
+    ["USD 4.99", "usd4.99", "US$ 3", "us$3", "ca$12", "C$ 7", "A$5", "AU$ 1,234.50", "EUR 2,99",
+     "ſ", "İnr 40", "inr 40", "99p", "99 cents", "50¢", "1 penny", "3 pence", "12c", "4,99 $",
+     "12$", "x99p", "$", ".5", ",", " ", "\n", "٣", "K", "chf", "jpy 500", "nzd", "0", "1,000",
+     "x"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.lists(PRICE_PIECES | st.text(max_size=4), max_size=14).map("".join) | st.text())
+@example(text="Only USD 4.99 or 99p, or 4,99 $")
+def test_prices_with_a_code_or_in_cents_are_found_at_the_digits(text: str) -> None:
+    assert list(offers.amounts(text, Scan(text).digit_starts)) == list(offers.amounts(text))
+
+
+def test_a_code_in_letters_ignorecase_matches_is_read() -> None:
+    """ "İNR 40" and "UſD 5" match the code pattern (IGNORECASE), and are read as INR and USD,
+    not a KeyError from the casefolded "i̇nr"."""
+    assert [(a, c) for a, c, _ in offers.amounts("İNR 40 or UſD 5")] == [
+        (Decimal(40), "INR"),
+        (Decimal(5), "USD"),
+    ]
