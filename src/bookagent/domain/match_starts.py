@@ -28,6 +28,15 @@ DIGIT = re.compile(r"\d")  # any Unicode digit, as a pattern's `\d` matches
 #: What `Scan.folded` cannot stand for: a non-ASCII `\d`, or a non-ASCII letter `re` matches to
 #: an ASCII one under IGNORECASE (tests/unit/domain/test_validation_speed_patterns.py checks it).
 UNFOLDABLE = re.compile(r"[\d\u0130\u0131\u017f\u212a]")  # İ ı ſ and the Kelvin sign
+_AS_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def matched_word(matched: str) -> str:
+    """An ASCII word an IGNORECASE `re` pattern matched, as the pattern spells it (lowercase):
+    "İNR" is "inr", where casefolding gives "i̇nr" (and "ı" stays "ı")."""
+    return matched.translate(_AS_ASCII).casefold()
+
+
 #: The places a shortcut tries a pattern at, at most; past them it runs the pattern on the text.
 MAX_STARTS = 2000
 

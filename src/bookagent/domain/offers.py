@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from decimal import Decimal
 
+from bookagent.domain.match_starts import matched_word
 from bookagent.platforms.pattern_starts import matches_at
 
 _AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
@@ -21,9 +22,6 @@ _CODES = {
     "c$": "CAD", "aud": "AUD", "a$": "AUD", "au$": "AUD", "jpy": "JPY", "inr": "INR",
     "nzd": "NZD", "chf": "CHF",
 }  # fmt: skip
-# The letters IGNORECASE matches to ASCII ones besides their own case: "İNR" is a code as "INR"
-# is (casefolding "İ" gives two characters, not "i").
-_ASCII_LETTERS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
 _AMOUNTS = re.compile(
     rf"(?<![\w$])(?P<code>usd|eur|gbp|cad|aud|jpy|inr|nzd|chf|us\$|ca\$|c\$|a\$|au\$)\s?(?P<a>{_AMOUNT})"
     r"|(?<![\w.,$€£])(?P<sub>\d{1,3})(?:(?P<unit>[pc])\b|\s?(?P<word>¢|cents?\b|pence\b|penny\b))"
@@ -71,7 +69,7 @@ def amounts(
     for m in found:
         if m["code"]:
             amount = Decimal(_plain(m["a"]))
-            yield amount, _CODES[m["code"].translate(_ASCII_LETTERS).casefold()], m.group()
+            yield amount, _CODES[matched_word(m["code"])], m.group()
         elif m["dollars"]:
             yield Decimal(_plain(m["dollars"])), None, m.group()  # "3,99 $": which dollar?
         else:

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Literal
 from typing import NamedTuple
 
+from bookagent.domain.match_starts import matched_word
 from bookagent.domain.profile import MAX_WARNING_CHARS
 
 #: A quoted span as the masked text holds it (its marks kept, its words hidden).
@@ -226,7 +227,7 @@ def _persons(sentence: _Sentence) -> Iterator[Choice]:
 def _formality(sentence: _Sentence) -> Iterator[Choice]:
     for pattern, lead in ((_KEEP_LEVEL, _LEAD), (_LEVEL_NOUN, _LEAD), (_BARE_LEVEL, _BARE_LEAD)):
         for match in sentence.orders(pattern, lead):
-            level = _LEVELS[match.group("level").casefold()]
+            level = _LEVELS[matched_word(match.group("level"))]
             noun = match.groupdict().get("noun") or ""
             if level == "neutral" and noun.casefold() in ("language", "writing"):
                 continue  # "neutral language" is about words that exclude no one, not tone

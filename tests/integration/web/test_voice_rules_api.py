@@ -113,3 +113,15 @@ def test_the_book_page_shows_and_saves_the_voice_choices(client: FlaskClient) ->
     too_long = post_form(client, {**edit, "rules.content_warning": "x" * 101})
     assert too_long.status_code == 422
     assert 'id="error-rules-content_warning"' in too_long.get_data(as_text=True)
+
+
+def test_a_level_in_letters_ignorecase_matches_is_read_not_a_crash(
+    client: FlaskClient, book_payload: dict[str, Any]
+) -> None:
+    """ "İnformal" and "ınformal" match the level pattern (IGNORECASE) but casefold to neither
+    "informal" nor any level: saving the profile once raised a KeyError (a 500)."""
+    for tone in ("Keep it İnformal.", "Keep it ınformal."):
+        book_payload.update(title=f"The book {tone}", tone=tone)
+        created = client.post("/api/books", json=book_payload)
+        assert created.status_code == 201, created.get_json()
+        assert created.get_json()["book"]["rules"]["formality"] == "casual"
