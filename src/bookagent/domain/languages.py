@@ -2,12 +2,11 @@
 
 The book says the language its posts are written in (default English); a post may say another.
 Tags are checked and written in their standard form by `langcodes` ("EN-gb" is `en-GB`);
-Mastodon takes the language alone (ISO 639: `en`), Bluesky the whole tag.
+Mastodon takes the language alone (ISO 639: `en`), Bluesky the whole tag. `langcodes` (and
+its tables, a tenth of the API's start) is imported when a tag is first read, not at start.
 """
 
 from __future__ import annotations
-
-import langcodes
 
 #: Where a post keeps its language (`generation_metadata`).
 LANGUAGE_KEY = "language"
@@ -17,6 +16,8 @@ MAX_TAG_CHARS = 35
 
 def language_tag(value: str) -> str:
     """`value` as a standard BCP 47 tag; ValueError saying why when it is not one."""
+    import langcodes
+
     text = value.strip()
     if not text or len(text) > MAX_TAG_CHARS or not langcodes.tag_is_valid(text):
         raise ValueError("must be a BCP 47 language tag such as en, en-GB or pt-BR")
@@ -25,4 +26,6 @@ def language_tag(value: str) -> str:
 
 def primary_language(tag: str) -> str:
     """The language of a tag without its region or script (`pt-BR` is `pt`): Mastodon's form."""
+    import langcodes
+
     return str(langcodes.Language.get(tag).language or tag.split("-", 1)[0]).lower()
