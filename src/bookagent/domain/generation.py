@@ -208,32 +208,13 @@ async def write_batch(
         on_outcome(outcome, state.done)
         return outcome
 
-    tasks = [asyncio.ensure_future(run(slot)) for slot in start_order(slots, concurrency)]
+    tasks = [asyncio.ensure_future(run(slot)) for slot in slots]
     try:
         await asyncio.gather(*tasks)
     finally:
         for task in tasks:
             task.cancel()
     return sorted(state.outcomes, key=lambda o: o.slot.index)
-
-
-def start_order(slots: Sequence[Slot], concurrency: int) -> list[Slot]:
-    """The order the slots start in: each the first of the rest whose post type none of the
-    `concurrency - 1` slots started before it has, where one does.
-
-    Slots that run at once cannot see each other's text, and two posts of one type on two
-    platforms are the ones most likely to say the same thing: a repeat costs a rewrite (another
-    writer call) once the first is accepted. Keeping one type's slots apart lets the later one
-    be written knowing the earlier. Which posts the batch writes stays as `plan_slots` planned it.
-    """
-    rest = list(slots)
-    order: list[Slot] = []
-    while rest:
-        running = {s.post_type for s in order[max(0, len(order) - concurrency + 1) :]}
-        chosen = next((s for s in rest if s.post_type not in running), rest[0])
-        rest.remove(chosen)
-        order.append(chosen)
-    return order
 
 
 def store_post(
