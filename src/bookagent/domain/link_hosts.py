@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from bookagent.domain.match_starts import matches_at
+from bookagent.platforms.pattern_starts import matches_at
+from bookagent.platforms.pattern_starts import places_of
+from bookagent.platforms.pattern_starts import starts_before
 
 #: Common link shorteners (a link through one is foreign unless the profile holds that host).
 SHORTENERS = frozenset(
@@ -62,12 +64,7 @@ def with_scheme(text: str) -> list[str]:
 def _scheme_links(text: str) -> Iterator[re.Match[str]]:
     """`_WITH_SCHEME.finditer(text)`, tried only 3 to 5 characters before each "://" (where a
     scheme of its starts: ftp, http, https, in any case, one character a letter)."""
-    starts: list[int] = []
-    at = text.find("://", 3)
-    while at >= 0:
-        starts += (at - 5, at - 4, at - 3) if at >= 5 else range(max(0, at - 5), at - 2)
-        at = text.find("://", at + 1)
-    return matches_at(_WITH_SCHEME, text, starts)
+    return matches_at(_WITH_SCHEME, text, starts_before(places_of(text, ("://",)), 5, 3))
 
 
 def host_of(url: str) -> str:

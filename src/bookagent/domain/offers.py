@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from bookagent.domain.match_starts import matched_word
 from bookagent.platforms.pattern_starts import matches_at
+from bookagent.platforms.pattern_starts import starts_before
 
 _AMOUNT = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CODES = {
@@ -64,8 +65,7 @@ def amounts(
     if digit_starts is None:
         found: Iterable[re.Match[str]] = _AMOUNTS.finditer(text)
     else:
-        starts = sorted({max(0, at - back) for at in digit_starts for back in range(5)})
-        found = matches_at(_AMOUNTS, text, starts)
+        found = matches_at(_AMOUNTS, text, starts_before(digit_starts, 4))
     for m in found:
         if m["code"]:
             amount = Decimal(_plain(m["a"]))

@@ -34,14 +34,25 @@ def matches_at(
                 end = match.end()
 
 
+def places_of(text: str, needles: Iterable[str]) -> list[int]:
+    """Where each of `needles` occurs in `text` (`str.find`, in C), ascending."""
+    places: list[int] = []
+    for needle in needles:
+        at = text.find(needle)
+        while at >= 0:
+            places.append(at)
+            at = text.find(needle, at + 1)
+    return sorted(places)
+
+
+def starts_before(places: Iterable[int], farthest: int, nearest: int = 0) -> list[int]:
+    """The places from `farthest` to `nearest` characters before each of `places` (none before
+    the text's start), ascending and each once: where a match that holds one of them starts."""
+    return sorted({s for at in places for s in range(max(0, at - farthest), at - nearest + 1)})
+
+
 def hash_sign_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """`matches_at` for a hashtag pattern: one whose every match holds a hash sign (`#` or
     `＃`) as its first or second character (after the start of the text or one boundary
     character), and cannot match the empty string."""
-    starts: list[int] = []
-    for sign in HASH_SIGNS:
-        at = text.find(sign)
-        while at >= 0:
-            starts += (at - 1, at) if at else (0,)
-            at = text.find(sign, at + 1)
-    return matches_at(pattern, text, sorted(starts))
+    return matches_at(pattern, text, starts_before(places_of(text, HASH_SIGNS), 1))
