@@ -141,6 +141,7 @@ async def write_posts(
                 platform,
                 slot.post_type,
                 seed=slot.seed,
+                angle=slot.angle,
                 attempt=attempt,
                 feedback=feedback,
                 avoid=tuple(own),

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -34,6 +36,7 @@ from bookagent.domain.content_warnings import counted_with_warning
 from bookagent.domain.content_warnings import metadata_with_warning
 from bookagent.domain.languages import LANGUAGE_KEY
 from bookagent.domain.media import MediaItem
+from bookagent.domain.ports import Angle
 from bookagent.domain.ports import ContentWriter
 from bookagent.domain.ports import Draft
 from bookagent.domain.ports import WriteConstraints
@@ -59,12 +62,14 @@ DEFAULT_POST_TYPES: tuple[str, ...] = SHARED_TYPES
 
 @dataclass(frozen=True)
 class Slot:
-    """One draft to write: its index in the batch, platform, post type and seed."""
+    """One draft to write: its index in the batch, platform, post type and seed, and which of
+    the batch's posts of its type it is (None if it is the only one)."""
 
     index: int
     platform: str
     post_type: str
     seed: int
+    angle: Angle | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,8 @@ Outcome = Accepted | Rejected
 def plan_slots(
     platforms: Sequence[str], count_per_platform: int, post_types: Sequence[str] | None, seed: int
 ) -> list[Slot]:
-    """The batch's drafts, interleaved by platform, cycling through the post types."""
+    """The batch's drafts, interleaved by platform, cycling through the post types; each of a
+    type the batch writes more than once has its `Angle`."""
     types = tuple(post_types) if post_types else DEFAULT_POST_TYPES  # the caller's mix, or these
     slots: list[Slot] = []
     for round_ in range(count_per_platform):
@@ -103,6 +109,13 @@ def plan_slots(
             index = len(slots)
             post_type = types[(seed + round_ + offset) % len(types)]
             slots.append(Slot(index, platform, post_type, seed * 1000 + index))
+    counts = Counter(slot.post_type for slot in slots)
+    seen: Counter[str] = Counter()
+    for i, slot in enumerate(slots):
+        count = counts[slot.post_type]
+        if count > 1:
+            slots[i] = replace(slot, angle=Angle(seen[slot.post_type], count, seed))
+            seen[slot.post_type] += 1
     return slots
 
 
@@ -147,6 +160,7 @@ async def write_one(
             text_rules,
             slot.post_type,
             seed=slot.seed,
+            angle=slot.angle,
             attempt=attempt,
             feedback=feedback,
             avoid=state.avoid(rules.name),

@@ -19,6 +19,22 @@ from bookagent.platforms import PlatformRules
 
 
 @dataclass(frozen=True)
+class Angle:
+    """Which of a batch's posts of one type a draft is: number `index` (from 0) of `count`.
+
+    A batch writes its drafts at once, and drafts written at once cannot see each other: two
+    posts of one type for two platforms are the ones most likely to say the same thing, and the
+    later one would be rejected as a repeat and written again. Each takes another angle instead:
+    the template writer starts from another body (`key`, shared by the batch, spreads the
+    starts), and an LLM writer is told which of the `count` it writes.
+    """
+
+    index: int
+    count: int
+    key: int
+
+
+@dataclass(frozen=True)
 class WriteConstraints:
     """What a writer must respect for one draft.
 
@@ -27,7 +43,8 @@ class WriteConstraints:
     recent texts of the same book and platform, oldest first, and `elsewhere` those of the book's
     other platforms: the gate holds the draft to both, as `check_draft`'s `recent` and
     `elsewhere`. `on` is the day the post is for, which sets its launch phase; None means today
-    in the book's timezone.
+    in the book's timezone. `angle` says which of its batch's posts of this type the draft is,
+    when the batch has more than one.
     """
 
     platform: str
@@ -42,11 +59,13 @@ class WriteConstraints:
     avoid: tuple[str, ...] = ()
     elsewhere: tuple[str, ...] = ()
     on: date | None = None
+    angle: Angle | None = None
 
     @classmethod
     def for_platform(cls, rules: PlatformRules, post_type: str, **fields: Any) -> WriteConstraints:
         """The constraints of a `post_type` post within `rules`' limits (length in its unit,
-        hashtags); `fields` sets the others (seed, attempt, feedback, avoid, elsewhere, on)."""
+        hashtags); `fields` sets the others (seed, attempt, feedback, avoid, elsewhere, on,
+        angle)."""
         return cls(
             platform=rules.name,
             post_type=post_type,

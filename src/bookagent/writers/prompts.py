@@ -209,6 +209,7 @@ def build_prompt(
         _platform_section(constraints),
         _plan_section(book, constraints, today or _today(book)),
         _post_type_section(constraints.post_type),
+        _angle_section(constraints),
         _avoid_section(constraints.avoid),
         _feedback_section(constraints),
         "Write the post now. Reply with only the post text.",
@@ -427,6 +428,20 @@ def _hashtag_rule(minimum: int, maximum: int) -> str:
 def _post_type_section(post_type: str) -> str:
     brief = POST_TYPES.get(post_type, "A post of this type about the book, true to its profile.")
     return f"## Post type: {post_type}\n{brief}"
+
+
+def _angle_section(constraints: WriteConstraints) -> str:
+    """Which of its batch's posts of this type the draft is: they are written at once, for
+    other platforms, and cannot see each other, so each is told to take its own angle."""
+    angle = constraints.angle
+    if angle is None or angle.count < 2:
+        return ""
+    return (
+        f"## Angle\nThis is post {angle.index + 1} of {angle.count} of this type, written at "
+        "the same time for other platforms. Post 1 takes the most natural angle; every later "
+        "one builds on a different part of the profile (another quote, review, scene, theme "
+        "or question), so that no two of them say the same thing."
+    )
 
 
 def _avoid_section(avoid: tuple[str, ...]) -> str:

@@ -30,6 +30,7 @@ from datetime import date
 from functools import lru_cache
 
 from bookagent.domain.near_duplicates import find_same_wording
+from bookagent.domain.ports import Angle
 from bookagent.domain.ports import Draft
 from bookagent.domain.ports import WriteConstraints
 from bookagent.domain.profile import BookProfile
@@ -120,6 +121,8 @@ class _Plan:
     recent: str = ""
     #: How the platform's recent posts open (`opening`), and how often each.
     openings: Counter[str] = dataclasses.field(default_factory=Counter)
+    #: Which of its batch's posts of the requested type this one is, if it has siblings.
+    angle: Angle | None = None
 
     #: `fresh` of the material's own tables (hooks, closers), kept for the write: the same
     #: for each of its candidates.
@@ -208,7 +211,18 @@ class TemplateWriter:
         avoided = constraints.avoid
         starts = [_opening_of(t, layout) for t in avoided] if layout == "pin" else avoided
         openings = Counter(map(opening, starts))
-        plan = _Plan(post_type, material, rules, day, phase, required, types, newest, openings)
+        plan = _Plan(
+            post_type,
+            material,
+            rules,
+            day,
+            phase,
+            required,
+            types,
+            newest,
+            openings,
+            constraints.angle,
+        )
         key = [book.id, rules.name, constraints.post_type, constraints.seed, constraints.attempt]
         rng = random.Random("|".join(map(str, [*key, *constraints.feedback])))
 
@@ -404,14 +418,18 @@ def _combinations(
     openers, bodies, ctas = (t[post_type] for t in (table.openers, table.bodies, table.ctas))
     if post_type in phrases.PHASE_ENDED:
         ctas = table.phase_ctas[plan.phase]
-    for _ in range(_COMBINATIONS_TRIED):
+    angle = plan.angle if post_type == plan.types[0] else None
+    for n in range(_COMBINATIONS_TRIED):
         if repeats.exhausted(post_type):
             return
         values = facts.pick(rng, plan.day, plan.phase)
         fill = [(i, body) for i, body in bodies if fields(body) <= values.keys()]
         if not fill:
             break
-        b, body_template = rng.choice(fill)
+        if n == 0 and angle is not None:
+            b, body_template = _angled(fill, post_type, angle)
+        else:
+            b, body_template = rng.choice(fill)
         used = fields(body_template)
         named = used & {"title", "theme"}  # say each only once
         body = body_template.format(**values)
@@ -460,6 +478,14 @@ def _combinations(
             yield template_id, text
             if repeats.combination == template_id:
                 break
+
+
+def _angled(fill: Sequence[tuple[int, str]], post_type: str, angle: Angle) -> tuple[int, str]:
+    """The first combination's body for a post with siblings of its type in its batch: each
+    sibling starts `index` bodies on from a start the batch shares (its `key`), so that posts
+    written at once, which cannot see each other, start from different bodies."""
+    start = random.Random(f"{angle.key}|{post_type}").randrange(len(fill))
+    return fill[(start + angle.index) % len(fill)]
 
 
 def _one(options: Sequence[str], rng: random.Random) -> str:
