@@ -163,6 +163,7 @@ _NOT_SOURCES = frozenset(
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 _SENTENCE_END = re.compile(r"[.!?:;]\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 # Hashtags, links and emoji after what a source said are not what it said.
 _NOT_SAID = re.compile(r"[#＃]\w+|https?://\S+|[^\w\s'’,-]")
 MATCH_THRESHOLD = 90.0
@@ -315,6 +316,7 @@ def _check(
 ) -> Iterator[str]:
     # Capitals may run on over a sentence's end: "Praised by Tana French. Pre-order The Quiet
     # Hours." credits Tana French; "Out now. The Guardian says" credits The Guardian.
+    source = _in_paragraph(source, last)
     parts = [p for p in _SENTENCE_END.split(source) if p.strip()]
     if not parts:
         return
@@ -343,6 +345,18 @@ def _check(
         return
     if words is not None and not any(_said(words, r.text) for r in sources):
         yield (f"Credits to “{source.strip()}” words its review does not say: “{_excerpt(words)}”.")
+
+
+def _in_paragraph(source: str, last: bool) -> str:
+    """The part of a credit's capitals in the credit's own paragraph (the last part for a source
+    before what it says): a blank line ends a credit, so "— The Quiet Hours⏎⏎Pre-order it now."
+    credits the title. A part that names nothing ("— The⏎⏎Guardian") runs on over the break."""
+    pieces = _PARAGRAPH_BREAK.split(source)
+    if len(pieces) == 1:
+        return source
+    piece = pieces[-1] if last else pieces[0]
+    key = source_key(piece)
+    return piece if key and key not in _NOT_SOURCES else source
 
 
 def _check_group(speakers: Speakers, kind: str, who: str, words: str | None) -> Iterator[str]:

@@ -132,7 +132,10 @@ def _caption(p: Parts) -> str:
 
 
 def _pin(p: Parts) -> str:
-    description = _opened(p) + (f" {p.cta}" if p.cta else "")
+    # A call to action after a body that ends with a credit line ("— The Quiet Hours") starts a
+    # paragraph of its own: on the credit's line it would read as part of the name.
+    opened = _opened(p)
+    description = opened + (("\n\n" if "\n" in opened else " ") + p.cta if p.cta else "")
     return _join(p.pin_title, description, _tags(p.tags))
 
 

@@ -1,0 +1,71 @@
+"""A credit line ends at a blank line: "— The Quiet Hours", then a paragraph, credits the title.
+
+The gate read the capitals of the next paragraph as part of the name ("The Quiet Hours⏎⏎Pre-order")
+and rejected the template writer's own quote posts (one in fifteen of its typical drafts went
+back for another candidate), and any LLM draft laid out the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bookagent.domain.ports import WriteConstraints
+from bookagent.domain.validation import check_draft
+from bookagent.platforms import get_rules
+from bookagent.writers.template import TemplateWriter
+from tests.adversarial.profiles import PROFILES
+from tests.adversarial.profiles import THRILLER
+
+FACEBOOK = get_rules("facebook")
+QUOTE = THRILLER.quotes[0]
+REVIEW = THRILLER.reviews[0]
+
+
+def codes(text: str) -> tuple[str, ...]:
+    return check_draft(THRILLER, FACEBOOK, text).codes
+
+
+@pytest.mark.parametrize("gap", ["\n\n", "\n \n", "\n\n\n", "\r\n\r\n"])
+def test_a_credit_to_the_title_then_a_paragraph_passes(gap: str) -> None:
+    assert codes(f"“{QUOTE}”\n— {THRILLER.title}{gap}Pre-order it now.") == ()
+
+
+def test_a_review_credited_to_its_source_then_a_paragraph_passes() -> None:
+    assert codes(f"“{REVIEW.text}”\n— {REVIEW.source}\n\nPre-order The Quiet Hours now.") == ()
+
+
+def test_an_invented_source_is_named_without_the_next_paragraph() -> None:
+    report = check_draft(THRILLER, FACEBOOK, f"“{REVIEW.text}”\n— The Guardian\n\nPre-order now.")
+    assert report.codes == ("ungrounded_attribution",)
+    assert "Credits “The Guardian”, which" in report.violations[0].message
+
+
+@pytest.mark.parametrize(
+    "split", ["The\n\nGuardian", "The \n\n Guardian", "Someone\n\nThe Guardian"]
+)
+def test_a_name_broken_by_a_blank_line_is_still_read_whole(split: str) -> None:
+    """A part that names nothing runs on over the break: a real review credited to "The⏎⏎Guardian"
+    is still a misattribution."""
+    assert "ungrounded_attribution" in codes(f"“{REVIEW.text}”\n— {split} Pre-order now.")
+
+
+def test_a_source_before_its_quote_is_read_from_its_own_paragraph() -> None:
+    text = f"Pre-order Now\n\n{REVIEW.source} says “{REVIEW.text}”"
+    assert codes(text) == ()
+    assert "ungrounded_attribution" in codes(f"Pre-order Now\n\nThe Guardian says “{REVIEW.text}”")
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_a_pin_puts_its_call_to_action_below_a_credit_line(name: str) -> None:
+    """A pin's call to action on the line of a credit ("— The Quiet Hours Pre-order it now.")
+    reads as part of the name; after a body of several lines it starts a paragraph."""
+    book, writer, rules = PROFILES[name], TemplateWriter(), get_rules("pinterest")
+    for seed in range(60):
+        for post_type in ("author_quote", "review_highlight"):
+            constraints = WriteConstraints.for_platform(rules, post_type, seed=seed)
+            text = asyncio.run(writer.write(book, constraints)).content
+            for line in text.splitlines():
+                if line.startswith("— "):
+                    assert line[2:].strip() in (book.title, *(r.source for r in book.reviews)), text
