@@ -202,9 +202,10 @@ def _reworded(content: str, recent: tuple[str, ...], threshold: float) -> tuple[
         total = size + count
         if 200.0 * (size if size < count else count) < threshold * total:
             continue
-        if 200.0 * len(words & other) < threshold * total:
+        shared = len(words & other)
+        if 200.0 * shared < threshold * total:
             continue
-        score = _similarity(words, other)
+        score = _dice(shared, size, count)
         if score >= threshold and (best is None or score > best[1]):
             best = (text, score)
     return best
@@ -225,12 +226,16 @@ def content_similarity(a: str, b: str) -> float:
 
 def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """The Dice coefficient of two sets of content words (0-100); 0 for small sets that differ."""
-    shared = len(a & b)
+    return _dice(len(a & b), len(a), len(b))
+
+
+def _dice(shared: int, size_a: int, size_b: int) -> float:
+    """`_similarity` of two sets of these sizes that share `shared` words."""
     if not shared:
         return 0.0
-    if min(len(a), len(b)) < CONTENT_MIN_WORDS and not len(a) == len(b) == shared:
+    if min(size_a, size_b) < CONTENT_MIN_WORDS and not size_a == size_b == shared:
         return 0.0  # too few words to tell a rewording from a shared title and call to action
-    return 200.0 * shared / (len(a) + len(b))
+    return 200.0 * shared / (size_a + size_b)
 
 
 @lru_cache(maxsize=4096)

@@ -10,6 +10,7 @@ audience itself is never quoted.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -114,4 +115,6 @@ OPENING_READ = 200
 @lru_cache(maxsize=8192)  # each write reads the openings of the platform's recent posts
 def opening(text: str, size: int = 3) -> str:
     """The first `size` words of a post, lower case, after any emoji or mark before them."""
-    return " ".join(w.casefold() for w in _WORD.findall(text[:OPENING_READ])[:size])
+    # The first `size` matches only (a post's first 200 characters hold some 35 words).
+    words = itertools.islice(_WORD.finditer(text, 0, OPENING_READ), size)
+    return " ".join(w.group().casefold() for w in words)
