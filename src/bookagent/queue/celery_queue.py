@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import uuid
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from bookagent.errors import ServiceUnavailableError
 from bookagent.queue.broker import QUEUE_NAME
 from bookagent.queue.broker import BrokerMonitor
 from bookagent.queue.ports import QueueServices
+from bookagent.queue.ports import task_row
 from bookagent.queue.ports import task_rows
 from bookagent.queue.records import TaskStore
 from bookagent.queue.thread_queue import ThreadPoolTaskQueue
@@ -95,21 +95,13 @@ class CeleryTaskQueue:
         time_limit_s: float | None = None,
     ) -> str:
         """Write the row, then send the task; if the broker is down, fall back or answer 503."""
-        spec = self.services.tasks.get(name)
-        limit = time_limit_s or spec.time_limit_s(self.settings)
+        row = task_row(self.services, TaskRequest(name, kwargs, user_id, time_limit_s))
+        task_id: str = row["id"]
+        limit: float = row["time_limit_s"]
         state = self.monitor.snapshot()
         if self.watch and not state.broker_ok:
             return self._broker_down(name, kwargs, user_id, limit, state.broker_error)
-        task_id = uuid.uuid4().hex
-        self.store.create(
-            task_id,
-            name,
-            kwargs,
-            user_id=user_id,
-            backend=BACKEND,
-            time_limit_s=limit,
-            idempotent=spec.idempotent,
-        )
+        self.store.create_row(row, backend=BACKEND)
         try:
             self._send(name, kwargs, task_id, limit)
         except Exception as exc:  # kombu/redis raise many types; any failure to publish counts

@@ -42,20 +42,21 @@ class QueueServices(Protocol):
 
 
 def task_rows(services: QueueServices, requests: Sequence[TaskRequest]) -> list[dict[str, Any]]:
-    """The rows `TaskStore.create_many` inserts for a batch: each request's id (its own, or a new
-    one), name, kwargs, user, time limit (its own, or the task's configured one) and whether the
-    task is idempotent. An unknown task name raises before anything is written."""
-    rows = []
-    for request in requests:
-        spec = services.tasks.get(request.name)
-        rows.append(
-            {
-                "id": request.task_id or uuid.uuid4().hex,
-                "name": request.name,
-                "kwargs": dict(request.kwargs),
-                "user_id": request.user_id,
-                "time_limit_s": request.time_limit_s or spec.time_limit_s(services.settings),
-                "idempotent": spec.idempotent,
-            }
-        )
-    return rows
+    """The rows `TaskStore.create_many` inserts for a batch, one `task_row` a request. An
+    unknown task name raises before anything is written."""
+    return [task_row(services, request) for request in requests]
+
+
+def task_row(services: QueueServices, request: TaskRequest) -> dict[str, Any]:
+    """The row `TaskStore.create_row` inserts for a request: its id (its own, or a new one),
+    name, kwargs, user, time limit (its own, or the task's configured one) and whether the task
+    is idempotent. An unknown task name raises."""
+    spec = services.tasks.get(request.name)
+    return {
+        "id": request.task_id or uuid.uuid4().hex,
+        "name": request.name,
+        "kwargs": dict(request.kwargs),
+        "user_id": request.user_id,
+        "time_limit_s": request.time_limit_s or spec.time_limit_s(services.settings),
+        "idempotent": spec.idempotent,
+    }

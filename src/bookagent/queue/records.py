@@ -604,6 +604,21 @@ class TaskStore:
             return sorted(rows.scalars())
         return sorted((finished - started).total_seconds() for started, finished in rows)
 
+    def create_row(
+        self, row: Mapping[str, Any], *, backend: str, worker: str | None = None
+    ) -> None:
+        """Insert a PENDING row made by `bookagent.queue.ports.task_row`."""
+        self.create(
+            row["id"],
+            row["name"],
+            row["kwargs"],
+            user_id=row["user_id"],
+            backend=backend,
+            time_limit_s=row["time_limit_s"],
+            idempotent=row["idempotent"],
+            worker=worker,
+        )
+
     def create_many(
         self,
         rows: list[dict[str, Any]],

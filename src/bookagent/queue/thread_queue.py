@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Mapping
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -28,6 +27,7 @@ from bookagent.queue.execution import run_task
 from bookagent.queue.ownership import is_owner_dead
 from bookagent.queue.ownership import owner_id
 from bookagent.queue.ports import QueueServices
+from bookagent.queue.ports import task_row
 from bookagent.queue.ports import task_rows
 from bookagent.queue.records import TaskStore
 from bookagent.queue.signals import CancellationToken
@@ -119,21 +119,10 @@ class ThreadPoolTaskQueue:
         """Record a PENDING row and queue it on the pool."""
         if not self._accepting:
             raise ServiceUnavailableError("The service is shutting down; try again shortly.")
-        spec = self.services.tasks.get(name)
-        task_id = task_id or uuid.uuid4().hex
-        limit = time_limit_s or spec.time_limit_s(self.services.settings)
-        self.store.create(
-            task_id,
-            name,
-            kwargs,
-            user_id=user_id,
-            backend=BACKEND,
-            time_limit_s=limit,
-            idempotent=spec.idempotent,
-            worker=self.owner,
-        )
-        self._enqueue(task_id, name, dict(kwargs))
-        return task_id
+        row = task_row(self.services, TaskRequest(name, kwargs, user_id, time_limit_s, task_id))
+        self.store.create_row(row, backend=BACKEND, worker=self.owner)
+        self._enqueue(row["id"], name, dict(kwargs))
+        return str(row["id"])
 
     def submit_many(self, requests: Sequence[TaskRequest]) -> list[str]:
         """Record PENDING rows for the whole batch in one transaction, then queue each."""
