@@ -20,6 +20,7 @@ from bookagent.writers.prompts import build_prompt
 from bookagent.writers.template import TemplateWriter
 from tests.adversarial.profiles import PROFILES
 from tests.adversarial.profiles import THRILLER
+from tests.support.batches import write_batch
 
 PLATFORMS = list(SUPPORTED_PLATFORMS)
 
@@ -78,17 +79,7 @@ class SlowWriter:
 
 def rewritten(book: BookProfile, slots: list[generation.Slot]) -> list[int]:
     """The slots of a batch written all at once that needed a second draft."""
-    outcomes = asyncio.run(
-        generation.write_batch(
-            SlowWriter(),
-            book,
-            slots,
-            {name: get_rules(name) for name in PLATFORMS},
-            {},
-            concurrency=len(slots),
-            on_outcome=lambda outcome, done: None,
-        )
-    )
+    outcomes = write_batch(SlowWriter(), book, slots, concurrency=len(slots))
     assert all(isinstance(o, generation.Accepted) for o in outcomes)
     return [o.slot.index for o in outcomes if isinstance(o, generation.Accepted) and o.attempts > 1]
 

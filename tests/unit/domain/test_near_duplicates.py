@@ -3,7 +3,6 @@ not, and the same text on another platform passes only as a cross-post."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from datetime import date
 
@@ -23,6 +22,7 @@ from bookagent.domain.validation import check_draft
 from bookagent.platforms import SUPPORTED_PLATFORMS
 from bookagent.platforms import get_rules
 from bookagent.writers.template import TemplateWriter
+from tests.support.batches import write_batch
 from tests.unit.domain.near_duplicate_pairs import DISTINCT
 from tests.unit.domain.near_duplicate_pairs import REWORDED
 from tests.unit.domain.near_duplicate_pairs import REWORDED_MISSED
@@ -171,17 +171,7 @@ def test_a_batch_for_every_platform_repeats_no_text_across_platforms() -> None:
     pass the cross-platform check at once, and the batch stores a post in every slot."""
     platforms = list(SUPPORTED_PLATFORMS)
     slots = generation.plan_slots(platforms, 2, None, seed=7)
-    outcomes = asyncio.run(
-        generation.write_batch(
-            TemplateWriter(),
-            BOOK,
-            slots,
-            {name: get_rules(name) for name in platforms},
-            {},
-            concurrency=4,
-            on_outcome=lambda outcome, done: None,
-        )
-    )
+    outcomes = write_batch(TemplateWriter(), BOOK, slots, concurrency=4)
     accepted = [o for o in outcomes if isinstance(o, generation.Accepted)]
     assert len(accepted) == len(slots), [o for o in outcomes if isinstance(o, generation.Rejected)]
     for one, other in itertools.combinations(accepted, 2):
