@@ -164,6 +164,12 @@ _NOT_SOURCES = frozenset(
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 _SENTENCE_END = re.compile(r"[.!?:;]\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+#: A paragraph break that a name's joining word runs over ("Kirkus Reviews and⏎⏎The Guardian",
+#: "Kirkus Reviews⏎⏎and The Guardian"): the credit goes on.
+_JOINED_BREAK = re.compile(
+    r"(?:\b(?:and|of|the|for)|&)[^\S\n]*\n[^\S\n]*\n\s*|\n[^\S\n]*\n\s*(?:(?:and|of|for)\b|&)",
+    re.IGNORECASE,
+)
 # Hashtags, links and emoji after what a source said are not what it said.
 _NOT_SAID = re.compile(r"[#＃]\w+|https?://\S+|[^\w\s'’,-]")
 MATCH_THRESHOLD = 90.0
@@ -333,6 +339,12 @@ def _check(
         if key == speakers.author or (key in speakers.author.split() and len(key) > 2):
             return  # the author, or a name of the author's
         sources = [r for r in speakers.reviews if r.source and _same_source(key, r.source)]
+        if sources and any(_co_credited(key, source_key(r.source)) for r in sources):
+            # "Kirkus Reviews and The Guardian": a second source is credited with the words.
+            yield (
+                f"Credits “{source.strip()}”, which is not the source of any review in the profile."
+            )
+            return
         if sources:
             break
         if " " not in key and key in speakers.names:
@@ -350,9 +362,10 @@ def _check(
 def _in_paragraph(source: str, last: bool) -> str:
     """The part of a credit's capitals in the credit's own paragraph (the last part for a source
     before what it says): a blank line ends a credit, so "— The Quiet Hours⏎⏎Pre-order it now."
-    credits the title. A part that names nothing ("— The⏎⏎Guardian") runs on over the break."""
+    credits the title. A part that names nothing ("— The⏎⏎Guardian"), and a name joined over the
+    break ("Kirkus Reviews and⏎⏎The Guardian"), run on."""
     pieces = _PARAGRAPH_BREAK.split(source)
-    if len(pieces) == 1:
+    if len(pieces) == 1 or _JOINED_BREAK.search(source):
         return source
     piece = pieces[-1] if last else pieces[0]
     key = source_key(piece)
@@ -396,6 +409,19 @@ def _said(words: str, review: str) -> bool:
 @lru_cache(maxsize=4096)
 def _vocabulary(review: str) -> frozenset[str]:
     return frozenset(review.split())
+
+
+def _co_credited(key: str, source: str) -> bool:
+    """Whether `key` names `source` joined to another name ("kirkus reviews and the guardian",
+    "the guardian & kirkus reviews"), rather than `source` with words around it."""
+    at = f" {key} ".find(f" {source} ")
+    if at < 0 or key == source:
+        return False
+    before, after = key[: max(at - 1, 0)].split(), key[at + len(source) :].split()
+    return bool((after and after[0] in _JOINERS) or (before and before[-1] in _JOINERS))
+
+
+_JOINERS = frozenset({"and", "&"})
 
 
 def _same_source(key: str, source: str) -> bool:

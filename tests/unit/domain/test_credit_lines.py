@@ -43,11 +43,21 @@ def test_an_invented_source_is_named_without_the_next_paragraph() -> None:
 
 
 @pytest.mark.parametrize(
-    "split", ["The\n\nGuardian", "The \n\n Guardian", "Someone\n\nThe Guardian"]
+    "split",
+    [
+        "The\n\nGuardian",
+        "The \n\n Guardian",
+        "Someone\n\nThe Guardian",
+        "Kirkus Reviews and\n\nThe Guardian",
+        "Kirkus Reviews &\n\nThe Guardian",
+        "Kirkus Reviews\n\nand The Guardian",
+        "Kirkus Reviews\n\n& The Guardian",
+    ],
 )
 def test_a_name_broken_by_a_blank_line_is_still_read_whole(split: str) -> None:
-    """A part that names nothing runs on over the break: a real review credited to "The⏎⏎Guardian"
-    is still a misattribution."""
+    """A part that names nothing, or a name joined over the break, runs on: a real review
+    credited to "The⏎⏎Guardian" or to "Kirkus Reviews and⏎⏎The Guardian" is still a
+    misattribution."""
     assert "ungrounded_attribution" in codes(f"“{REVIEW.text}”\n— {split} Pre-order now.")
 
 
@@ -69,3 +79,23 @@ def test_a_pin_puts_its_call_to_action_below_a_credit_line(name: str) -> None:
             for line in text.splitlines():
                 if line.startswith("— "):
                     assert line[2:].strip() in (book.title, *(r.source for r in book.reviews)), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"“{REVIEW.text}”\n— Kirkus Reviews and The Guardian",
+        f"“{REVIEW.text}”\n— Kirkus Reviews & The Guardian",
+        f"The Guardian and Kirkus Reviews said “{REVIEW.text}”",
+        f"As The Guardian & Kirkus Reviews wrote, “{REVIEW.text}”",
+        f"The Guardian and Kirkus Reviews called it “{REVIEW.text}”",
+    ],
+)
+def test_a_real_review_credited_to_its_source_and_another_is_refused(text: str) -> None:
+    """The second name is credited with the words too; the source alone, with words around it
+    that name no one ("Kirkus Reviews, starred review"), is still its source."""
+    assert "ungrounded_attribution" in codes(f"{text} Pre-order now.")
+
+
+def test_words_around_the_source_that_name_no_one_pass() -> None:
+    assert codes(f"“{REVIEW.text}”\n— Kirkus Reviews, starred review. Pre-order now.") == ()
