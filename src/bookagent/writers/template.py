@@ -446,8 +446,10 @@ def _combinations(
             continue  # every variant holds the body: none can fit
         fresh = plan.fresh
         # An opener (a hook, in a long post) that makes the post open unlike its recent posts.
+        # Never one the body echoes ("Coming up." before "Coming up on 6 March: …").
+        unechoed = [(i, op) for i, op in openers if opening(op, 2) != opening(body, 2)] or openers
         o, opener = rng.choice(
-            [(i, op) for i, op in openers if plan.opens_fresh_with(op, body)] or openers
+            [(i, op) for i, op in unechoed if plan.opens_fresh_with(op, body)] or unechoed
         )
         needs_word = bool(plan.required) and not author.has_required(plan.phase, body)
         pool = (
@@ -473,7 +475,7 @@ def _combinations(
             head=" ".join(p for p in (emoji, opener) if p),
             body=body,
             cta=cta,
-            link=_link_line(post_type, facts, table, rules, plan.phase, rng, _preorder(cta)),
+            link=_link_line(post_type, facts, table, rules, plan.phase, rng, cta),
             tags=_choose_tags(_tags_for(material.tags, rules.name), rng.randint(low, high), rng),
             sep=rng.choice(("\n\n", "\n\n", " ")),
             hook=_one(plan.fresh_hooks(), rng) if layout == "long" and rng.random() < 0.8 else "",
@@ -623,11 +625,13 @@ def _link_line(
     rules: PlatformRules,
     phase: Phase,
     rng: random.Random,
-    said_preorder: bool = False,
+    cta: str = "",
 ) -> str:
     """A link with a label in the launch phase's words ("Pre-order:" before the launch, unless
-    the post says it already), a "link in bio" line where a post's links do not open, or
-    nothing. A post that asks readers to pre-order always says where."""
+    the post's call to action `cta` says it already), a "link in bio" line where a post's links
+    do not open, or nothing. A post that asks readers to pre-order always says where, and a
+    label never repeats the call to action ("Get your copy." then "Get your copy: <link>")."""
+    said_preorder = _preorder(cta)
     chance = 1.0 if said_preorder else phrases.LINK_CHANCE.get(post_type, 0.0)
     if not facts.links or rng.random() >= chance:
         return ""
@@ -639,6 +643,8 @@ def _link_line(
     labels = table.link_labels.get(phase, ())
     if phase != "pre_launch" or said_preorder:
         labels = ("",) if said_preorder else (*labels, "")
+    if cta:
+        labels = tuple(label for label in labels if not label or opening(label) != opening(cta))
     label = rng.choice(labels) if labels else ""
     return f"{label} {url}" if label else url
 
