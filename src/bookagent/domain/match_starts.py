@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import TypeVar
 
+from bookagent.platforms.pattern_starts import find_all as find_places
 from bookagent.platforms.pattern_starts import matches_at as matches_at
 
 _ASCII_BYTES = bytes(range(128))
@@ -74,13 +75,7 @@ class Scan:
 
 def find_all(data: S, needle: S, found: list[int]) -> bool:
     """Add where `needle` occurs in `data` to `found`; False once it holds `MAX_STARTS`."""
-    at = data.find(needle)
-    while at >= 0:
-        if len(found) >= MAX_STARTS:
-            return False
-        found.append(at)
-        at = data.find(needle, at + 1)
-    return True
+    return find_places(data, needle, found, MAX_STARTS)
 
 
 def find_words(folded: bytes, words: Iterable[bytes]) -> list[int] | None:

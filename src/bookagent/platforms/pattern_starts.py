@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from collections.abc import Iterator
+from typing import TypeVar
 
+S = TypeVar("S", str, bytes)
 HASH_SIGNS = "#＃"
 
 
@@ -34,14 +36,23 @@ def matches_at(
                 end = match.end()
 
 
+def find_all(data: S, needle: S, found: list[int], limit: int | None = None) -> bool:
+    """Add where `needle` occurs in `data` (`find`, in C) to `found`; False once it holds
+    `limit` places."""
+    at = data.find(needle)
+    while at >= 0:
+        if limit is not None and len(found) >= limit:
+            return False
+        found.append(at)
+        at = data.find(needle, at + 1)
+    return True
+
+
 def places_of(text: str, needles: Iterable[str]) -> list[int]:
-    """Where each of `needles` occurs in `text` (`str.find`, in C), ascending."""
+    """Where each of `needles` occurs in `text`, ascending."""
     places: list[int] = []
     for needle in needles:
-        at = text.find(needle)
-        while at >= 0:
-            places.append(at)
-            at = text.find(needle, at + 1)
+        find_all(text, needle, places)
     return sorted(places)
 
 
