@@ -340,10 +340,7 @@ def _check(
             return  # the author, or a name of the author's
         sources = [r for r in speakers.reviews if r.source and _same_source(key, r.source)]
         if sources and any(_co_credited(key, source_key(r.source)) for r in sources):
-            # "Kirkus Reviews and The Guardian": a second source is credited with the words.
-            yield (
-                f"Credits “{source.strip()}”, which is not the source of any review in the profile."
-            )
+            yield _not_a_source(source)  # "Kirkus Reviews and The Guardian": a second one too
             return
         if sources:
             break
@@ -351,12 +348,14 @@ def _check(
             return  # a character of the book speaking
     else:
         if full:
-            yield (
-                f"Credits “{source.strip()}”, which is not the source of any review in the profile."
-            )
+            yield _not_a_source(source)
         return
     if words is not None and not any(_said(words, r.text) for r in sources):
         yield (f"Credits to “{source.strip()}” words its review does not say: “{_excerpt(words)}”.")
+
+
+def _not_a_source(source: str) -> str:
+    return f"Credits “{source.strip()}”, which is not the source of any review in the profile."
 
 
 def _in_paragraph(source: str, last: bool) -> str:
