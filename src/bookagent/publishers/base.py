@@ -21,6 +21,8 @@ from bookagent.domain.ports import PublishRequest
 from bookagent.domain.ports import PublishResult
 from bookagent.errors import ProviderError
 from bookagent.publishers.transport import Redactor
+from bookagent.publishers.transport import build_client
+from bookagent.publishers.transport import host_of
 from bookagent.publishers.transport import raise_for_status
 from bookagent.publishers.transport import response_excerpt
 from bookagent.publishers.transport import retry_after_s
@@ -53,12 +55,34 @@ class HttpPublisher(PublisherDefaults):
     """A vendor publisher behind one httpx client; subclasses set `_client` and `_redact`."""
 
     name: str
+    account: str
+    base_url: str
     _client: httpx.AsyncClient
     _redact: Redactor
 
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.aclose()
+
+    def _open_bearer(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout_s: float,
+        transport: httpx.AsyncBaseTransport | None,
+    ) -> None:
+        """Open the client of a REST API that takes `token` as a Bearer token at `base_url`:
+        the account is `<name>:<host>`, and the token never shows in a message."""
+        self.base_url = base_url.strip().rstrip("/")
+        self.account = f"{self.name}:{host_of(self.base_url)}"
+        self._redact = Redactor([token.strip()])
+        self._client = build_client(
+            base_url=self.base_url,
+            timeout_s=timeout_s,
+            transport=transport,
+            headers={"authorization": f"Bearer {token.strip()}"},
+        )
 
     async def _send(self, method: str, url: str, *, effect: bool, **kwargs: Any) -> httpx.Response:
         """One request; a transport failure becomes the error it proves (see `transport`)."""

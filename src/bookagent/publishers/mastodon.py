@@ -46,9 +46,6 @@ from bookagent.errors import ProviderRejected
 from bookagent.errors import ProviderUnavailable
 from bookagent.publishers.base import HttpPublisher
 from bookagent.publishers.base import checked
-from bookagent.publishers.transport import Redactor
-from bookagent.publishers.transport import build_client
-from bookagent.publishers.transport import host_of
 from bookagent.publishers.transport import json_object
 from bookagent.publishers.uploads import UploadCache
 
@@ -87,20 +84,12 @@ class MastodonPublisher(HttpPublisher):
     ) -> None:
         if not base_url.strip() or not access_token.strip():
             raise ConfigurationError("The mastodon publisher needs a base URL and access token.")
-        self.base_url = base_url.strip().rstrip("/")
-        self.account = f"mastodon:{host_of(self.base_url)}"
         self.visibility = visibility
         self._limits: dict[str, int] | None = None
         self._media_poll_attempts = max(1, media_poll_attempts)
         self._media_poll_interval_s = media_poll_interval_s
         self._uploads: UploadCache[str] = UploadCache()  # image → media id, until a status has it
-        self._redact = Redactor([access_token])
-        self._client = build_client(
-            base_url=self.base_url,
-            timeout_s=timeout_s,
-            transport=transport,
-            headers={"authorization": f"Bearer {access_token.strip()}"},
-        )
+        self._open_bearer(base_url, access_token, timeout_s=timeout_s, transport=transport)
 
     def limits(self) -> Mapping[str, Any]:
         """`max_length` and `url_length` as last fetched, else Mastodon's defaults (500, 23).

@@ -45,9 +45,6 @@ from bookagent.errors import ThreadIncomplete
 from bookagent.platforms.threads import split_thread
 from bookagent.publishers.base import HttpPublisher
 from bookagent.publishers.base import checked
-from bookagent.publishers.transport import Redactor
-from bookagent.publishers.transport import build_client
-from bookagent.publishers.transport import host_of
 from bookagent.publishers.transport import json_object
 from bookagent.publishers.transport import retry_after_s
 from bookagent.publishers.transport import seconds_until
@@ -93,16 +90,13 @@ class XPublisher(HttpPublisher):
     ) -> None:
         if not user_token.strip():
             raise ConfigurationError("The x publisher needs an OAuth 2.0 user token.")
-        self.base_url = (base_url.strip() or DEFAULT_BASE_URL).rstrip("/")
-        self.account = f"x:{host_of(self.base_url)}"
         self.read_metrics = read_metrics
-        self._redact = Redactor([user_token.strip()])
         self._uploads: UploadCache[str] = UploadCache()  # image → media id, until a post has it
-        self._client = build_client(
-            base_url=self.base_url,
+        self._open_bearer(
+            base_url.strip() or DEFAULT_BASE_URL,
+            user_token,
             timeout_s=timeout_s,
             transport=transport,
-            headers={"authorization": f"Bearer {user_token.strip()}"},
         )
 
     def capabilities(self) -> PublisherCapabilities:
