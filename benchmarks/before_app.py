@@ -21,11 +21,15 @@ queueing: the baseline pays only for its LLM calls.
 `create_bare_app()` is the bare Flask app of the footprint benchmark: one `/api/health` route.
 `create_floor_app()` adds a `/api/generate-posts` that answers 202 at once without doing anything:
 the floor of the concurrency benchmark's response times (the client, gunicorn and Flask alone).
+`create_imports_app()` is the bare app after importing the modules `BENCH_IMPORT_MODULES` names:
+the footprint benchmark passes the third-party modules our API server holds once it answers, so
+its cold start is the floor our dependencies alone set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import ssl
 from typing import Any
@@ -47,6 +51,14 @@ def create_bare_app() -> Flask:
         return jsonify({"status": "healthy"})
 
     return app
+
+
+def create_imports_app() -> Flask:
+    """The bare app, after importing every module `BENCH_IMPORT_MODULES` names (comma-separated):
+    a server that loads our third-party dependencies but runs no code of ours."""
+    for name in filter(None, os.environ.get("BENCH_IMPORT_MODULES", "").split(",")):
+        importlib.import_module(name)
+    return create_bare_app()
 
 
 def create_floor_app() -> Flask:

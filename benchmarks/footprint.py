@@ -7,6 +7,10 @@ PATH` also writes the figures. Each start is measured from `Popen` to the first 
   gunicorn gthread 2 workers × 8 threads, its defaults) until `GET /api/health` answers 200;
   baseline: a bare Flask app (one health route, `benchmarks.before_app:create_bare_app()`) under
   plain gunicorn with the same settings;
+- the dependency floor (information): the bare Flask app again, but each worker first imports
+  every third-party module that our API server holds once it has answered a health check (found
+  by doing what `bookagent serve` and one of its workers do, in a child process): the cold start
+  our dependencies alone set, with no code of ours;
 - worker: `bookagent worker` (prefork, concurrency 4, its default) until it answers a ping;
   baseline: a bare Celery worker with one trivial task (`benchmarks.raw_celery_app`), same pool
   and concurrency, on the same Redis.
@@ -25,8 +29,10 @@ worker, whose baseline already holds Celery, up to 2× a bare Celery worker.
 from __future__ import annotations
 
 import argparse
+import json
 import socket
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -221,6 +227,49 @@ def start_worker(
         app.close()
 
 
+# -- the dependency floor -----------------------------------------------------------------------
+
+#: What `bookagent serve` does before its first answer: the master imports the CLI and the server
+#: and brings the schema up to date; a worker builds the app and its services; one health check.
+_SERVE_STEPS = """
+import json, sys
+import bookagent.cli
+from bookagent.bootstrap import build_services
+from bookagent.db import migrate
+from bookagent.settings import load_settings
+from bookagent.web.app import create_app
+from bookagent.web.server import run_server
+settings = load_settings()
+migrate.upgrade(settings.database_url)
+services = build_services(settings)
+assert create_app(services=services).test_client().get("/api/health").status_code == 200
+services.close()
+ours = set(sys.stdlib_module_names)
+print(json.dumps([
+    name for name in sys.modules
+    if name.partition(".")[0] not in ours and not name.startswith(("bookagent", "_"))
+    and "._" not in name
+]))
+"""
+
+
+def dependency_modules(env: dict[str, str]) -> list[str]:
+    """The third-party modules (public ones, in import order) our API server holds once it has
+    answered a health check."""
+    done = subprocess.run(
+        [str(BIN / "python"), "-c", _SERVE_STEPS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"listing the server's modules failed:\n{done.stderr[-2000:]}")
+    modules: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return modules
+
+
 # -- figures -----------------------------------------------------------------------------------
 
 
@@ -262,6 +311,24 @@ def figures(sides: dict[str, Side]) -> list[Line]:
                     },
                 )
             )
+    floor, bare = sides["imports_api"], sides["bare_api"]
+    lines.append(
+        Line(
+            SECTION,
+            "API server: cold start of the dependency floor (a bare Flask app that first imports "
+            "the third-party modules our server holds, no code of ours)",
+            "s",
+            floor.median(lambda f: f.start_s),
+            bare.median(lambda f: f.start_s),
+            bare.label,
+            "ours/baseline",
+            None,
+            notes={
+                "floor": [round(f.start_s, 3) for f in floor.starts],
+                "baseline": [round(f.start_s, 3) for f in bare.starts],
+            },
+        )
+    )
     return lines
 
 
@@ -274,6 +341,10 @@ def footnotes(plan: Plan, sides: dict[str, Side]) -> list[str]:
         f"health route). Worker: prefork -c {WORKER_CONCURRENCY} on both sides, same Redis. "
         f"Memory read from /proc after every child was up, {HEALTH_REQUESTS} health requests "
         f"(API) and {plan.settle_s:g} s; ratio = ours / baseline.",
+        "Dependency floor: the bare app under the same gunicorn settings, each worker importing "
+        "first every public third-party module a `bookagent serve` process holds after its "
+        "first health check; its ratio is the least any server of ours built on these libraries "
+        "can show against the bare app.",
     ]
     for side in sides.values():
         pss = side.median(lambda f: f.total_pss_kib / 1024)
@@ -303,10 +374,13 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
             scratch.path("ours"), backend="celery", redis_url=redis_url, database_url=database_url
         )
         bare_env = child_env(BENCH_REDIS_URL=redis_url)
+        modules = dependency_modules(env)
+        imports_env = {**bare_env, "BENCH_IMPORT_MODULES": ",".join(modules)}
         host = socket.gethostname()
         sides = {
             "api": Side("bookagent serve"),
             "bare_api": Side("bare Flask app"),
+            "imports_api": Side(f"bare Flask app importing our {len(modules)} dependency modules"),
             "worker": Side("bookagent worker"),
             "bare_worker": Side("bare Celery worker"),
         }
@@ -325,6 +399,16 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
                 threads=SERVE_THREADS,
             )
             return start_api(scratch, "bare-api", args, bare_env, port, plan)
+
+        def imports_api() -> Footprint:
+            port = free_port()
+            args = bare_gunicorn_args(
+                "benchmarks.before_app:create_imports_app()",
+                port,
+                workers=SERVE_WORKERS,
+                threads=SERVE_THREADS,
+            )
+            return start_api(scratch, "imports-api", args, imports_env, port, plan)
 
         def ours_worker() -> Footprint:
             node = f"bench-fp-ours-{uuid.uuid4().hex[:8]}@{host}"
@@ -354,6 +438,7 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
         starters: dict[str, Callable[[], Footprint]] = {
             "api": ours_api,
             "bare_api": bare_api,
+            "imports_api": imports_api,
             "worker": ours_worker,
             "bare_worker": bare_worker,
         }
