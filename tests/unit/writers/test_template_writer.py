@@ -61,10 +61,12 @@ SPARSE = BookProfile(
     id="book-2", user_id="user-1", title="Quiet", author="A. N. Other", genre="poetry", blurb=""
 )
 WRITER = TemplateWriter()
+#: The day the posts are for, unless a test says: before BOOK's launch whatever today's date is.
+PRE_LAUNCH_DAY = date(2026, 12, 7)
 
 
 def constraints(platform: str, post_type: str, **changes: object) -> WriteConstraints:
-    base = WriteConstraints.for_platform(get_rules(platform), post_type)
+    base = replace(WriteConstraints.for_platform(get_rules(platform), post_type), on=PRE_LAUNCH_DAY)
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
