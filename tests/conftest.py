@@ -82,7 +82,12 @@ def make_settings(tmp_path: Path, sqlite_url: str) -> SettingsFactory:
             "writers": {"default": "template"},
             "web": {"auth_cache_s": 0},
             # No prune task appears in the tests' task lists unless a test asks for one.
-            "retention": {"task_rows_days": 0, "daily_runs_days": 0, "scheduler_outages_days": 0},
+            "retention": {
+                "task_rows_days": 0,
+                "daily_runs_days": 0,
+                "scheduler_outages_days": 0,
+                "link_clicks_days": 0,
+            },
             "admin_token": None,
         }
         for key, value in overrides.items():

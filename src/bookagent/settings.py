@@ -242,8 +242,9 @@ class WebSettings(BaseModel):
 class RetentionSettings(BaseModel):
     """How long old rows are kept before the daily prune deletes them; 0 keeps them forever.
 
-    Only finished task rows, finished daily runs (never a book's latest) and scheduler outages
-    are pruned; unfinished task rows and the publication ledger never are.
+    Only finished task rows, finished daily runs (never a book's latest), scheduler outages and
+    short-link clicks (their number kept on the link) are pruned; unfinished task rows and the
+    publication ledger never are.
     """
 
     # Finished task rows (SUCCESS, FAILURE, REVOKED), by finish time. The weekly report reads
@@ -253,6 +254,9 @@ class RetentionSettings(BaseModel):
     daily_runs_days: int = Field(default=90, ge=0)
     # Scheduler outages (the weekly report's "scheduler down" figure reads the last 7 days).
     scheduler_outages_days: int = Field(default=90, ge=0)
+    # Clicks on short links, by click time: each link keeps the number of those pruned, so a
+    # post's click count never drops; only when each click came is forgotten.
+    link_clicks_days: int = Field(default=90, ge=0)
     # How often the prune runs: Celery beat's schedule, or the in-process scheduler's tick.
     interval_s: float = Field(default=86400.0, ge=60)
     # Rows deleted per statement (each statement commits on its own, so locks stay short).
@@ -261,7 +265,12 @@ class RetentionSettings(BaseModel):
     @property
     def keeps_everything(self) -> bool:
         """Whether every kind of row is kept forever (then no prune is ever queued)."""
-        return not (self.task_rows_days or self.daily_runs_days or self.scheduler_outages_days)
+        return not (
+            self.task_rows_days
+            or self.daily_runs_days
+            or self.scheduler_outages_days
+            or self.link_clicks_days
+        )
 
 
 class LegacyEnvSource(PydanticBaseSettingsSource):

@@ -14,6 +14,8 @@
   their number is above the post's `clicks` figure. So counted clicks and clicks read from a
   platform or imported are never added together (both count clicks on the same links): the
   post's `clicks` is the larger of the count and the figure last read or imported.
+- **Old clicks** go with the daily prune (`domain.retention`), which adds their number to their
+  link's `pruned_clicks`: the count is the rows left plus that, so it never drops.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import logging
 import re
 import secrets
 import string
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -29,7 +32,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import SQLAlchemyError
@@ -181,18 +186,26 @@ def follow(session: Session, code: str, *, count: bool, now: datetime) -> str | 
 
 
 def clicks_by_post(session: Session, post_ids: Iterable[str]) -> dict[str, int]:
-    """The clicks counted on each post's short links (posts without any are left out)."""
+    """The clicks counted on each post's short links, those the retention prune took out of
+    `link_clicks` included (posts without any are left out)."""
     ids = list(dict.fromkeys(post_ids))
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
     for start in range(0, len(ids), _QUERY_CHUNK):
+        chunk = ids[start : start + _QUERY_CHUNK]
         rows = session.execute(
             select(ShortLink.post_id, func.count(LinkClick.id))
             .join(LinkClick, LinkClick.code == ShortLink.code)
-            .where(ShortLink.post_id.in_(ids[start : start + _QUERY_CHUNK]))
+            .where(ShortLink.post_id.in_(chunk))
             .group_by(ShortLink.post_id)
         )
         counts.update({post_id: int(count) for post_id, count in rows})
-    return counts
+        pruned = session.execute(
+            select(ShortLink.post_id, func.sum(ShortLink.pruned_clicks))
+            .where(ShortLink.post_id.in_(chunk), ShortLink.pruned_clicks > 0)
+            .group_by(ShortLink.post_id)
+        )
+        counts.update({post_id: int(count) for post_id, count in pruned})
+    return dict(counts)
 
 
 def short_links_by_post(session: Session, post_ids: Iterable[str]) -> dict[str, int]:
@@ -231,8 +244,14 @@ def refresh_book_clicks(session: Session, book_id: str, now: datetime) -> int:
     post_ids = session.scalars(
         select(ShortLink.post_id)
         .join(Post, Post.id == ShortLink.post_id)
-        .join(LinkClick, LinkClick.code == ShortLink.code)
-        .where(Post.book_id == book_id, Post.status == PostStatus.PUBLISHED)
+        .where(
+            Post.book_id == book_id,
+            Post.status == PostStatus.PUBLISHED,
+            or_(
+                ShortLink.pruned_clicks > 0,
+                exists().where(LinkClick.code == ShortLink.code),
+            ),
+        )
         .distinct()
     )
     ids = list(post_ids)

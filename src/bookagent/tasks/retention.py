@@ -43,6 +43,7 @@ def policy(settings: RetentionSettings) -> RetentionPolicy:
         task_rows_days=settings.task_rows_days,
         daily_runs_days=settings.daily_runs_days,
         scheduler_outages_days=settings.scheduler_outages_days,
+        link_clicks_days=settings.link_clicks_days,
         batch_size=settings.batch_size,
     )
 

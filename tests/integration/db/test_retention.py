@@ -16,14 +16,18 @@ from sqlalchemy import select
 from bookagent.bootstrap import build_services
 from bookagent.db.models import Book
 from bookagent.db.models import DailyRun
+from bookagent.db.models import LinkClick
 from bookagent.db.models import Post
 from bookagent.db.models import PublicationAttempt
 from bookagent.db.models import SchedulerOutage
+from bookagent.db.models import ShortLink
 from bookagent.db.models import TaskRecord
 from bookagent.db.models import User
 from bookagent.db.session import Database
 from bookagent.domain.retention import RetentionPolicy
 from bookagent.domain.retention import prune
+from bookagent.domain.short_links import clicks_by_post
+from bookagent.domain.short_links import refresh_book_clicks
 from bookagent.states import ACTIVE_TASK_STATES
 from bookagent.states import FINISHED_TASK_STATES
 from bookagent.tasks.retention import PRUNE_TASK
@@ -161,7 +165,12 @@ def test_zero_days_keeps_everything(db: Database) -> None:
     counts = prune(
         db, RetentionPolicy(task_rows_days=0, daily_runs_days=0, scheduler_outages_days=0), NOW
     )
-    assert counts.as_dict() == {"task_rows": 0, "daily_runs": 0, "scheduler_outages": 0}
+    assert counts.as_dict() == {
+        "task_rows": 0,
+        "daily_runs": 0,
+        "scheduler_outages": 0,
+        "link_clicks": 0,
+    }
     assert task_ids(db) == before
 
 
@@ -171,6 +180,24 @@ def add_book(db: Database, book_id: str) -> None:
             session.add(User(id="alice"))
             session.flush()
         session.add(Book(id=book_id, user_id="alice", title="T", author="A", genre="g", blurb="b"))
+
+
+def published_post(post_id: str, book_id: str) -> Post:
+    return Post(
+        id=post_id,
+        book_id=book_id,
+        platform="mastodon",
+        post_type="quote",
+        user_id="alice",
+        content=f"hello from {post_id}",
+        content_hash=post_id,
+        status="published",
+        measured_length=5,
+        limit=500,
+        provider="template",
+        model="template",
+        prompt_hash="p",
+    )
 
 
 def test_prune_deletes_old_finished_daily_runs_but_keeps_each_books_latest(db: Database) -> None:
@@ -235,23 +262,7 @@ def test_prune_deletes_old_outages_and_never_the_publication_ledger(db: Database
                 ended_at=days_ago(3),
             )
         )
-        session.add(
-            Post(
-                id="post-1",
-                book_id="book-a",
-                platform="mastodon",
-                post_type="quote",
-                user_id="alice",
-                content="hello",
-                content_hash="h",
-                status="published",
-                measured_length=5,
-                limit=500,
-                provider="template",
-                model="template",
-                prompt_hash="p",
-            )
-        )
+        session.add(published_post("post-1", "book-a"))
         session.flush()
         session.add(
             PublicationAttempt(
@@ -275,6 +286,61 @@ def test_prune_deletes_old_outages_and_never_the_publication_ledger(db: Database
         assert set(session.scalars(select(SchedulerOutage.id))) == {"recent"}
         assert session.scalar(select(func.count()).select_from(PublicationAttempt)) == 1
     assert counts.scheduler_outages == 12
+
+
+def test_prune_deletes_old_clicks_and_keeps_every_posts_click_count(db: Database) -> None:
+    add_book(db, "book-a")
+    with db.session() as session:
+        session.add_all([published_post("post-1", "book-a"), published_post("post-2", "book-a")])
+        session.flush()
+        session.add_all(
+            [
+                ShortLink(code="aaaaaaa1", post_id="post-1", url="https://example.com/a"),
+                ShortLink(code="aaaaaaa2", post_id="post-1", url="https://example.com/b"),
+                ShortLink(code="bbbbbbb1", post_id="post-2", url="https://example.com/c"),
+            ]
+        )
+        session.flush()
+
+        def clicks(code: str, ages: range) -> None:
+            session.add_all(LinkClick(code=code, clicked_at=days_ago(age)) for age in ages)
+
+        clicks("aaaaaaa1", range(91, 104))  # 13 old
+        clicks("aaaaaaa1", range(0, 5))  # 5 recent
+        clicks("aaaaaaa2", range(100, 107))  # 7 old
+        clicks("bbbbbbb1", range(200, 209))  # 9 old, and none left after the prune
+    with db.session() as session:
+        before = clicks_by_post(session, ["post-1", "post-2"])
+    assert before == {"post-1": 25, "post-2": 9}
+
+    counts = prune(
+        db,
+        RetentionPolicy(
+            task_rows_days=0,
+            daily_runs_days=0,
+            scheduler_outages_days=0,
+            link_clicks_days=90,
+            batch_size=4,
+        ),
+        NOW,
+    )
+    assert counts.link_clicks == 13 + 7 + 9
+    with db.session() as session:
+        left = session.scalars(select(LinkClick.clicked_at)).all()
+        pruned = {
+            code: count
+            for code, count in session.execute(select(ShortLink.code, ShortLink.pruned_clicks))
+        }
+        assert clicks_by_post(session, ["post-1", "post-2"]) == before
+        # A post whose clicks were all pruned still gets its clicks reading.
+        assert refresh_book_clicks(session, "book-a", NOW) == 2
+    assert len(left) == 5
+    assert all(at >= days_ago(90) for at in left)
+    assert pruned == {"aaaaaaa1": 13, "aaaaaaa2": 7, "bbbbbbb1": 9}
+    # A second prune finds nothing more and adds nothing.
+    assert prune(db, RetentionPolicy(0, 0, 0, link_clicks_days=90), NOW).link_clicks == 0
+    with db.session() as session:
+        assert clicks_by_post(session, ["post-1", "post-2"]) == before
 
 
 def test_a_prune_is_due_until_one_finishes_within_the_interval(db: Database) -> None:

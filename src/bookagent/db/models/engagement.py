@@ -50,6 +50,9 @@ class ShortLink(Base):
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Clicks the retention prune deleted from `link_clicks`: the link's count is this plus the
+    # rows that remain.
+    pruned_clicks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LinkClick(Base):
