@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from types import MappingProxyType
 from typing import Literal
 
 from bookagent.domain.profile import BookProfile
+from bookagent.domain.profile import launch_phase
 
 Category = Literal["fiction", "children", "nonfiction"]
 CATEGORIES: tuple[Category, ...] = ("fiction", "children", "nonfiction")
@@ -105,9 +107,14 @@ def book_category(book: BookProfile) -> Category:
     return "fiction"
 
 
-def default_post_types(book: BookProfile) -> tuple[str, ...]:
-    """The post types a batch for `book` cycles through when none are asked for."""
-    return DEFAULT_MIX[book_category(book)]
+def default_post_types(book: BookProfile, on: date | None = None) -> tuple[str, ...]:
+    """The post types a batch for `book` cycles through when none are asked for. Given the day
+    `on`, a launch countdown is left out once no launch is ahead (no launch date, or its launch
+    week is over): it would only stand in for another type."""
+    mix = DEFAULT_MIX[book_category(book)]
+    if on is not None and launch_phase(book.launch_date, on) == "post_launch":
+        return tuple(post_type for post_type in mix if post_type != "launch_countdown")
+    return mix
 
 
 def suits(post_type: str, category: Category) -> bool:

@@ -71,13 +71,13 @@ def generate(
         # and with the others' (the same text on two platforms needs the author's consent).
         recent = {p: recent_texts(session, book_id, p, now) for p in SUPPORTED_PLATFORMS}
         done_already = generation.stored_indexes(session, task_id) if task_id else set()
-    mix = post_types or default_post_types(book)  # the book's category's own mix
+    day = book_today(book.timezone)
+    # The book's category's own mix (no countdown once no launch is ahead).
+    mix = post_types or default_post_types(book, day)
     slots = generation.plan_slots(platforms, count_per_platform, mix, seed)
     todo = [slot for slot in slots if slot.index not in done_already]
     total = len(slots)
     stored: list[dict[str, Any]] = []
-
-    day = book_today(book.timezone)
 
     def on_outcome(outcome: generation.Outcome, done: int) -> None:
         if isinstance(outcome, generation.Accepted):

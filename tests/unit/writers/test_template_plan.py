@@ -67,6 +67,24 @@ def test_each_category_has_its_own_mix() -> None:
     )
 
 
+@pytest.mark.parametrize("book", [THRILLER, PICTURE_BOOK, BUSINESS], ids=lambda b: b.genre)
+def test_the_default_mix_counts_down_only_while_a_launch_is_ahead(book: BookProfile) -> None:
+    launch = date(2027, 3, 1)
+    dated = replace(book, launch_date=launch)
+
+    def counts_down(profile: BookProfile, on: date) -> bool:
+        return "launch_countdown" in default_post_types(profile, on)
+
+    assert counts_down(dated, date(2027, 2, 1))  # before the launch
+    assert counts_down(dated, date(2027, 3, 7))  # its launch week
+    assert not counts_down(dated, date(2027, 3, 8))  # after it
+    assert not counts_down(replace(book, launch_date=None), date(2027, 2, 1))  # no launch date
+    assert "launch_countdown" in default_post_types(replace(book, launch_date=None))  # no day
+    assert set(default_post_types(dated, date(2027, 4, 1))) == set(default_post_types(dated)) - {
+        "launch_countdown"
+    }
+
+
 @pytest.mark.parametrize(
     ("genre", "category", "one", "many"),
     [
