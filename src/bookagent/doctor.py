@@ -6,6 +6,7 @@ Celery workers, the scheduler's heartbeat and every configured publisher, each b
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,8 @@ from bookagent.queue.broker import ping_broker
 from bookagent.queue.broker import redact
 from bookagent.queue.celery_app import make_celery
 from bookagent.services import Services
+from bookagent.settings import describe_unknown
+from bookagent.settings import unknown_variables
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 CHECK_TIMEOUT_S = 10.0
@@ -43,14 +46,21 @@ class Verdict:
 
 
 def check_configuration(services: Services) -> Verdict:
-    """The settings loaded (they are validated when loaded); say what they choose."""
+    """The settings loaded (they are validated when loaded); say what they choose, and warn of
+    `BOOKAGENT_*` variables no setting reads (a misspelt name is otherwise silently ignored)."""
     s = services.settings
-    return Verdict(
-        "configuration",
-        OK,
+    chosen = (
         f"database {services.db.dialect}, backend {s.queue.backend}, "
-        f"writer {s.writers.default}, data dir {s.data_dir}",
+        f"writer {s.writers.default}, data dir {s.data_dir}"
     )
+    unknown = unknown_variables(os.environ)
+    if unknown:
+        return Verdict(
+            "configuration",
+            WARN,
+            f"{chosen}; ignored, no setting reads: {describe_unknown(unknown)}",
+        )
+    return Verdict("configuration", OK, chosen)
 
 
 def check_database(services: Services) -> Verdict:

@@ -9,7 +9,9 @@ over its legacy alias.
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from typing import Literal
@@ -399,6 +401,44 @@ def _normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+PREFIX = "BOOKAGENT_"
+
+
+def variable_names(model: type[BaseModel] = Settings, prefix: str = PREFIX) -> list[str]:
+    """Every `BOOKAGENT_*` variable a setting reads (a nested model's fields under `__`)."""
+    names = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names += variable_names(annotation, f"{prefix}{name.upper()}__")
+        else:
+            names.append(f"{prefix}{name.upper()}")
+    return names
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """The `BOOKAGENT_*` variables of `environ` that no setting reads (a misspelt name is
+    otherwise ignored without a word), each with the known name closest to it, if any is close.
+    `BOOKAGENT_PLATFORMS__<platform>__<field>` is the platforms' data, checked when applied."""
+    known = {*variable_names(), *LEGACY_ENV}
+    free = f"{PREFIX}PLATFORMS__"
+    found = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(PREFIX) or upper in known or upper.startswith(free):
+            continue
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=0.8)
+        found.append((name, close[0] if close else None))
+    return found
+
+
+def describe_unknown(unknown: list[tuple[str, str | None]]) -> str:
+    """`unknown_variables` as one sentence."""
+    return "; ".join(
+        f"{name} (did you mean {close}?)" if close else name for name, close in unknown
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:

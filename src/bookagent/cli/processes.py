@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
+from bookagent.settings import Settings
+from bookagent.settings import describe_unknown
 from bookagent.settings import load_settings
+from bookagent.settings import unknown_variables
+
+
+def settings_for_process() -> Settings:
+    """The settings, after a warning on stderr naming any `BOOKAGENT_*` variable that no
+    setting reads (a misspelt name would otherwise be ignored without a word)."""
+    unknown = unknown_variables(os.environ)
+    if unknown:
+        click.echo(f"warning: ignored, no setting reads: {describe_unknown(unknown)}", err=True)
+    return load_settings()
 
 
 @click.command()
@@ -19,7 +33,7 @@ def serve(
     """Serve the API with gunicorn (gthread workers)."""
     from bookagent.web.server import run_server
 
-    settings = load_settings()
+    settings = settings_for_process()
     run_server(
         settings,
         host=host or settings.web.host,
@@ -40,7 +54,7 @@ def worker(concurrency: int | None, loglevel: str | None, pool: str, hostname: s
     from bookagent.bootstrap import build_worker_app
     from bookagent.queue.worker import run_worker
 
-    settings = load_settings()
+    settings = settings_for_process()
     run_worker(
         settings,
         build_worker_app,
@@ -58,5 +72,5 @@ def beat(loglevel: str | None) -> None:
     from bookagent.bootstrap import build_worker_app
     from bookagent.queue.worker import run_beat
 
-    settings = load_settings()
+    settings = settings_for_process()
     run_beat(settings, build_worker_app, loglevel=loglevel or settings.queue.log_level)

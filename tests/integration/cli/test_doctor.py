@@ -27,6 +27,17 @@ def test_a_healthy_embedded_setup_passes(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_misspelt_variable_is_a_warning_that_names_the_setting(tmp_path: Path) -> None:
+    migrate.upgrade(f"sqlite:///{tmp_path / 'bookagent.db'}")
+    env = base_env(tmp_path, TASK_BACKEND="thread", BOOKAGENT_WRITERS__DEFUALT="openai")
+    result = doctor(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if "configuration" in line)
+    assert "WARN" in line
+    text = " ".join(result.stdout.replace("│", " ").split())  # the table's cells, unwrapped
+    assert "BOOKAGENT_WRITERS__DEFUALT (did you mean BOOKAGENT_WRITERS__DEFAULT?)" in text
+
+
 def test_missing_schema_and_broker_fail_with_one_line(tmp_path: Path) -> None:
     env = base_env(
         tmp_path, TASK_BACKEND="celery", CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0"
