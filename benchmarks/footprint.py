@@ -390,25 +390,18 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
             args = serve_args(port, workers=SERVE_WORKERS, threads=SERVE_THREADS)
             return start_api(scratch, "ours-api", args, env, port, plan)
 
-        def bare_api() -> Footprint:
-            port = free_port()
-            args = bare_gunicorn_args(
-                "benchmarks.before_app:create_bare_app()",
-                port,
-                workers=SERVE_WORKERS,
-                threads=SERVE_THREADS,
-            )
-            return start_api(scratch, "bare-api", args, bare_env, port, plan)
+        def bare_app(name: str, factory: str, app_env: dict[str, str]) -> Callable[[], Footprint]:
+            def start() -> Footprint:
+                port = free_port()
+                args = bare_gunicorn_args(
+                    f"benchmarks.before_app:{factory}()",
+                    port,
+                    workers=SERVE_WORKERS,
+                    threads=SERVE_THREADS,
+                )
+                return start_api(scratch, name, args, app_env, port, plan)
 
-        def imports_api() -> Footprint:
-            port = free_port()
-            args = bare_gunicorn_args(
-                "benchmarks.before_app:create_imports_app()",
-                port,
-                workers=SERVE_WORKERS,
-                threads=SERVE_THREADS,
-            )
-            return start_api(scratch, "imports-api", args, imports_env, port, plan)
+            return start
 
         def ours_worker() -> Footprint:
             node = f"bench-fp-ours-{uuid.uuid4().hex[:8]}@{host}"
@@ -437,8 +430,8 @@ def run(plan: Plan, args: argparse.Namespace) -> tuple[list[Line], list[str], di
 
         starters: dict[str, Callable[[], Footprint]] = {
             "api": ours_api,
-            "bare_api": bare_api,
-            "imports_api": imports_api,
+            "bare_api": bare_app("bare-api", "create_bare_app", bare_env),
+            "imports_api": bare_app("imports-api", "create_imports_app", imports_env),
             "worker": ours_worker,
             "bare_worker": bare_worker,
         }

@@ -5,12 +5,31 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 from bookagent.bootstrap import Services
 from bookagent.db.models import Book
 from bookagent.db.models import Post
 from bookagent.domain.identity import ensure_user
 from bookagent.domain.posts import content_hash
+
+
+def post_row(book_id: str, content: str, **fields: Any) -> Post:
+    """A post of `book_id` saying `content`, with a valid row's other columns filled in (a
+    pending template post on Twitter by alice) unless `fields` says otherwise; not added."""
+    values: dict[str, Any] = {
+        "user_id": "alice",
+        "platform": "twitter",
+        "post_type": "hook_question",
+        "content_hash": content_hash(content),
+        "status": "pending_approval",
+        "measured_length": len(content),
+        "limit": 280,
+        "provider": "template",
+        "model": "template-v1",
+        "prompt_hash": "p",
+    }
+    return Post(book_id=book_id, content=content, **(values | fields))
 
 
 def seed_due_posts(
@@ -31,20 +50,14 @@ def seed_due_posts(
         ids = []
         for i in range(count):
             text = f"Post number {i} about the sea #BookTok"
-            post = Post(
-                book_id=book.id,
+            post = post_row(
+                book.id,
+                text,
                 user_id=user_id,
                 platform=platform,
-                post_type="hook_question",
-                content=text,
-                content_hash=content_hash(text),
                 status="scheduled",
                 scheduled_time=due,
-                measured_length=len(text),
                 limit=500,
-                provider="template",
-                model="t",
-                prompt_hash="p",
             )
             session.add(post)
             session.flush()

@@ -8,7 +8,7 @@ from typing import Any
 
 from bookagent.bootstrap import Services
 from bookagent.db.models import MetricReading
-from bookagent.db.models import Post
+from tests.support.factories import post_row
 
 
 def add_published(
@@ -25,19 +25,12 @@ def add_published(
     one day after `at` by default) and `metrics`, its latest figures (what the report's
     engagement ranks); its id."""
     with services.db.session() as session:
-        post = Post(
-            book_id=book_id,
-            user_id="alice",
+        post = post_row(
+            book_id,
+            f"{post_type} at {at.isoformat()}",
             platform=platform,
             post_type=post_type,
-            content=f"{post_type} at {at.isoformat()}",
-            content_hash="h",
             status="published",
-            measured_length=10,
-            limit=280,
-            provider="template",
-            model="template-v1",
-            prompt_hash="p",
             created_at=at - timedelta(days=1),
             updated_at=at,
             approved_at=at - timedelta(hours=12),

@@ -34,6 +34,7 @@ from bookagent.tasks.retention import PRUNE_TASK
 from bookagent.tasks.retention import prune_due
 from bookagent.tasks.scheduling import run_tick
 from tests.conftest import SettingsFactory
+from tests.support.factories import post_row
 from tests.support.polling import wait_until
 
 NOW = datetime(2030, 6, 15, 12, 0, tzinfo=UTC)
@@ -183,21 +184,7 @@ def add_book(db: Database, book_id: str) -> None:
 
 
 def published_post(post_id: str, book_id: str) -> Post:
-    return Post(
-        id=post_id,
-        book_id=book_id,
-        platform="mastodon",
-        post_type="quote",
-        user_id="alice",
-        content=f"hello from {post_id}",
-        content_hash=post_id,
-        status="published",
-        measured_length=5,
-        limit=500,
-        provider="template",
-        model="template",
-        prompt_hash="p",
-    )
+    return post_row(book_id, f"hello from {post_id}", id=post_id, status="published")
 
 
 def test_prune_deletes_old_finished_daily_runs_but_keeps_each_books_latest(db: Database) -> None:
