@@ -68,12 +68,15 @@ _GROUPS = (
     r"|booktokers|teachers|parents|educators|kids|children|students|moms|dads|families|leaders"
     r"|founders|experts|ceos|executives|customers|buyers|listeners"
 )
+_GROUP_WORDS = frozenset(_GROUPS.split("|"))
 # "Hailed by critics as ...": a group after a crediting phrase.
 _CREDIT_GROUP = re.compile(rf"(?P<who>{_GROUPS})\b(?:\s+as\b)?[\s:,]*", re.IGNORECASE)
-# Who a quotation is credited to before it: "Booklist: «...»", "As The New Yorker put it, „...“".
+# Who a quotation is credited to before it: "Booklist: «...»", "As The New Yorker put it, „...“",
+# and in the plural ("The Guardian and Kirkus Reviews say “...”"): right before a quotation only,
+# so "Nurses say the night shift is the loneliest" names no source.
 _CREDITED_BEFORE = (
     r"(?:\s+(?i:reader|reviewer|critic|fan|user|customer))?"
-    r"\s*(?:[:—–]|(?i:put\s+it|wrote|writes|says|said|calls\s+it|called\s+it)\s*[:,]?)\s*$"
+    r"\s*(?:[:—–]|(?i:put\s+it|wrote|writes?|says?|said|calls?\s+it|called\s+it)\s*[:,]?)\s*$"
 )
 _SOURCE_BEFORE_QUOTE = regex.compile(rf"{_SOURCE}{_CREDITED_BEFORE}")
 #: How every match of `_SOURCE_BEFORE_QUOTE` ends: its last name, then the credit. Searched from
@@ -117,7 +120,7 @@ _READERS = frozenset(
         "booktokers",
     ]
 )
-#: Words that stand before "says" without naming a source.
+#: Words that stand before "says" (or "say") without naming a source.
 _NOT_SOURCES = frozenset(
     [
         "he",
@@ -159,6 +162,16 @@ _NOT_SOURCES = frozenset(
         "people",
         "booksellers",
         "librarians",
+        # before a plural "say": "Some say “...”", "Most call it ..."
+        "some",
+        "many",
+        "most",
+        "others",
+        "all",
+        "both",
+        "few",
+        "these",
+        "those",
     ]
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]")
@@ -334,6 +347,8 @@ def _check(
         key = " ".join(full[start:])
         if key in _NOT_SOURCES or (full[start] in _NOT_SOURCES and start == len(full) - 1):
             return
+        if key in _GROUP_WORDS:
+            return  # "Readers say “...”": the group check reads it
         if key.removeprefix("the ") == speakers.title and speakers.title:
             return  # a line of the book: the quotation check says whether it is one
         if key == speakers.author or (key in speakers.author.split() and len(key) > 2):

@@ -89,12 +89,33 @@ def test_a_pin_puts_its_call_to_action_below_a_credit_line(name: str) -> None:
         f"The Guardian and Kirkus Reviews said “{REVIEW.text}”",
         f"As The Guardian & Kirkus Reviews wrote, “{REVIEW.text}”",
         f"The Guardian and Kirkus Reviews called it “{REVIEW.text}”",
+        f"The Guardian and Kirkus Reviews say “{REVIEW.text}”",
+        f"The Guardian and Kirkus Reviews say: “{REVIEW.text}”",
+        f"As Kirkus Reviews and The Guardian write, “{REVIEW.text}”",
+        f"The Guardian and Kirkus Reviews call it “{REVIEW.text}”",
     ],
 )
 def test_a_real_review_credited_to_its_source_and_another_is_refused(text: str) -> None:
     """The second name is credited with the words too; the source alone, with words around it
     that name no one ("Kirkus Reviews, starred review"), is still its source."""
     assert "ungrounded_attribution" in codes(f"{text} Pre-order now.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nurses say the night shift is the loneliest. Pre-order The Quiet Hours now.",
+        f"Some say “{QUOTE}” Pre-order The Quiet Hours now.",
+        f"Many say: “{QUOTE}” Pre-order The Quiet Hours now.",
+        f"They say “{QUOTE}” Pre-order The Quiet Hours now.",
+        f"Critics say “{REVIEW.text}” Pre-order The Quiet Hours now.",
+        f"Kirkus Reviews says “{REVIEW.text}” Pre-order now.",
+    ],
+)
+def test_plural_verbs_name_no_source_where_none_is_credited(text: str) -> None:
+    """A plural verb credits a source only right before a quotation, and neither a word that
+    names no one ("Some") nor a group ("Critics", the group check's to read) is a source."""
+    assert "ungrounded_attribution" not in codes(text)
 
 
 def test_words_around_the_source_that_name_no_one_pass() -> None:
