@@ -562,14 +562,23 @@ def _supports(
     return tuple(ordered[: _SUPPORTS_WANTED.get(layout, 1)])
 
 
+#: A pin's title forms, the richest first; those whose fields the book has are drawn from.
+_PIN_TITLES = (
+    "{title}, {genre_one} about {theme}",
+    "{title}: {genre_one} by {author}",
+    "{title} by {author}",
+    "{title}",
+)
+
+
 def _pin_title(values: dict[str, str], rng: random.Random) -> str:
-    """A pin's title line: the book and what kind of book it is, in at most 100 characters."""
-    forms = ["{title} by {author}", "{title}"]
-    if "genre_one" in values:
-        forms[:0] = ["{title}: {genre_one} by {author}"]
-        if "theme" in values:
-            forms[:0] = ["{title}, {genre_one} about {theme}"]
-    for form in forms[rng.randrange(len(forms) - 1) :]:
+    """A pin's title line: the book and what kind of book it is, in at most 100 characters,
+    from the fields the profile has (its rules may leave nothing of an author or a title)."""
+    forms = [form for form in _PIN_TITLES if fields(form) <= values.keys()]
+    if not forms:
+        return ""  # the rules left nothing of the title: the pin opens with its description
+    first = rng.randrange(len(forms) - 1) if len(forms) > 1 else 0
+    for form in forms[first:]:
         title = form.format(**values)
         if len(title) <= PIN_TITLE_MAX:
             return title

@@ -327,3 +327,14 @@ def test_a_post_that_says_it_names_the_book(name: str) -> None:
             if not named and pronoun.search(draft.content):
                 unnamed.append((platform, draft.post_type, draft.content))
     assert unnamed == []
+
+
+@pytest.mark.parametrize("field", ["title", "author"])
+def test_a_pin_does_without_a_name_that_comes_to_nothing(field: str) -> None:
+    """The pin's title line draws only on the fields the profile has: a title or an author's name
+    that comes to nothing (an ideographic space, stripped) was a KeyError before."""
+    book = replace(BOOK, **{field: "\u3000"})
+    for seed in range(40):
+        draft = write(book, constraints("pinterest", "hook_question", seed=seed))
+        assert draft.platform == "pinterest"
+        assert "{" not in draft.content
