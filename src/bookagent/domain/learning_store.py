@@ -38,6 +38,7 @@ from bookagent.domain.categories import book_category
 from bookagent.domain.categories import default_post_types
 from bookagent.domain.categories import suits
 from bookagent.domain.scheduling import parse_slot
+from bookagent.domain.validation import book_day
 from bookagent.errors import InvalidInputError
 from bookagent.states import PostStatus
 
@@ -271,7 +272,8 @@ def plan_mix(
             else None
         )
         return MixPlan(platform, "pinned", arms, posterior, pinned)
-    mix = default_post_types(book_to_profile(book))
+    profile = book_to_profile(book)
+    mix = default_post_types(profile, book_day(now, profile.timezone))  # what generation writes
     if not settings.learning:
         arms = tuple(learning.Arm(mix[i % len(mix)], None) for i in range(n))
         return MixPlan(platform, "off", arms, None)

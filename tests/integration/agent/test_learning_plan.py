@@ -19,9 +19,12 @@ from bookagent.db.models import Book
 from bookagent.db.models import Post
 from bookagent.domain import autonomous
 from bookagent.domain import learning_store
+from bookagent.domain.books import book_to_profile
 from bookagent.domain.categories import DEFAULT_MIX
+from bookagent.domain.categories import default_post_types
 from bookagent.domain.learning_store import plan_seed
 from bookagent.domain.scheduling import next_free_slot
+from bookagent.domain.validation import book_today
 from bookagent.settings import Settings
 from bookagent.tasks.daily import top_up
 from tests.support.readings import add_published
@@ -128,9 +131,14 @@ def test_without_readings_or_with_learning_off_the_top_up_writes_the_default_mix
     put_settings(client, posts_per_day={"twitter": 4}, learning=learning)
     result = top_up(services, book_id, None)
     assert result["mix"] == {"twitter": "default" if learning else "off"}
-    # Exactly what the top-up wrote before learning: the default mix, in turn from the seed.
+    # Exactly what the top-up wrote before learning: the default mix of the book's day (no
+    # countdown once the launch is behind it), in turn from the seed.
     seed = plan_seed(book_id, "twitter", str(utcnow().date()))
-    expected = [FICTION[(seed + i) % len(FICTION)] for i in range(4)]
+    with services.db.session() as session:
+        profile = book_to_profile(session.get(Book, book_id))
+    mix = default_post_types(profile, book_today(profile.timezone))
+    assert set(mix) <= set(FICTION)
+    expected = [mix[(seed + i) % len(mix)] for i in range(4)]
     assert sorted(requested(services, book_id, result)) == sorted(expected)
 
 

@@ -5,6 +5,8 @@ in that book. Over HTTP, on SQLite and on the real PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +15,16 @@ from flask.testing import FlaskClient
 from bookagent.settings import Settings
 from tests.conftest import SettingsFactory
 
-# The book launches on 2027-03-01, in Europe/Berlin (tests/conftest.py).
+# The book launches twelve weeks from today, in Europe/Berlin (tests/conftest.py): the days below
+# stay ahead of the test run, whenever it runs.
+LAUNCH = date.today() + timedelta(weeks=12)
+
+
+def before_launch(days: int, at: str) -> str:
+    """A scheduled time `days` before the launch date, at `at` (a time, with any offset)."""
+    return f"{(LAUNCH - timedelta(days=days)).isoformat()}T{at}"
+
+
 TOMORROW = "The Lighthouse Keeper is out tomorrow. Pre-order it now. #BookTok"
 OTHER = "Tomorrow a keeper opens a bottle and her whole winter changes. #BookTok"
 
@@ -26,7 +37,8 @@ def settings(make_settings: SettingsFactory, database_url: str) -> Settings:
 @pytest.fixture
 def pending(client: FlaskClient, book_payload: dict[str, Any]) -> list[str]:
     """The ids of three pending twitter posts of the book."""
-    assert client.post("/api/books", json=book_payload).status_code == 201
+    book = {**book_payload, "launch_date": LAUNCH.isoformat()}
+    assert client.post("/api/books", json=book).status_code == 201
     ids = []
     for seed in (1, 2, 3):
         answer = client.post(
@@ -62,7 +74,11 @@ def test_an_edit_approved_for_a_day_counts_from_that_day(
     # The day before the launch, Berlin time: "tomorrow" is the launch date.
     approved = client.post(
         "/api/approve-post",
-        json={"post_id": pending[0], "content": TOMORROW, "scheduled_time": "2027-02-28T10:00:00"},
+        json={
+            "post_id": pending[0],
+            "content": TOMORROW,
+            "scheduled_time": before_launch(1, "10:00:00"),
+        },
     )
     assert approved.status_code == 200, approved.get_json()
     post = approved.get_json()["post"]
@@ -71,7 +87,11 @@ def test_an_edit_approved_for_a_day_counts_from_that_day(
     # A week before it, "tomorrow" is no day of the book's: refused, and nothing changes.
     early = client.post(
         "/api/approve-post",
-        json={"post_id": pending[1], "content": OTHER, "scheduled_time": "2027-02-20T10:00:00"},
+        json={
+            "post_id": pending[1],
+            "content": OTHER,
+            "scheduled_time": before_launch(8, "10:00:00"),
+        },
     )
     assert early.status_code == 422
     assert messages(early) == [
@@ -83,13 +103,14 @@ def test_an_edit_approved_for_a_day_counts_from_that_day(
 
 
 def test_the_scheduled_day_is_the_books_local_day(client: FlaskClient, pending: list[str]) -> None:
-    # 23:30 UTC on Feb 28 is 00:30 on March 1 in Berlin: "tomorrow" would be March 2.
+    # 23:30 UTC the day before the launch is past midnight in Berlin (UTC+1 or +2): the launch
+    # day, so "tomorrow" would be the day after it.
     answer = client.post(
         "/api/approve-post",
         json={
             "post_id": pending[2],
             "content": TOMORROW,
-            "scheduled_time": "2027-02-28T23:30:00+00:00",
+            "scheduled_time": before_launch(1, "23:30:00+00:00"),
         },
     )
     assert answer.status_code == 422
@@ -98,7 +119,11 @@ def test_the_scheduled_day_is_the_books_local_day(client: FlaskClient, pending: 
     today = TOMORROW.replace("out tomorrow", "out today")
     answer = client.post(
         "/api/approve-post",
-        json={"post_id": pending[2], "content": today, "scheduled_time": "2027-02-28T23:30:00Z"},
+        json={
+            "post_id": pending[2],
+            "content": today,
+            "scheduled_time": before_launch(1, "23:30:00Z"),
+        },
     )
     assert answer.status_code == 200, answer.get_json()
 
