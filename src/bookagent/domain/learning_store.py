@@ -234,7 +234,8 @@ def recent_arms(
 def fit_platform(
     session: Session, book: Book, platform: str, slot_times: Sequence[str], now: datetime
 ) -> learning.Posterior:
-    """The posterior of a book on a platform as of `now`, over its category's default mix."""
+    """The posterior of a book on a platform as of `now`, over its category's default mix of
+    that day (no countdown once the launch is behind it: generation would not write one)."""
     observations = load_observations(
         session,
         book_id=book.id,
@@ -243,10 +244,11 @@ def fit_platform(
         slot_times=slot_times,
         now=now,
     )
+    profile = book_to_profile(book)
     return learning.fit(
         observations,
         now,
-        post_types=default_post_types(book_to_profile(book)),
+        post_types=default_post_types(profile, book_day(now, profile.timezone)),
         slots=sorted(slot_times),
     )
 
