@@ -35,6 +35,9 @@ HARD_LIMIT_MARGIN_S = 5.0
 DEFAULT_CORS_ORIGINS = ["http://localhost:3000", "http://127.0.0.1:3000"]
 
 #: Legacy and short variable names, mapped to (group, field) or (field,) of Settings.
+#: The prefix of every setting's environment variable (nested fields below it under `__`).
+PREFIX = "BOOKAGENT_"
+
 LEGACY_ENV: dict[str, tuple[str, ...]] = {
     "DATABASE_URL": ("db", "url"),
     "TASK_BACKEND": ("queue", "backend"),
@@ -301,7 +304,7 @@ class Settings(BaseSettings):
     """All of bookagent's configuration, validated once at startup."""
 
     model_config = SettingsConfigDict(
-        env_prefix="BOOKAGENT_",
+        env_prefix=PREFIX,
         env_nested_delimiter="__",
         extra="ignore",
         case_sensitive=False,
@@ -401,9 +404,6 @@ def _normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
-
-
-PREFIX = "BOOKAGENT_"
 
 
 def variable_names(model: type[BaseModel] = Settings, prefix: str = PREFIX) -> list[str]:

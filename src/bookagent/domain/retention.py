@@ -41,6 +41,7 @@ from sqlalchemy import Delete
 from sqlalchemy import Executable
 from sqlalchemy import Row
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import exists
 from sqlalchemy import func
@@ -144,12 +145,18 @@ def link_clicks_batch(when: datetime, batch_size: int) -> Batch:
 
 
 def _keep_click_counts(connection: Connection, rows: Sequence[Row[Any]]) -> None:
-    for code, count in Counter(row.code for row in rows).items():
-        connection.execute(
-            update(ShortLink)
-            .where(ShortLink.code == code)
-            .values(pruned_clicks=ShortLink.pruned_clicks + count)
-        )
+    counts = Counter(row.code for row in rows)
+    if not counts:
+        return
+    add = (
+        update(ShortLink)
+        .where(ShortLink.code == bindparam("pruned_code"))
+        .values(pruned_clicks=ShortLink.pruned_clicks + bindparam("pruned_count"))
+    )
+    # One executemany for the batch's links, not a statement per link.
+    connection.execute(
+        add, [{"pruned_code": code, "pruned_count": n} for code, n in counts.items()]
+    )
 
 
 def _old_daily_run(run: Any, before: Any) -> ColumnElement[bool]:
